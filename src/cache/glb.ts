@@ -1,0 +1,33 @@
+import { MeshyPluginError } from '../errors.js';
+
+const GLB_MAGIC = 0x46546c67; // 'glTF' little-endian
+const JSON_CHUNK = 0x4e4f534a; // 'JSON'
+
+export class InvalidGlbError extends MeshyPluginError {
+  constructor(reason: string, context: Record<string, unknown> = {}) {
+    super('MESHY_INVALID_GLB', `Not a valid GLB file: ${reason}`, { context });
+  }
+}
+
+/**
+ * Cheap structural check of a GLB container (header and first chunk), done before any bytes are
+ * cached: a truncated or foreign download must never enter the store.
+ */
+export function assertGlb(bytes: Uint8Array): void {
+  if (bytes.byteLength < 20) throw new InvalidGlbError(`only ${bytes.byteLength} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== GLB_MAGIC) throw new InvalidGlbError('missing the "glTF" magic');
+  const version = view.getUint32(4, true);
+  if (version !== 2) throw new InvalidGlbError(`glTF version ${version}, expected 2`);
+  const declared = view.getUint32(8, true);
+  if (declared !== bytes.byteLength) {
+    throw new InvalidGlbError(`header declares ${declared} bytes but ${bytes.byteLength} arrived (truncated?)`, {
+      declared,
+      received: bytes.byteLength,
+    });
+  }
+  const jsonLength = view.getUint32(12, true);
+  if (view.getUint32(16, true) !== JSON_CHUNK || 20 + jsonLength > bytes.byteLength) {
+    throw new InvalidGlbError('the first chunk is not a complete JSON chunk');
+  }
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** One Meshy task that a cached model came from. */
+export const taskRecordSchema = z.object({
+  stage: z.string(),
+  id: z.string(),
+  type: z.string().optional(),
+  createdAt: z.number(),
+  finishedAt: z.number().optional(),
+  credits: z.number(),
+});
+
+export const fileRecordSchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+});
+
+/** What the store knows about one spec key: where its model came from and which bytes it is. */
+export const manifestEntrySchema = z.object({
+  kind: z.string(),
+  label: z.string(),
+  namespace: z.string(),
+  model: z.string(),
+  request: z.record(z.string(), z.unknown()),
+  tasks: z.array(taskRecordSchema),
+  credits: z.number(),
+  files: z.object({ glb: fileRecordSchema }),
+  createdAt: z.string(),
+});
+
+export const manifestSchema = z.object({
+  version: z.literal(1),
+  entries: z.record(z.string(), manifestEntrySchema),
+});
+
+export type TaskRecord = z.infer<typeof taskRecordSchema>;
+export type FileRecord = z.infer<typeof fileRecordSchema>;
+export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export const EMPTY_MANIFEST: Manifest = { version: 1, entries: {} };
+
+/** Stable, diff-friendly text: entries sorted by key, two-space indent, trailing newline. */
+export function serializeManifest(manifest: Manifest): string {
+  const entries = Object.fromEntries(Object.entries(manifest.entries).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return `${JSON.stringify({ version: manifest.version, entries }, null, 2)}\n`;
+}

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MeshyPluginError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+import { assertGlb } from './glb.js';
+import {
+  EMPTY_MANIFEST,
+  manifestSchema,
+  serializeManifest,
+  type FileRecord,
+  type Manifest,
+  type ManifestEntry,
+} from './manifest.js';
+
+/**
+ * The on-disk store, two levels deep:
+ *   manifest.json            which Meshy tasks and bytes each spec key came from (commit it)
+ *   raw/<sha256>.glb         what Meshy returned, content-addressed (commit it: it cost credits)
+ *   optimized/<key>.glb|json the optimizer's output and its meta, keyed by raw hash + options + versions
+ *   tmp/                     partial writes, renamed into place when complete
+ */
+export interface StoreLayout {
+  dir: string;
+  manifest: string;
+  raw: string;
+  optimized: string;
+  tmp: string;
+}
+
+export function storeLayout(dir: string): StoreLayout {
+  return {
+    dir,
+    manifest: join(dir, 'manifest.json'),
+    raw: join(dir, 'raw'),
+    optimized: join(dir, 'optimized'),
+    tmp: join(dir, 'tmp'),
+  };
+}
+
+export class CacheError extends MeshyPluginError {}
+
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function readManifest(layout: StoreLayout): Promise<Manifest> {
+  let text: string;
+  try {
+    text = await readFile(layout.manifest, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(EMPTY_MANIFEST);
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new CacheError('MESHY_CACHE_CORRUPT', `The Meshy cache manifest ${layout.manifest} is not valid JSON (a merge conflict?). Fix or delete it.`, {
+      cause,
+      context: { path: layout.manifest },
+    });
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new CacheError('MESHY_CACHE_CORRUPT', `The Meshy cache manifest ${layout.manifest} has an unexpected shape: ${parsed.error.issues[0]?.message}`, {
+      cause: parsed.error,
+      context: { path: layout.manifest },
+    });
+  }
+  return parsed.data;
+}
+
+export async function readManifestEntry(layout: StoreLayout, key: string): Promise<ManifestEntry | undefined> {
+  return (await readManifest(layout)).entries[key];
+}
+
+const manifestWrites = new Map<string, Promise<unknown>>();
+
+/**
+ * Adds or replaces one entry. The file is re-read right before writing, so entries written meanwhile
+ * by others are kept; writes within this process are serialized.
+ */
+export async function recordManifestEntry(layout: StoreLayout, key: string, entry: ManifestEntry): Promise<void> {
+  const previous = manifestWrites.get(layout.manifest) ?? Promise.resolve();
+  const write = previous.catch(() => undefined).then(async () => {
+    const manifest = await readManifest(layout);
+    manifest.entries[key] = entry;
+    await writeFileAtomic(layout.manifest, serializeManifest(manifest), layout.tmp);
+  });
+  manifestWrites.set(layout.manifest, write);
+  try {
+    await write;
+  } finally {
+    if (manifestWrites.get(layout.manifest) === write) manifestWrites.delete(layout.manifest);
+  }
+}
+
+export function rawGlbPath(layout: StoreLayout, file: Pick<FileRecord, 'sha256'>): string {
+  return join(layout.raw, `${file.sha256}.glb`);
+}
+
+/** Stores a model as Meshy returned it. Rejects anything that is not a complete GLB. */
+export async function putRawGlb(layout: StoreLayout, bytes: Uint8Array): Promise<FileRecord> {
+  assertGlb(bytes);
+  const file = { sha256: sha256(bytes), bytes: bytes.byteLength };
+  const path = rawGlbPath(layout, file);
+  if (!(await hasFile(path, file.bytes))) await writeFileAtomic(path, bytes, layout.tmp);
+  return file;
+}
+
+/** Reads a raw model and checks it is the one the manifest names (a bad merge or a hand edit shows here). */
+export async function readRawGlb(layout: StoreLayout, file: FileRecord): Promise<Uint8Array> {
+  const path = rawGlbPath(layout, file);
+  const bytes = new Uint8Array(await readFile(path));
+  if (bytes.byteLength !== file.bytes || sha256(bytes) !== file.sha256) {
+    throw new CacheError('MESHY_CACHE_CORRUPT', `The cached model ${path} does not match its manifest entry (expected sha256 ${file.sha256}).`, {
+      context: { path },
+    });
+  }
+  return bytes;
+}
+
+export async function hasRawGlb(layout: StoreLayout, file: FileRecord): Promise<boolean> {
+  return hasFile(rawGlbPath(layout, file), file.bytes);
+}
+
+export interface OptimizedFile<Meta> {
+  path: string;
+  meta: Meta;
+}
+
+export function optimizedPaths(layout: StoreLayout, key: string): { glb: string; meta: string } {
+  return { glb: join(layout.optimized, `${key}.glb`), meta: join(layout.optimized, `${key}.json`) };
+}
+
+/** The meta file is written last, so its presence means the GLB beside it is complete. */
+export async function readOptimized<Meta>(layout: StoreLayout, key: string): Promise<OptimizedFile<Meta> | undefined> {
+  const paths = optimizedPaths(layout, key);
+  let meta: Meta;
+  try {
+    meta = JSON.parse(await readFile(paths.meta, 'utf8')) as Meta;
+  } catch {
+    return undefined;
+  }
+  return (await hasFile(paths.glb)) ? { path: paths.glb, meta } : undefined;
+}
+
+export async function writeOptimized<Meta>(layout: StoreLayout, key: string, bytes: Uint8Array, meta: Meta): Promise<OptimizedFile<Meta>> {
+  const paths = optimizedPaths(layout, key);
+  await writeFileAtomic(paths.glb, bytes, layout.tmp);
+  await writeFileAtomic(paths.meta, `${JSON.stringify(meta, null, 2)}\n`, layout.tmp);
+  return { path: paths.glb, meta };
+}
+
+async function hasFile(path: string, size?: number): Promise<boolean> {
+  try {
+    const info = await stat(path);
+    return info.isFile() && (size === undefined || info.size === size);
+  } catch {
+    return false;
+  }
+}

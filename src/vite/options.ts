@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { MeshyPluginError } from '../errors.js';
+import { optimizeOptionsSchema } from '../optimize/index.js';
+
+/** The plugin's options: one schema, the single source of their types and defaults. */
+export const pluginOptionsSchema = z.strictObject({
+  /** Meshy API key. Default: the MESHY_API_KEY environment variable (also read from Vite's .env files). */
+  apiKey: z.string().min(1).optional(),
+  /** API base URL. Default: MESHY_API_BASE, else https://api.meshy.ai. */
+  apiBase: z.url({ protocol: /^https?$/ }).optional(),
+  /** Where generated models are stored, relative to the Vite root. Commit it. Default `.meshy`. */
+  cacheDir: z.string().min(1).default('.meshy'),
+  /**
+   * generate: call Meshy for what is not cached. frozen: fail on a cache miss (the default when the CI
+   * environment variable is set, like `npm ci`). offline: never touch the network.
+   */
+  mode: z.enum(['generate', 'frozen', 'offline']).optional(),
+  /** Meshy tasks in flight at once. Default 10, Meshy Pro's queue size. */
+  concurrency: z.int().min(1).max(100).default(10),
+  /** How models are optimized before they ship; `false` ships Meshy's bytes. */
+  optimize: optimizeOptionsSchema.default({ preset: 'lossless' }),
+  /**
+   * Run the bundled Meshy emulator in-process instead of calling Meshy (offline development, tests,
+   * demos). `true` or the emulator's options.
+   */
+  emulator: z.union([z.boolean(), z.record(z.string(), z.unknown())]).default(false),
+  /** Follow tasks over Server-Sent Events (true) or by polling only (false). */
+  stream: z.boolean().default(true),
+  /** Polling interval when not streaming, in ms. */
+  pollIntervalMs: z.int().positive().optional(),
+  /** Keeps caches of different backends apart; derived from the API base when omitted. */
+  cacheNamespace: z.string().min(1).optional(),
+});
+
+export type MeshyPluginOptions = z.input<typeof pluginOptionsSchema>;
+export type ResolvedPluginOptions = z.output<typeof pluginOptionsSchema>;
+
+export function resolvePluginOptions(options: unknown): ResolvedPluginOptions {
+  const parsed = pluginOptionsSchema.safeParse(options ?? {});
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(options)'}: ${issue.message}`);
+  throw new MeshyPluginError('MESHY_INVALID_OPTIONS', `Invalid vite-plugin-meshy options:\n${lines.join('\n')}`, {
+    context: { issues: parsed.error.issues },
+  });
+}
+
+export const MESHY_API_BASE = 'https://api.meshy.ai';
+export const TEST_MODE_API_KEY = 'msy_dummy_api_key_for_test_mode_12345678';
+
+/** Results from the real API, its test mode (sample results) and anything else never mix in the cache. */
+export function cacheNamespaceFor(apiBase: string, apiKey: string | undefined, usesEmulator: boolean): string {
+  if (usesEmulator) return 'emulator';
+  const { hostname } = new URL(apiBase);
+  if (hostname !== 'api.meshy.ai') return `custom:${hostname}`;
+  return apiKey === TEST_MODE_API_KEY ? 'meshy-test-mode' : 'meshy';
+}

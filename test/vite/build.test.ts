@@ -1,0 +1,114 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { MeshyPluginOptions } from '../../src/index.js';
+import { buildProject, writeProject } from '../helpers/project.js';
+import { useTempDirs } from '../helpers/tmp.js';
+import { validateGlb } from '../helpers/validate.js';
+
+const API_KEY = 'msy_integration_test_key_0001';
+const tempDir = useTempDirs();
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ apiKeys: [API_KEY], taskDurationMs: 150, queueDelayMs: 20 });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+
+function pluginOptions(root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptions {
+  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), ...extra };
+}
+
+function glbAssets(assets: Map<string, Uint8Array>): [string, Uint8Array][] {
+  return [...assets].filter(([name]) => name.endsWith('.glb'));
+}
+
+describe('vite build with meshy: imports', () => {
+  it('generates, emits a hashed GLB referenced by the bundle, and validates', async () => {
+    const root = await tempDir();
+    await writeProject(root, {
+      'main.js': `import helmet, { meta } from 'meshy:prompt?text=a weathered viking helmet&target_polycount=2000';\nconsole.log(helmet, meta.triangles);`,
+    });
+    const before = emulator.stats();
+    const { assets, code } = await buildProject(root, pluginOptions(root));
+
+    const glbs = glbAssets(assets);
+    expect(glbs).toHaveLength(1);
+    const [fileName, bytes] = glbs[0]!;
+    expect(fileName).toMatch(/^assets\/a-weathered-viking-helmet-[\w-]{8}\.glb$/);
+    expect(code).toContain(fileName);
+    expect((await validateGlb(bytes)).errors).toBe(0);
+    expect(code).toMatch(/"triangles":\s*\d+/);
+
+    const stats = emulator.stats();
+    expect(stats.tasksCreated - before.tasksCreated).toBe(2); // preview + refine
+    const manifest = JSON.parse(await readFile(join(root, '.meshy/manifest.json'), 'utf8'));
+    const [entry] = Object.values(manifest.entries) as { tasks: { stage: string }[]; credits: number; model: string }[];
+    expect(entry!.tasks.map((task) => task.stage)).toEqual(['preview', 'refine']);
+    expect(entry!.model).toBe('meshy-7.1');
+    expect(entry!.credits).toBe(30);
+
+    // The second build is a pure cache hit: no request reaches Meshy at all.
+    const requestsBefore = emulator.stats().requests;
+    const again = await buildProject(root, pluginOptions(root));
+    expect(emulator.stats().requests).toBe(requestsBefore);
+    expect(glbAssets(again.assets).map(([name]) => name)).toEqual([fileName]);
+  });
+
+  it('runs one generation for imports that mean the same request, across client and SSR builds', async () => {
+    const root = await tempDir();
+    await writeProject(root, {
+      'main.js': [
+        `import a from 'meshy:prompt?text=a brass lantern&textured=false';`,
+        `import b from 'meshy:prompt?textured=0&text=a brass lantern&ai_model=latest';`,
+        `import c from 'meshy:prompt?text=a brass lantern&textured=false&name=lantern';`,
+        `export default [a, b, c];`,
+      ].join('\n'),
+    });
+    const before = emulator.stats().tasksCreated;
+    const client = await buildProject(root, pluginOptions(root));
+    const ssr = await buildProject(root, pluginOptions(root), { ssr: 'main.js' });
+    expect(emulator.stats().tasksCreated - before).toBe(1); // one preview, no refine
+    const clientGlbs = glbAssets(client.assets);
+    expect(new Set(clientGlbs.map(([, bytes]) => Buffer.from(bytes).toString('base64'))).size).toBe(1);
+    const ssrNames = glbAssets(ssr.assets).map(([name]) => name).sort();
+    expect(ssrNames).toEqual(clientGlbs.map(([name]) => name).sort());
+  });
+
+  it('fails the build on a failed task with Meshy\'s message and caches nothing', async () => {
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `import x from 'meshy:prompt?text=a cursed idol [emulator:fail]';\nconsole.log(x);` });
+    await expect(buildProject(root, pluginOptions(root))).rejects.toThrow(/Meshy could not generate "a cursed idol \[emulator:fail\]"/);
+    expect(await readdir(join(root, '.meshy')).catch(() => [])).not.toContain('manifest.json');
+    expect(await readdir(join(root, '.meshy/raw')).catch(() => [])).toEqual([]);
+  });
+
+  it('fails on an invalid import, naming the importing file and the option', async () => {
+    const root = await tempDir();
+    await writeProject(root, { 'src/game.js': `import x from 'meshy:prompt?text=a&target_polycont=500';\nconsole.log(x);`, 'main.js': `import './src/game.js';` });
+    const before = emulator.stats().requests;
+    await expect(buildProject(root, pluginOptions(root))).rejects.toThrow(/src\/game\.js[\s\S]*target_polycont[\s\S]*did you mean "target_polycount"/);
+    expect(emulator.stats().requests).toBe(before);
+  });
+
+  it('in frozen mode fails on a cache miss and spends nothing', async () => {
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `import x from 'meshy:prompt?text=an uncached anvil';\nconsole.log(x);` });
+    const before = emulator.stats().requests;
+    await expect(buildProject(root, pluginOptions(root, { mode: 'frozen' }))).rejects.toThrow(/not in the Meshy cache[\s\S]*frozen/);
+    expect(emulator.stats().requests).toBe(before);
+  });
+
+  it('never writes the API key into the bundle or the cache', async () => {
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `import x, { meta } from 'meshy:prompt?text=a small key-safe box&textured=false';\nconsole.log(x, meta);` });
+    const { code, assets } = await buildProject(root, pluginOptions(root));
+    expect(code).not.toContain(API_KEY);
+    for (const [, bytes] of assets) expect(Buffer.from(bytes).includes(API_KEY)).toBe(false);
+    const manifest = await readFile(join(root, '.meshy/manifest.json'), 'utf8');
+    expect(manifest).not.toContain(API_KEY);
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { cacheNamespaceFor, resolvePluginOptions, TEST_MODE_API_KEY } from '../../src/vite/options.js';
+
+describe('plugin options', () => {
+  it('applies defaults', () => {
+    expect(resolvePluginOptions(undefined)).toMatchObject({
+      cacheDir: '.meshy',
+      concurrency: 10,
+      optimize: { preset: 'lossless' },
+      emulator: false,
+      stream: true,
+    });
+  });
+
+  it('rejects unknown and invalid options with their names', () => {
+    expect(() => resolvePluginOptions({ concurency: 3 })).toThrow(/Unrecognized key: "concurency"/);
+    expect(() => resolvePluginOptions({ concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => resolvePluginOptions({ mode: 'lazy' })).toThrow(/mode/);
+    expect(() => resolvePluginOptions({ apiBase: 'ftp://x' })).toThrow(/apiBase/);
+  });
+
+  it('keeps caches of the real API, its test mode, the emulator and other hosts apart', () => {
+    const spaces = new Set([
+      cacheNamespaceFor('https://api.meshy.ai', 'msy_x', false),
+      cacheNamespaceFor('https://api.meshy.ai', TEST_MODE_API_KEY, false),
+      cacheNamespaceFor('https://api.meshy.ai', undefined, true),
+      cacheNamespaceFor('http://127.0.0.1:4000', 'msy_x', false),
+    ]);
+    expect(spaces.size).toBe(4);
+    // The port is not part of it: an emulator on another port is the same backend.
+    expect(cacheNamespaceFor('http://127.0.0.1:4000', 'k', false)).toBe(cacheNamespaceFor('http://127.0.0.1:5000', 'k', false));
+  });
+});
