@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
+import { MESHY_API_BASE } from '../meshy/index.js';
 import { optimizeOptionsSchema } from '../optimize/index.js';
+
+export { MESHY_API_BASE };
 
 /** The plugin's options: one schema, the single source of their types and defaults. */
 export const pluginOptionsSchema = z.strictObject({
@@ -44,7 +47,6 @@ export function resolvePluginOptions(options: unknown): ResolvedPluginOptions {
   });
 }
 
-export const MESHY_API_BASE = 'https://api.meshy.ai';
 export const TEST_MODE_API_KEY = 'msy_dummy_api_key_for_test_mode_12345678';
 
 /** Results from the real API, its test mode (sample results) and anything else never mix in the cache. */

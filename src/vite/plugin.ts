@@ -107,7 +107,7 @@ function createState(config: ResolvedConfig, options: ResolvedPluginOptions): Pl
     let baseUrl = apiBase;
     if (usesEmulator) {
       const { startEmulator } = await import('../emulator/index.js');
-      const emulator = await startEmulator(options.emulator === true ? {} : (options.emulator as object));
+      const emulator = await startEmulator({ apiKeys: [EMULATOR_API_KEY], ...(options.emulator === true ? {} : options.emulator) });
       stopEmulator = () => emulator.close();
       baseUrl = emulator.url;
       log(`no Meshy API: using the local emulator at ${emulator.url}`);

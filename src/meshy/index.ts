@@ -1,0 +1,6 @@
+export { createMeshyClient, MESHY_API_BASE, type MeshyClient, type MeshyClientOptions, type ProgressUpdate, type ListOptions } from './client.js';
+export { textTo3d, type TaskResource } from './resources.js';
+export * from './errors.js';
+export * from './schemas.js';
+export { parseEventStream, type ServerSentEvent } from './sse.js';
+export { retryDelayMs, parseRetryAfter, createRateGate, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';

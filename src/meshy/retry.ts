@@ -1,0 +1,69 @@
+/** How often and how patiently requests are retried. */
+export interface RetryPolicy {
+  /** Attempts after the first one. */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+/**
+ * Exponential backoff with full jitter, so many builds hitting a limit at once do not retry in step.
+ * A server's Retry-After wins when it asks for longer.
+ */
+export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  const jittered = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxDelayMs * 4));
+}
+
+/** `Retry-After` is seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Error codes of failures that happen before a request is written, so it cannot have reached the server. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function failedBeforeSending(error: unknown): boolean {
+  for (let current = error as { code?: string; cause?: unknown } | undefined; current; current = current.cause as typeof current) {
+    if (current.code && NOT_SENT_CODES.has(current.code)) return true;
+  }
+  return false;
+}
+
+/** Resolves after `ms`, or rejects at once when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * At most `perSecond` requests start in any one second (Meshy's limit is per account, §5): each call
+ * waits for its slot. Slots are handed out in call order.
+ */
+export function createRateGate(perSecond: number, now: () => number = Date.now): (signal?: AbortSignal) => Promise<void> {
+  const interval = 1000 / perSecond;
+  let nextSlot = 0;
+  return async (signal) => {
+    const time = now();
+    const slot = Math.max(time, nextSlot);
+    nextSlot = slot + interval;
+    if (slot > time) await sleep(slot - time, signal);
+  };
+}

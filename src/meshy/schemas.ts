@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * One zod schema per Meshy response, the single source of their types. Objects are loose: Meshy adds
+ * fields often (reference §6.0), and a field we do not read must never fail a build.
+ */
+
+/** Every create answers `202 { "result": "<task id>" }` (reference §1.4). */
+export const createResponseSchema = z.object({ result: z.string().min(1) });
+
+/** `{ "message": "…" }`; Meshy's older bodies used other names, kept for better messages. */
+export const errorBodySchema = z.looseObject({
+  message: z.string().optional(),
+  error: z.string().optional(),
+  code: z.string().optional(),
+});
+
+export const TASK_STATUSES = ['PENDING', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'CANCELED'] as const;
+export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
+export const taskStatusSchema = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof taskStatusSchema>;
+
+/** `{ "message": "" }` on healthy tasks, `null` on print tasks, details on failed ones (§4.2). */
+export const taskErrorSchema = z
+  .looseObject({
+    message: z.string().default(''),
+    type: z.string().optional(),
+    code: z.string().optional(),
+    doc_url: z.string().optional(),
+  })
+  .nullable()
+  .optional();
+
+/** Timestamps are ms since the epoch, `0` until the event happens; some tasks send `null` (§1.6). */
+const timestamp = z
+  .number()
+  .nullable()
+  .optional()
+  .transform((value) => value ?? 0);
+
+/** Fields every task resource shares (§2). */
+export const baseTaskSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.string().optional(),
+  status: taskStatusSchema,
+  progress: z.number().min(0).max(100).default(0),
+  created_at: timestamp,
+  started_at: timestamp,
+  finished_at: timestamp,
+  expires_at: timestamp,
+  preceding_tasks: z.number().nullable().optional(),
+  task_error: taskErrorSchema,
+  consumed_credits: z.number().nullable().optional(),
+});
+export type BaseTask = z.infer<typeof baseTaskSchema>;
+
+/** Which URL fields are present before success is not documented: absent, empty and null all mean none. */
+const assetUrl = z
+  .string()
+  .nullable()
+  .optional()
+  .transform((value) => value || undefined);
+
+/** Text to 3D preview and refine tasks (§6.1.4). */
+export const textTo3dTaskSchema = baseTaskSchema.extend({
+  mode: z.string().optional(),
+  prompt: z.string().optional(),
+  texture_prompt: z.string().nullable().optional(),
+  model_urls: z
+    .looseObject({ glb: assetUrl, fbx: assetUrl, obj: assetUrl, usdz: assetUrl, mtl: assetUrl, stl: assetUrl })
+    .nullable()
+    .optional(),
+  thumbnail_url: assetUrl,
+  texture_urls: z.array(z.record(z.string(), z.string())).nullable().optional(),
+  seed: z.number().nullable().optional(),
+});
+export type TextTo3dTask = z.infer<typeof textTo3dTaskSchema>;
+
+/** While a task runs, an SSE `message` event carries only these fields (§3.1). */
+export const streamUpdateSchema = z.looseObject({
+  id: z.string().optional(),
+  status: taskStatusSchema,
+  progress: z.number().min(0).max(100).default(0),
+});
+
+/** An SSE `error` event (§3.1). */
+export const streamErrorSchema = z.looseObject({
+  status_code: z.number().optional(),
+  message: z.string().optional(),
+});
+
+/** `GET /openapi/v1/balance` (§6.11). */
+export const balanceSchema = z.looseObject({ balance: z.number() });
