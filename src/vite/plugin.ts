@@ -44,7 +44,9 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
     configResolved(config) {
       isBuild = config.command === 'build';
       base = config.base;
-      state = createState(config, options);
+      // Vite may resolve the config once per environment (client, ssr): they share one state, so one
+      // generation serves both.
+      state ??= createState(config, options);
     },
 
     resolveId: {
@@ -74,6 +76,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
 
     configureServer(server) {
       server.middlewares.use(createDevMiddleware(() => state?.optimizedDir));
+      server.httpServer?.once('close', () => void state?.stop());
     },
 
     async closeBundle() {

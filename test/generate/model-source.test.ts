@@ -1,0 +1,127 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { storeLayout } from '../../src/cache/index.js';
+import { createModelSource, type ModelSourceOptions } from '../../src/generate/index.js';
+import { MeshyTaskFailedError, type MeshyClient } from '../../src/meshy/index.js';
+import { parseMeshyImport } from '../../src/spec/index.js';
+import { tinyGlb } from '../helpers/glb.js';
+import { useTempDirs } from '../helpers/tmp.js';
+
+const tempDir = useTempDirs();
+
+/** A Meshy client that answers at once from memory, and counts what it was asked. */
+function fakeClient(glb: Uint8Array, { failStage }: { failStage?: 'preview' | 'refine' } = {}) {
+  const created: Record<string, unknown>[] = [];
+  let downloads = 0;
+  const client: MeshyClient = {
+    baseUrl: 'fake://meshy',
+    async createTask(_resource, body) {
+      created.push(body);
+      return `task-${created.length}`;
+    },
+    async waitForTask(_resource, id, options) {
+      const stage = created[Number(id.split('-')[1]) - 1]!.mode;
+      options?.onProgress?.({ status: 'IN_PROGRESS', progress: 50 });
+      if (stage === failStage) {
+        throw new MeshyTaskFailedError({ resource: 'text-to-3d', taskId: id, status: 'FAILED', taskError: { message: 'The server is busy. Please try again later.' } });
+      }
+      return {
+        id,
+        type: `text-to-3d-${String(stage)}`,
+        status: 'SUCCEEDED',
+        progress: 100,
+        created_at: 1,
+        started_at: 2,
+        finished_at: 3,
+        expires_at: 4,
+        consumed_credits: stage === 'preview' ? 20 : 10,
+        model_urls: { glb: `fake://assets/${id}.glb` },
+      } as never;
+    },
+    async download(_url, options) {
+      downloads++;
+      options?.validate?.(glb);
+      return glb;
+    },
+    getTask: () => Promise.reject(new Error('unused')),
+    listTasks: () => Promise.reject(new Error('unused')),
+    deleteTask: () => Promise.reject(new Error('unused')),
+    balance: () => Promise.reject(new Error('unused')),
+    close: async () => {},
+  };
+  return { client, created, downloads: () => downloads };
+}
+
+async function source(dir: string, client: MeshyClient | undefined, extra: Partial<ModelSourceOptions> = {}) {
+  let connects = 0;
+  const lines: string[] = [];
+  const models = createModelSource({
+    layout: storeLayout(join(dir, '.meshy')),
+    namespace: 'test',
+    mode: 'generate',
+    concurrency: 2,
+    optimize: false,
+    connect: async () => {
+      connects++;
+      if (!client) throw new Error('no network in this test');
+      return client;
+    },
+    log: (line) => lines.push(line),
+    ...extra,
+  });
+  return { models, connects: () => connects, lines };
+}
+
+const spec = (query: string) => parseMeshyImport(`meshy:prompt?${query}`).spec;
+
+describe('model source', () => {
+  it('runs preview then refine, records both tasks and stores the result', async () => {
+    const dir = await tempDir();
+    const fake = fakeClient(await tinyGlb());
+    const { models, lines } = await source(dir, fake.client);
+    const result = await models.get(spec('text=a clay pot'));
+    expect(fake.created.map((body) => body.mode)).toEqual(['preview', 'refine']);
+    expect(fake.created[1]).toMatchObject({ preview_task_id: 'task-1' });
+    expect(result.generated).toBe(true);
+    expect(result.meta).toMatchObject({ prompt: 'a clay pot', taskIds: ['task-1', 'task-2'], credits: 30, triangles: 1, status: 'ready' });
+    expect(lines.join('\n')).toMatch(/"a clay pot" refine/);
+  });
+
+  it('serves a cached model without connecting, across new sources', async () => {
+    const dir = await tempDir();
+    const fake = fakeClient(await tinyGlb());
+    await (await source(dir, fake.client)).models.get(spec('text=a clay pot&textured=false'));
+    const offline = await source(dir, undefined, { mode: 'offline' });
+    const again = await offline.models.get(spec('textured=false&text=a clay pot'));
+    expect(again.generated).toBe(false);
+    expect(offline.connects()).toBe(0);
+  });
+
+  it('shares one generation between identical concurrent requests', async () => {
+    const dir = await tempDir();
+    const fake = fakeClient(await tinyGlb());
+    const { models } = await source(dir, fake.client);
+    const [a, b] = await Promise.all([models.get(spec('text=a bell&textured=false')), models.get(spec('text=a bell&textured=0&name=bell'))]);
+    expect(a.key).toBe(b.key);
+    expect(fake.created).toHaveLength(1);
+  });
+
+  it('fails with the spec and Meshy\'s message and stores nothing when a task fails', async () => {
+    const dir = await tempDir();
+    const fake = fakeClient(await tinyGlb(), { failStage: 'refine' });
+    const { models } = await source(dir, fake.client);
+    await expect(models.get(spec('text=a doomed vase'))).rejects.toThrow(/Meshy could not generate "a doomed vase".*The server is busy/);
+    expect(await readdir(join(dir, '.meshy')).catch(() => [])).not.toContain('manifest.json');
+    expect(await readdir(join(dir, '.meshy/raw')).catch(() => [])).toEqual([]);
+  });
+
+  it('refuses to generate in frozen and offline modes', async () => {
+    const dir = await tempDir();
+    for (const mode of ['frozen', 'offline'] as const) {
+      const { models, connects } = await source(dir, undefined, { mode });
+      await expect(models.get(spec('text=an uncached anvil'))).rejects.toMatchObject({ code: 'MESHY_CACHE_MISS' });
+      expect(connects()).toBe(0);
+    }
+  });
+});
