@@ -1,0 +1,58 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { resolveEmulatorOptions, type EmulatorOptions } from './options.js';
+import { createEmulatorServer } from './server.js';
+import { createState, presentTask, settle, type EmulatorStats } from './state.js';
+import { textTo3d } from './text-to-3d.js';
+
+export { TEST_MODE_API_KEY } from './accounts.js';
+export { FAIL_MARKER, type FaultContext, type FaultRule, type TaskFault } from './faults.js';
+export { generateModel, generateTexture, generateThumbnail, PROFILES, type ModelRequest, type Profile, type TextureMap } from './glb/index.js';
+export { emulatorOptionsSchema, type EmulatorOptions } from './options.js';
+export type { EmulatorStats } from './state.js';
+export type { TaskError, TaskStatus } from './tasks.js';
+
+export interface Emulator {
+  /** Base URL to use as the Meshy API base, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  port: number;
+  /** Counters since start; tests use them to prove what was (not) requested or paid. */
+  stats(): EmulatorStats;
+  /** Every task of every account, as GET would show it. */
+  tasks(): Record<string, unknown>[];
+  /** Stops the server, ending open streams and keep-alive connections. */
+  close(): Promise<void>;
+}
+
+/** The task resources the emulator serves; more join this list as they are emulated. */
+const RESOURCES = [textTo3d];
+
+/** Starts a local server that speaks Meshy's REST API (text to 3D v2 and balance, for now). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const resolved = resolveEmulatorOptions(options);
+  const state = createState(resolved, RESOURCES);
+  const { server, close } = createEmulatorServer(state);
+  server.listen(resolved.port, resolved.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  state.baseUrl = `http://${urlHost(resolved.host)}:${port}`;
+  return {
+    url: state.baseUrl,
+    port,
+    stats() {
+      settle(state, resolved.now());
+      return structuredClone(state.stats);
+    },
+    tasks() {
+      const now = resolved.now();
+      return [...state.tasks.values()].map((task) => presentTask(state, task, now));
+    },
+    close,
+  };
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,67 @@
+import type { Account } from './accounts.js';
+import type { Profile } from './glb/profiles.js';
+import type { Task, TaskSnapshot } from './tasks.js';
+
+/**
+ * What one Meshy task resource (text-to-3d today; image-to-3d, remesh… later) plugs into the
+ * emulator. The server does everything shared: routes, auth, limits, credits, the task clock,
+ * lists, deletes, SSE and signed downloads.
+ */
+export interface TaskResource {
+  /** Collection path: create and list here, get/delete at `/:id`, SSE at `/:id/stream` (§0). */
+  path: string;
+  /** Validates a create request; throws ApiError (400, 404…) when Meshy would refuse it. */
+  plan(body: Record<string, unknown>, context: PlanContext): TaskPlan;
+  /** The task object as GET, list, SSE and webhooks show it. */
+  present(task: Task, context: PresentContext): Record<string, unknown>;
+  /** One file under `/assets/<id>/output/`, if the task has it. */
+  asset(task: Task, file: string, profile: Profile): AssetSource | undefined;
+}
+
+export interface PlanContext {
+  account: Account;
+  now: number;
+  /** A task of the caller's own account, if it exists (§2: chained tasks must be the caller's). */
+  findTask(id: string): Task | undefined;
+}
+
+export interface TaskPlan {
+  type: string;
+  /** The price (§7). The server charges nothing for the test-mode key. */
+  credits: number;
+  seed: number;
+  /** The resource's own, already validated view of the request. */
+  input: unknown;
+  /** The texts a fault rule and the `[emulator:fail]` marker look at. */
+  prompt: string;
+  texturePrompt: string;
+}
+
+export interface PresentContext {
+  snapshot: TaskSnapshot;
+  precedingTasks: number;
+  /** A signed download URL for one of the task's files. */
+  assetUrl(file: string): string;
+}
+
+export interface AssetSource {
+  /** Equal keys mean equal bytes, so identical outputs are generated once. */
+  cacheKey: string;
+  produce(): Promise<Uint8Array>;
+}
+
+/** The lifecycle fields every task object ends with (§2, §6.1.4). */
+export function lifecycleFields(task: Task, { snapshot, precedingTasks }: PresentContext): Record<string, unknown> {
+  return {
+    progress: snapshot.progress,
+    status: snapshot.status,
+    created_at: task.createdAt,
+    started_at: snapshot.startedAt,
+    finished_at: snapshot.finishedAt,
+    expires_at: snapshot.expiresAt,
+    preceding_tasks: precedingTasks,
+    task_error: snapshot.status === 'FAILED' ? task.failure : { message: '' },
+    // Charged at creation, refunded on failure (§2).
+    consumed_credits: snapshot.status === 'FAILED' ? 0 : task.credits,
+  };
+}

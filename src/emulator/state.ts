@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { createAccounts, type Account } from './accounts.js';
+import { signAssetUrl } from './assets.js';
+import { createByteCache, type ByteCache } from './byte-cache.js';
+import { createIdGenerator } from './ids.js';
+import type { ResolvedEmulatorOptions } from './options.js';
+import type { TaskResource } from './resource.js';
+import { isFinal, precedingTasks, snapshotAt, type Task } from './tasks.js';
+
+export interface EmulatorStats {
+  /** Every HTTP request received, API calls and downloads alike. */
+  requests: number;
+  tasksCreated: number;
+  creditsCharged: number;
+  creditsRefunded: number;
+  /** GETs of result files. */
+  downloads: number;
+  tasksByType: Record<string, number>;
+}
+
+/** Everything the emulator knows, as plain data; the functions below and server.ts work on it. */
+export interface EmulatorState {
+  options: ResolvedEmulatorOptions;
+  /** Known once the server listens. */
+  baseUrl: string;
+  /** Signs asset URLs; new each run, so URLs of another run are rejected. */
+  secret: Buffer;
+  accounts: Map<string, Account>;
+  tasks: Map<string, Task>;
+  /** Tasks not yet seen in a final state: the queue, and failures still to refund. */
+  open: Set<Task>;
+  stats: EmulatorStats;
+  files: ByteCache;
+  resources: readonly TaskResource[];
+  newId: (nowMs: number) => string;
+}
+
+/** Enough for a few `large` refines (tens of MB each). */
+const FILE_CACHE_BYTES = 512 * 1024 * 1024;
+
+export function createState(options: ResolvedEmulatorOptions, resources: readonly TaskResource[]): EmulatorState {
+  return {
+    options,
+    baseUrl: '',
+    secret: randomBytes(32),
+    accounts: createAccounts(options.apiKeys, options.balance),
+    tasks: new Map(),
+    open: new Set(),
+    stats: { requests: 0, tasksCreated: 0, creditsCharged: 0, creditsRefunded: 0, downloads: 0, tasksByType: {} },
+    files: createByteCache(FILE_CACHE_BYTES),
+    resources,
+    newId: createIdGenerator(),
+  };
+}
+
+/** Catches up with the clock: tasks that reached a final state leave the queue, failures are refunded. */
+export function settle(state: EmulatorState, now: number): void {
+  for (const task of state.open) {
+    const { status } = snapshotAt(task, now);
+    if (!isFinal(status)) continue;
+    state.open.delete(task);
+    if (status === 'FAILED' && task.credits > 0 && !task.refunded) {
+      task.refunded = true;
+      accountOf(state, task).balance += task.credits;
+      state.stats.creditsRefunded += task.credits;
+    }
+  }
+}
+
+/** The account's PENDING and IN_PROGRESS tasks (call settle first). */
+export function queuedTasks(state: EmulatorState, account: Account): Task[] {
+  return [...state.open].filter((task) => task.account === account.id);
+}
+
+export function accountOf(state: EmulatorState, task: Task): Account {
+  for (const account of state.accounts.values()) if (account.id === task.account) return account;
+  throw new Error(`task ${task.id} has no account`);
+}
+
+export function resourceOf(state: EmulatorState, task: Task): TaskResource {
+  const resource = state.resources.find((candidate) => candidate.path === task.resource);
+  if (!resource) throw new Error(`task ${task.id} has no resource`);
+  return resource;
+}
+
+export function presentTask(state: EmulatorState, task: Task, now: number): Record<string, unknown> {
+  return resourceOf(state, task).present(task, {
+    snapshot: snapshotAt(task, now),
+    precedingTasks: precedingTasks(task, state.open, now),
+    assetUrl: (file) => signAssetUrl(state.baseUrl, state.secret, task.id, file, task.expiresAt),
+  });
+}

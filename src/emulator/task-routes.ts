@@ -1,0 +1,127 @@
+import type { ServerResponse } from 'node:http';
+import type { Account } from './accounts.js';
+import { faultFor } from './faults.js';
+import { ApiError, sendJson } from './http.js';
+import type { TaskResource } from './resource.js';
+import { streamNotFound, streamTask } from './sse.js';
+import { presentTask, queuedTasks, settle, type EmulatorState } from './state.js';
+import { pageOf, scheduleTask, snapshotAt, type PageQuery, type Task } from './tasks.js';
+
+/**
+ * The endpoints every task resource has (§0): create, list, get, delete and stream. The resource
+ * only validates, prices and presents; queue, credits, ownership and the clock are handled here.
+ */
+
+export function createTask(state: EmulatorState, resource: TaskResource, account: Account, body: Record<string, unknown>, res: ServerResponse): void {
+  const now = state.options.now();
+  const plan = resource.plan(body, { account, now, findTask: (id) => ownTask(state, account, id) });
+  const credits = account.testMode ? 0 : plan.credits; // §1.3: test mode consumes no credits
+  if (account.balance < credits) throw new ApiError(402, 'InsufficientCredits');
+  const queue = queuedTasks(state, account);
+  if (queue.length >= state.options.queueLimit) {
+    // §5: the create is rejected; no task is created and nothing is charged. Retry-After is an
+    // emulator courtesy (Meshy documents none): when the first queued task will be done.
+    const firstDone = Math.min(...queue.map((task) => task.finishedAt));
+    throw new ApiError(429, 'NoMoreConcurrentTasks', { 'retry-after': String(Math.max(1, Math.ceil((firstDone - now) / 1000))) });
+  }
+  // §1.3: test mode returns its sample whatever the input, so the failure marker does nothing there.
+  const fault = account.testMode ? undefined : faultFor({ type: plan.type, prompt: plan.prompt, texturePrompt: plan.texturePrompt, body }, state.options.faults);
+  const task = scheduleTask(
+    {
+      id: state.newId(now),
+      resource: resource.path,
+      type: plan.type,
+      account: account.id,
+      seed: plan.seed,
+      credits,
+      input: plan.input,
+      ...(fault ? { failure: { atProgress: fault.atProgress ?? 20 + (plan.seed % 60), error: fault.error } } : {}),
+    },
+    { now, queueDelayMs: state.options.queueDelayMs, taskDurationMs: state.options.taskDurationMs, retentionMs: state.options.retentionMs },
+  );
+  state.tasks.set(task.id, task);
+  state.open.add(task);
+  account.balance -= credits;
+  state.stats.tasksCreated++;
+  state.stats.creditsCharged += credits;
+  state.stats.tasksByType[task.type] = (state.stats.tasksByType[task.type] ?? 0) + 1;
+  sendJson(res, 202, { result: task.id }); // §1.4
+}
+
+/** §1.7: a bare array of the caller's own tasks. */
+export function listTasks(state: EmulatorState, resource: TaskResource, account: Account, query: URLSearchParams, res: ServerResponse): void {
+  const now = state.options.now();
+  const own = [...state.tasks.values()].filter((task) => task.account === account.id && task.resource === resource.path);
+  sendJson(res, 200, pageOf(own, pageQuery(query)).map((task) => presentTask(state, task, now)));
+}
+
+export function getTask(state: EmulatorState, resource: TaskResource, account: Account, id: string, res: ServerResponse): void {
+  const now = state.options.now();
+  const task = findTask(state, account, resource, id);
+  const { status } = snapshotAt(task, now);
+  // §2: Meshy's lifecycle page shows `Retry-After: 5` on a GET of a running task; here it is
+  // capped by the time the task has left, so short emulated tasks are not over-waited.
+  const running = status === 'PENDING' || status === 'IN_PROGRESS';
+  const retryAfter = String(Math.min(5, Math.max(1, Math.ceil((task.finishedAt - now) / 1000))));
+  sendJson(res, 200, presentTask(state, task, now), running ? { 'retry-after': retryAfter } : {});
+}
+
+/** §1.8: permanent, 200 with no body. A deleted running task is not refunded (undocumented, §9.7). */
+export function deleteTask(state: EmulatorState, resource: TaskResource, account: Account, id: string, res: ServerResponse): void {
+  const task = findTask(state, account, resource, id);
+  state.tasks.delete(task.id);
+  state.open.delete(task);
+  res.writeHead(200, { 'content-length': 0 });
+  res.end();
+}
+
+/** §3.1: SSE updates until the task is final. `streams` collects stop functions for close(). */
+export function streamTaskEvents(state: EmulatorState, resource: TaskResource, account: Account, id: string, res: ServerResponse, streams: Set<() => void>): void {
+  if (!ownTask(state, account, id, resource)) return streamNotFound(res);
+  // About 20 updates per task however short it is (Meshy sends dozens over a minute, §2).
+  const tickMs = Math.min(1000, Math.max(20, state.options.taskDurationMs / 20));
+  const read = () => {
+    const task = ownTask(state, account, id, resource);
+    if (!task) return undefined;
+    const now = state.options.now();
+    settle(state, now);
+    const { status, progress } = snapshotAt(task, now);
+    return { id, status, progress, full: () => presentTask(state, task, now) };
+  };
+  const stop = streamTask(res, read, tickMs);
+  streams.add(stop);
+  res.on('close', () => streams.delete(stop));
+}
+
+/** §1.7: page_num from 1, page_size 1–50 (default 10), sort_by ±created_at (default newest first, §9.8). */
+function pageQuery(query: URLSearchParams): PageQuery {
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const text = query.get(name);
+    if (text === null) return fallback;
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+      const range = max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`;
+      throw new ApiError(400, `${name} must be an integer ${range} (got ${JSON.stringify(text)})`);
+    }
+    return value;
+  };
+  // An unencoded `+` arrives as a space; take it as the client meant it.
+  const sort = (query.get('sort_by') ?? '-created_at').replace(/^ /, '+');
+  if (sort !== '+created_at' && sort !== '-created_at') {
+    throw new ApiError(400, `sort_by must be one of "+created_at", "-created_at" (got ${JSON.stringify(query.get('sort_by'))})`);
+  }
+  return { pageNum: integer('page_num', 1, 1, Infinity), pageSize: integer('page_size', 10, 1, 50), ascending: sort === '+created_at' };
+}
+
+/** A task of the caller's account (of the given resource); tasks of other accounts do not exist for it. */
+function ownTask(state: EmulatorState, account: Account, id: string, resource?: TaskResource): Task | undefined {
+  const task = state.tasks.get(id);
+  if (!task || task.account !== account.id || (resource && task.resource !== resource.path)) return undefined;
+  return task;
+}
+
+function findTask(state: EmulatorState, account: Account, resource: TaskResource, id: string): Task {
+  const task = ownTask(state, account, id, resource);
+  if (!task) throw new ApiError(404, 'Task not found');
+  return task;
+}

@@ -1,0 +1,248 @@
+import { generateModel, generateTexture, generateThumbnail, type TextureMap } from './glb/index.js';
+import { profileTextureSize, profileThumbnailSize, profileTriangles } from './glb/profiles.js';
+import { hash32 } from './glb/random.js';
+import { lifecycleFields, type AssetSource, type TaskPlan, type TaskResource } from './resource.js';
+import type { Task } from './tasks.js';
+import {
+  DEFAULT_FORMATS,
+  parsePreview,
+  parseRefine,
+  requestMode,
+  type Format,
+  type PreviewRequest,
+  type TextureResolution,
+} from './text-to-3d-request.js';
+
+/** Text to 3D v2: preview (geometry) and refine (textures) on one endpoint (§6.1). */
+export const TEXT_TO_3D_PATH = '/openapi/v2/text-to-3d';
+
+/** What a task produces; the test-mode key swaps in a fixed sample (§1.3). */
+interface Output {
+  kind: 'preview' | 'refine';
+  /** Shapes the geometry. */
+  prompt: string;
+  /** Colours the textures ('' = the prompt). */
+  texturePrompt: string;
+  triangles: number;
+  textureResolution: TextureResolution;
+  pbr: boolean;
+  emission: boolean;
+  formats: readonly Format[];
+  alphaThumbnail: boolean;
+}
+
+interface TextTo3DInput {
+  /** Pinned `ai_model`; not shown in the task object (§6.1.4), needed to check refines. */
+  model: string;
+  /** Request fields the task object echoes (§6.1.4, §8.2, §8.3). */
+  echo: {
+    mode: 'preview' | 'refine';
+    model_type: string;
+    prompt: string;
+    art_style: string;
+    negative_prompt: string;
+    texture_prompt: string;
+    texture_image_url: string;
+    ultra_mode?: boolean;
+  };
+  output: Output;
+}
+
+/**
+ * §1.3: the test-mode key "returns the same sample task results whatever the input". The emulator
+ * still validates, runs the usual lifecycle under fresh ids and echoes the request's fields; the
+ * results (seed, files, formats, textures) are this fixed sample.
+ */
+const SAMPLE_SEED = 20250218;
+const SAMPLE_PROMPT = 'Meshy test mode sample';
+function sampleOutput(kind: 'preview' | 'refine'): Output {
+  return {
+    kind,
+    prompt: SAMPLE_PROMPT,
+    texturePrompt: '',
+    triangles: 30_000,
+    textureResolution: '2k',
+    pbr: kind === 'refine',
+    emission: false,
+    formats: DEFAULT_FORMATS,
+    alphaThumbnail: false,
+  };
+}
+
+/** §7: preview 20 credits (Meshy 6/7/7.1/latest, lowpoly), 5 for meshy-5, meshy-6-lite and Smart Topology; +5 for 2k/4k geometry. */
+export function previewPrice(request: Pick<PreviewRequest, 'modelType' | 'model' | 'geometryResolution'>): number {
+  const cheap = request.modelType === 'smart-topology' || request.model === 'meshy-5' || request.model === 'meshy-6-lite';
+  return (cheap ? 5 : 20) + (request.geometryResolution === 'standard' ? 0 : 5);
+}
+
+/** §7: refine 10 credits, 15 with 8k textures. */
+export function refinePrice(resolution: TextureResolution): number {
+  return resolution === '8k' ? 15 : 10;
+}
+
+export const textTo3d: TaskResource = {
+  path: TEXT_TO_3D_PATH,
+
+  plan(body, { account, findTask, now }) {
+    const plan = requestMode(body) === 'preview' ? planPreview(body) : planRefine(body, findTask, now);
+    if (!account.testMode) return plan;
+    const input = plan.input as TextTo3DInput;
+    return { ...plan, seed: SAMPLE_SEED, input: { ...input, output: sampleOutput(input.output.kind) } };
+  },
+
+  present(task, context) {
+    const { echo, output } = inputOf(task);
+    const done = context.snapshot.status === 'SUCCEEDED';
+    const url = context.assetUrl;
+    // Before success the result fields are empty (undocumented, §8.4; clients must tolerate it).
+    return {
+      id: task.id,
+      type: task.type,
+      mode: echo.mode,
+      model_type: echo.model_type,
+      prompt: echo.prompt,
+      art_style: echo.art_style,
+      negative_prompt: echo.negative_prompt,
+      texture_prompt: echo.texture_prompt,
+      texture_image_url: echo.texture_image_url,
+      seed: task.seed,
+      ...(echo.ultra_mode === undefined ? {} : { ultra_mode: echo.ultra_mode }),
+      model_urls: done ? Object.fromEntries(modelFiles(output).map(([format, file]) => [format, url(file)])) : {},
+      thumbnail_url: done ? url(THUMBNAIL) : '',
+      ...(done && output.alphaThumbnail ? { alpha_thumbnail_url: url(ALPHA_THUMBNAIL) } : {}),
+      texture_urls: done && output.kind === 'refine' ? [Object.fromEntries(textureFiles(output).map(([map, file]) => [map, url(file)]))] : [],
+      ...lifecycleFields(task, context),
+    };
+  },
+
+  asset(task, file, profile) {
+    const { output } = inputOf(task);
+    const look = { seed: task.seed, prompt: output.prompt, texturePrompt: output.texturePrompt, kind: output.kind };
+    if (file === 'model.glb') {
+      const request = {
+        ...look,
+        targetTriangles: profileTriangles(profile, output.triangles),
+        textureSize: profileTextureSize(profile, output.textureResolution),
+        pbr: output.pbr,
+      };
+      return source(['glb', request], () => generateModel(request));
+    }
+    if (file === THUMBNAIL || (file === ALPHA_THUMBNAIL && output.alphaThumbnail)) {
+      const transparent = file === ALPHA_THUMBNAIL;
+      return source([file, look, profile], () => generateThumbnail(look, profileThumbnailSize(profile), transparent));
+    }
+    const map = textureFiles(output).find(([, name]) => name === file)?.[0];
+    if (map && output.kind === 'refine') {
+      const request = { ...look, textureSize: profileTextureSize(profile, output.textureResolution) };
+      return source([file, request], () => generateTexture(request, map));
+    }
+    if (modelFiles(output).some(([, name]) => name === file)) {
+      return source([file], async () => placeholder(file));
+    }
+    return undefined;
+  },
+};
+
+function planPreview(body: Record<string, unknown>): TaskPlan {
+  const request = parsePreview(body);
+  const echo: TextTo3DInput['echo'] = {
+    mode: 'preview',
+    model_type: request.modelType,
+    prompt: request.prompt,
+    art_style: request.artStyle,
+    negative_prompt: request.negativePrompt,
+    texture_prompt: '',
+    texture_image_url: '',
+    ...(request.ultraMode === undefined ? {} : { ultra_mode: request.ultraMode }),
+  };
+  const output: Output = {
+    kind: 'preview',
+    prompt: request.prompt,
+    texturePrompt: '',
+    triangles: request.triangles,
+    textureResolution: '2k',
+    pbr: false,
+    emission: false,
+    formats: request.formats,
+    alphaThumbnail: request.alphaThumbnail,
+  };
+  // Meshy draws a random seed; the emulator derives it from the request so runs are reproducible.
+  const seed = request.seed ?? hash32('seed', JSON.stringify(request)) % 1_000_000;
+  const input: TextTo3DInput = { model: request.model, echo, output };
+  return { type: 'text-to-3d-preview', credits: previewPrice(request), seed, input, prompt: request.prompt, texturePrompt: '' };
+}
+
+function planRefine(body: Record<string, unknown>, findTask: (id: string) => Task | undefined, now: number): TaskPlan {
+  const request = parseRefine(body, findTask, now);
+  const preview = inputOf(request.preview);
+  const { ultra_mode: _previewOnly, ...previewEcho } = preview.echo;
+  const echo: TextTo3DInput['echo'] = {
+    ...previewEcho,
+    mode: 'refine',
+    texture_prompt: request.texturePrompt,
+    texture_image_url: request.textureImageUrl,
+  };
+  const output: Output = {
+    kind: 'refine',
+    // Refine textures the preview's mesh: same geometry, now UV-mapped.
+    prompt: preview.output.prompt,
+    // §6.1.2: with both, the texture prompt wins over the image.
+    texturePrompt: request.texturePrompt || request.textureImageUrl,
+    triangles: preview.output.triangles,
+    textureResolution: request.textureResolution,
+    pbr: request.pbr,
+    emission: request.emission,
+    formats: request.formats,
+    alphaThumbnail: request.alphaThumbnail,
+  };
+  return {
+    type: 'text-to-3d-refine',
+    credits: refinePrice(request.textureResolution),
+    // §8.3: a refine shows its preview's seed.
+    seed: request.preview.seed,
+    input: { model: request.model, echo, output } satisfies TextTo3DInput,
+    prompt: echo.prompt,
+    texturePrompt: echo.texture_prompt,
+  };
+}
+
+const THUMBNAIL = 'preview.png';
+/** File name undocumented. */
+const ALPHA_THUMBNAIL = 'preview_alpha.png';
+
+/**
+ * `model_urls` in Meshy's order; a format not generated is omitted (§6.1.4). The emulator always
+ * adds GLB (the one format it really builds); MTL comes with OBJ, as in §8.2.
+ */
+function modelFiles(output: Output): [string, string][] {
+  const wanted = new Set<string>(['glb', ...output.formats]);
+  if (wanted.has('obj')) wanted.add('mtl');
+  const order = ['glb', 'fbx', 'obj', 'mtl', 'usdz', 'stl', '3mf'];
+  return order.filter((format) => wanted.has(format)).map((format) => [format, `model.${format}`]);
+}
+
+/** `texture_urls[0]` (§6.1.4, §8.3): base colour, plus the PBR maps when asked for. */
+function textureFiles(output: Output): [TextureMap, string][] {
+  const files: [TextureMap, string][] = [['base_color', 'texture_0.png']];
+  if (output.pbr) files.push(['metallic', 'texture_0_metallic.png'], ['normal', 'texture_0_normal.png'], ['roughness', 'texture_0_roughness.png']);
+  if (output.emission) files.push(['emission', 'texture_0_emission.png']);
+  return files;
+}
+
+/**
+ * FBX, OBJ, USDZ, STL and 3MF are not generated: their URLs work and serve a short note, so clients
+ * that fetch every format still get a 200. Only the GLB is a real model.
+ */
+function placeholder(file: string): Uint8Array {
+  return new TextEncoder().encode(`vite-plugin-meshy emulator: ${file} is a placeholder; only model.glb is a generated model.\n`);
+}
+
+function source(key: unknown[], produce: () => Promise<Uint8Array>): AssetSource {
+  return { cacheKey: JSON.stringify(key), produce };
+}
+
+/** The input this resource stored when it planned the task. */
+function inputOf(task: Task): TextTo3DInput {
+  return task.input as TextTo3DInput;
+}
+
