@@ -1,53 +1,81 @@
-import { VERSION as GLTF_TRANSFORM_VERSION } from '@gltf-transform/core';
-import { dedup, prune } from '@gltf-transform/functions';
-import { z } from 'zod';
+import type { Document, Transform } from '@gltf-transform/core';
 import { canonicalJson } from '../spec/index.js';
 import { sha256 } from '../cache/store.js';
-import { getIO } from './io.js';
-import { readModelStats, type ModelStats } from './stats.js';
+import {
+  resolveOptimizeOptions,
+  type OptimizeOptions,
+  type OptimizeOverrides,
+  type ResolvedOptimizeOptions,
+  type TransformHook,
+} from './options.js';
+import type { OptimizePool } from './pool.js';
+import { optimizeResolved, type OptimizeResult } from './run.js';
+import { OPTIMIZER_VERSIONS } from './versions.js';
 
 export { readModelStats, type ModelStats, type TextureStats } from './stats.js';
-export { getIO } from './io.js';
-
-/**
- * Plugin-wide optimize options. `false` ships Meshy's bytes untouched; `lossless` (the default for now)
- * only removes what nothing references and merges duplicates.
- */
-export const optimizeOptionsSchema = z.union([
-  z.literal(false),
-  z.strictObject({
-    preset: z.enum(['lossless']).default('lossless'),
-  }),
-]);
-
-export type OptimizeOptions = z.infer<typeof optimizeOptionsSchema>;
+export { getIO, getDracoIO } from './io.js';
+export {
+  COMPRESSION_METHODS,
+  OPTIMIZE_PRESETS,
+  PRESETS,
+  TEXTURE_FORMATS,
+  optimizeOptionsSchema,
+  optimizeOverridesSchema,
+  optimizeTuningSchema,
+  resolveOptimizeOptions,
+  type OptimizeOptions,
+  type OptimizeOptionsInput,
+  type OptimizeOverrides,
+  type OptimizePreset,
+  type OptimizeTuning,
+  type ResolvedOptimizeOptions,
+  type TransformHook,
+  type TransformHookContext,
+} from './options.js';
+export { createOptimizePool, defaultWorkerCount, OptimizeWorkerError, WORKER_PEAK_MB, type OptimizePool } from './pool.js';
+export { NO_QUALITY_LOSS, optimizeResolved, type OptimizeQuality, type OptimizeReport, type OptimizeResult } from './run.js';
+export type { TextureReport } from './textures.js';
+export type { SimplifyReport } from './simplify.js';
+export { OPTIMIZER_VERSIONS } from './versions.js';
 
 /** Bumped whenever this stage's output for the same input and options changes. */
-const PIPELINE_VERSION = 1;
+const PIPELINE_VERSION = 2;
 
-/** The optimized level's key: the raw bytes, the options and every library that shapes the output. */
-export function optimizedKey(rawSha256: string, options: OptimizeOptions): string {
-  return sha256(
-    canonicalJson({ raw: rawSha256, options, pipeline: PIPELINE_VERSION, gltfTransform: GLTF_TRANSFORM_VERSION }),
-  );
+/**
+ * The optimized level's key: the raw bytes, the resolved options (preset + plugin-wide + per-import),
+ * the user's `cacheKey` and every library that shapes the output. Functions (the `transforms` hook)
+ * cannot be hashed; only their presence and `cacheKey` are.
+ */
+export function optimizedKey(rawSha256: string, options: OptimizeOptions, overrides: OptimizeOverrides = {}): string {
+  const resolved = resolveOptimizeOptions(options, overrides);
+  const hook = options === false || resolved === false ? null : { transforms: options.transforms !== undefined, cacheKey: options.cacheKey ?? null };
+  return sha256(canonicalJson({ raw: rawSha256, options: resolved, hook, pipeline: PIPELINE_VERSION, versions: OPTIMIZER_VERSIONS }));
 }
 
-export interface OptimizeResult {
-  bytes: Uint8Array;
-  before: ModelStats & { bytes: number };
-  after: ModelStats & { bytes: number };
+export interface OptimizeContext {
+  /** Per-import overrides from the import's query. */
+  overrides?: OptimizeOverrides;
+  /** Worker threads to run on; without one (or with a `transforms` hook) the work runs in this thread. */
+  pool?: OptimizePool;
 }
 
-export async function optimizeGlb(input: Uint8Array, options: OptimizeOptions): Promise<OptimizeResult> {
-  const io = await getIO();
-  const document = await io.readBinary(input);
-  const before = { ...readModelStats(document), bytes: input.byteLength };
-  if (options === false) return { bytes: input, before, after: before };
+/**
+ * Optimizes one GLB. `false` (plugin-wide or as the import's preset) returns the input with its stats.
+ * The `transforms` hook holds functions, which cannot cross into a worker: such models are optimized
+ * in the calling thread.
+ */
+export async function optimizeGlb(input: Uint8Array, options: OptimizeOptions, context: OptimizeContext = {}): Promise<OptimizeResult> {
+  const resolved = resolveOptimizeOptions(options, context.overrides);
+  if (resolved === false) return optimizeResolved(input, false);
+  const hook = options === false ? undefined : options.transforms;
+  if (hook !== undefined) return optimizeResolved(input, resolved, [hookTransform(hook, resolved)]);
+  return context.pool ? context.pool.run(input, resolved) : optimizeResolved(input, resolved);
+}
 
-  await document.transform(dedup(), prune());
-  const written = await io.writeBinary(document);
-  // Never ship a file larger than what came in.
-  const bytes = written.byteLength < input.byteLength ? written : input;
-  const after = bytes === input ? before : { ...readModelStats(document), bytes: bytes.byteLength };
-  return { bytes, before, after };
+/** Wraps the user's hook (a function or a list) as one transform, so it sees the document as it is at that point. */
+function hookTransform(hook: TransformHook | Transform[], options: ResolvedOptimizeOptions): Transform {
+  return async (document: Document) => {
+    const transforms = Array.isArray(hook) ? hook : await hook(document, { options });
+    await document.transform(...transforms);
+  };
 }

@@ -84,7 +84,7 @@ function allowedOptionsHelp(kind: 'prompt'): string {
  * the same thing have the same key, whatever order or spelling their options had.
  */
 export function specKey(spec: MeshySpec, namespace = ''): string {
-  const { name: _name, ...request } = spec;
+  const { name: _name, optimize: _optimize, ...request } = spec;
   return createHash('sha256')
     .update(canonicalJson({ v: SPEC_FORMAT_VERSION, namespace, ...request }))
     .digest('hex');

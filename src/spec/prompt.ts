@@ -10,6 +10,8 @@ import {
   type StandardModel,
 } from './models.js';
 import type { SpecProblem } from './errors.js';
+import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape, overridesFromQuery } from '../optimize/query.js';
+import type { OptimizeOverrides } from '../optimize/options.js';
 
 /** Meshy's documented prompt limit in the June/August 2026 docs; later docs allow 800, we keep the safe one. */
 export const MAX_PROMPT_LENGTH = 600;
@@ -43,6 +45,8 @@ export const promptQuerySchema = z.strictObject({
   texture_image_url: imageUrl().optional(),
   texture_resolution: oneOf(['2k', '4k', '8k']).optional(),
   remove_lighting: flag().optional(),
+  // optimize stage (not sent to Meshy; see src/optimize/query.ts)
+  ...optimizeQueryShape,
 });
 
 export type PromptQuery = z.infer<typeof promptQuerySchema>;
@@ -70,6 +74,7 @@ export const PROMPT_OPTION_DOCS: Record<keyof PromptQuery, string> = {
   texture_image_url: 'https:// URL or data URI of a texture reference image',
   texture_resolution: '2k | 4k | 8k',
   remove_lighting: 'strip baked lighting from the texture (default true)',
+  ...OPTIMIZE_QUERY_DOCS,
 };
 
 export const PROMPT_OPTION_KEYS = Object.keys(promptQuerySchema.shape) as (keyof PromptQuery)[];
@@ -86,6 +91,8 @@ export interface PromptSpec {
   refine: Record<string, JsonValue> | null;
   /** File name for the asset (not part of the request, so not part of the cache key). */
   name: string;
+  /** Per-import optimize overrides: part of the optimized level's key only, never of the Meshy request. */
+  optimize?: OptimizeOverrides;
 }
 
 /** Problems that no single field shows: combinations Meshy rejects with a 400. */
@@ -180,7 +187,8 @@ export function promptSpecFromQuery(query: PromptQuery): PromptSpec {
       if (query.origin_at === 'center') refine.origin_at = 'center';
     }
   }
-  return { kind: 'prompt', preview, refine, name: query.name ?? slugify(query.text) };
+  const optimize = overridesFromQuery(query);
+  return { kind: 'prompt', preview, refine, name: query.name ?? slugify(query.text), ...(optimize ? { optimize } : {}) };
 }
 
 /** File-name friendly, short, never empty: "A Weathered Viking Helmet!" → "a-weathered-viking-helmet". */

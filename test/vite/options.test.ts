@@ -6,7 +6,7 @@ describe('plugin options', () => {
     expect(resolvePluginOptions(undefined)).toMatchObject({
       cacheDir: '.meshy',
       concurrency: 10,
-      optimize: { preset: 'lossless' },
+      optimize: { preset: 'web' },
       emulator: false,
       stream: true,
     });
