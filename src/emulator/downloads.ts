@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAssetSignature, contentTypeOf, parseAssetPath } from './assets.js';
-import { resourceOf, type EmulatorState } from './state.js';
+import { sendCorrupt, sendThenReset, sendTruncated } from './faults/index.js';
+import { recordFault, resourceOf, type EmulatorState } from './state.js';
 import { snapshotAt } from './tasks.js';
 
 /**
@@ -23,8 +24,23 @@ export async function serveAsset(state: EmulatorState, req: IncomingMessage, res
   const source = task && snapshotAt(task, now).status === 'SUCCEEDED' ? resourceOf(state, task).asset(task, target.file, state.options.profile) : undefined;
   if (!source) return plain(404, 'Not Found');
   const bytes = await state.files.get(source.cacheKey, source.produce);
-  res.writeHead(200, { 'content-type': contentTypeOf(target.file), 'content-length': bytes.byteLength });
-  if (req.method === 'HEAD') return void res.end();
+  const contentType = contentTypeOf(target.file);
+  if (req.method === 'HEAD') {
+    res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.byteLength });
+    return void res.end();
+  }
   state.stats.downloads++;
-  res.end(bytes);
+  const fault = state.faults.take(['download-reset', 'truncated-download', 'corrupt-download'], 'GET', url.pathname);
+  if (fault) recordFault(state, fault.kind);
+  switch (fault?.kind) {
+    case 'download-reset':
+      return sendThenReset(res, { 'content-type': contentType }, bytes, fault.afterBytes);
+    case 'truncated-download':
+      return sendTruncated(res, { 'content-type': contentType }, bytes, fault.bytes);
+    case 'corrupt-download':
+      return sendCorrupt(res, contentType, bytes, fault.body);
+    default:
+      res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.byteLength });
+      res.end(bytes);
+  }
 }

@@ -12,6 +12,24 @@ export class ApiError extends Error {
   }
 }
 
+/** An API answer, built before it is sent so a fault can lose it after the request took effect. */
+export interface Answer {
+  status: number;
+  /** JSON body; none (and Content-Length 0) when undefined. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export function sendAnswer(res: ServerResponse, answer: Answer): void {
+  if (answer.body !== undefined) return sendJson(res, answer.status, answer.body, answer.headers);
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': 0 });
+  res.end();
+}
+
+export function errorAnswer(error: ApiError): Answer {
+  return { status: error.status, body: { message: error.message }, headers: error.headers };
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });

@@ -2,11 +2,22 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { resolveEmulatorOptions, type EmulatorOptions } from './options.js';
 import { createEmulatorServer } from './server.js';
+import { createFaultInjector, parseFaults, type FaultsConfig } from './faults/index.js';
 import { createState, presentTask, settle, type EmulatorStats } from './state.js';
 import { textTo3d } from './text-to-3d.js';
 
 export { TEST_MODE_API_KEY } from './accounts.js';
-export { FAIL_MARKER, type FaultContext, type FaultRule, type TaskFault } from './faults.js';
+export {
+  FAIL_MARKER,
+  faultsSchema,
+  type FaultContext,
+  type FaultName,
+  type FaultRule,
+  type FaultsConfig,
+  type RequestFault,
+  type RequestFaultKind,
+  type TaskFault,
+} from './faults/index.js';
 export { generateModel, generateTexture, generateThumbnail, PROFILES, type ModelRequest, type Profile, type TextureMap } from './glb/index.js';
 export { emulatorOptionsSchema, type EmulatorOptions } from './options.js';
 export type { EmulatorStats } from './state.js';
@@ -18,6 +29,11 @@ export interface Emulator {
   port: number;
   /** Counters since start; tests use them to prove what was (not) requested or paid. */
   stats(): EmulatorStats;
+  /**
+   * Replaces the fault configuration (the `faults` option) at runtime: the new request faults fire
+   * on the next matching requests, the task-failure draws restart from their seed. `{}` clears all.
+   */
+  setFaults(faults: FaultsConfig): void;
   /** Every task of every account, as GET would show it. */
   tasks(): Record<string, unknown>[];
   /** Stops the server, ending open streams and keep-alive connections. */
@@ -42,6 +58,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats() {
       settle(state, resolved.now());
       return structuredClone(state.stats);
+    },
+    setFaults(faults) {
+      state.faults = createFaultInjector(parseFaults(faults));
     },
     tasks() {
       const now = resolved.now();

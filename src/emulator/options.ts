@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FaultRule } from './faults.js';
+import { faultsSchema, type FaultRule } from './faults/index.js';
 import { PROFILES } from './glb/profiles.js';
 
 const THREE_DAYS_MS = 3 * 24 * 60 * 60 * 1000;
@@ -31,8 +31,10 @@ export const emulatorOptionsSchema = z.strictObject({
   now: fn<() => number>('now').optional(),
   /** Receives one line per request. */
   log: fn<(line: string) => void>('log').optional(),
-  /** Decides whether a new task fails; see faults.ts. The `[emulator:fail]` prompt marker always works. */
-  faults: fn<FaultRule>('faults').optional(),
+  /** Switchable faults for fault-injection tests (faults/schema.ts); also `emulator.setFaults()`. */
+  faults: faultsSchema.prefault({}),
+  /** Decides whether a new task fails (faults/task-failures.ts). The `[emulator:fail]` prompt marker always works. */
+  faultRule: fn<FaultRule>('faultRule').optional(),
 });
 
 export type EmulatorOptions = z.input<typeof emulatorOptionsSchema>;

@@ -1,4 +1,5 @@
 import type { Account } from './accounts.js';
+import type { TaskFault } from './faults/index.js';
 import type { Profile } from './glb/profiles.js';
 import type { Task, TaskSnapshot } from './tasks.js';
 
@@ -10,12 +11,36 @@ import type { Task, TaskSnapshot } from './tasks.js';
 export interface TaskResource {
   /** Collection path: create and list here, get/delete at `/:id`, SSE at `/:id/stream` (§0). */
   path: string;
+  /** Whether its unfinished tasks count against the queue limit (§5); true unless said otherwise. */
+  queued?: boolean;
   /** Validates a create request; throws ApiError (400, 404…) when Meshy would refuse it. */
   plan(body: Record<string, unknown>, context: PlanContext): TaskPlan;
   /** The task object as GET, list, SSE and webhooks show it. */
   present(task: Task, context: PresentContext): Record<string, unknown>;
   /** One file under `/assets/<id>/output/`, if the task has it. */
   asset(task: Task, file: string, profile: Profile): AssetSource | undefined;
+  /** What a later task can take from this one's results (§2 chaining: input_task_id and friends). */
+  outputs?(task: Task, profile: Profile): TaskOutputs;
+}
+
+export interface TaskOutputs {
+  /** The prompt the result grew from ('' when none): chained results keep its look, and its markers. */
+  prompt: string;
+  model?: ModelInfo;
+  /** How many images the task made (text/image to image). */
+  imageCount?: number;
+}
+
+/** A task's main 3D result, or an uploaded model, as the chained resources see it. */
+export interface ModelInfo {
+  /** The GLB bytes; undefined for an upload the emulator cannot read (an https URL, OBJ/FBX/STL). */
+  glb?: AssetSource;
+  /** Faces as Meshy counts them: the requested budget, not the emulator's smaller profile. */
+  faces: number;
+  textured: boolean;
+  hasUvs: boolean;
+  /** Seeds procedural stand-ins when the bytes are unknown. */
+  seed: number;
 }
 
 export interface PlanContext {
@@ -23,6 +48,9 @@ export interface PlanContext {
   now: number;
   /** A task of the caller's own account, if it exists (§2: chained tasks must be the caller's). */
   findTask(id: string): Task | undefined;
+  /** What the given task's results offer to a chained task. */
+  outputsOf(task: Task): TaskOutputs;
+  profile: Profile;
 }
 
 export interface TaskPlan {
@@ -35,6 +63,8 @@ export interface TaskPlan {
   /** The texts a fault rule and the `[emulator:fail]` marker look at. */
   prompt: string;
   texturePrompt: string;
+  /** A failure the input itself causes (e.g. `model_missing_uv`, §4.2), shown once the task ends. */
+  failure?: TaskFault;
 }
 
 export interface PresentContext {

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { bearerKey, takeRequestSlot, type Account } from './accounts.js';
 import { serveAsset } from './downloads.js';
-import { ApiError, readJsonObject, sendJson } from './http.js';
+import { resetConnection, sendRateLimit, sendServerError, type RequestFaultOf } from './faults/index.js';
+import { ApiError, errorAnswer, readJsonObject, sendAnswer, sendJson, type Answer } from './http.js';
 import type { TaskResource } from './resource.js';
-import { settle, type EmulatorState } from './state.js';
+import { recordFault, settle, type EmulatorState } from './state.js';
 import { createTask, deleteTask, getTask, listTasks, streamTaskEvents } from './task-routes.js';
 
 /** §1.1: `x-api-version` names the server version; its format is undocumented. */
@@ -13,7 +14,8 @@ const API_VERSION = 'meshy-emulator-2026.10';
 type Route =
   | { action: 'balance' }
   | { action: 'create' | 'list'; resource: TaskResource }
-  | { action: 'get' | 'delete' | 'stream'; resource: TaskResource; id: string };
+  | { action: 'get' | 'delete'; resource: TaskResource; id: string }
+  | { action: 'stream'; resource: TaskResource; id: string };
 
 export interface EmulatorServer {
   server: Server;
@@ -47,40 +49,103 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
   };
 }
 
+/** Faults that replace a request's answer (or come instead of handling it). */
+const TRANSPORT_FAULTS = ['rate-limit', 'server-error', 'connection-reset'] as const;
+type TransportFault = RequestFaultOf<(typeof TRANSPORT_FAULTS)[number]>;
+
 async function handle(state: EmulatorState, req: IncomingMessage, res: ServerResponse, streams: Set<() => void>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator');
-  if (url.pathname.startsWith('/assets/')) return serveAsset(state, req, res, url);
+  const method = req.method ?? 'GET';
+  const isAsset = url.pathname.startsWith('/assets/');
+  const route = isAsset ? undefined : matchRoute(state.resources, method, url.pathname);
+  const fault = state.faults.take(TRANSPORT_FAULTS, method, url.pathname);
+  // Only an API call that answers at once can take effect and then lose its answer.
+  const losesAnswer = fault !== undefined && fault.kind !== 'rate-limit' && fault.takesEffect && !isAsset && route?.action !== 'stream';
+  if (fault && !losesAnswer) return injectTransportFault(state, fault, req, res);
+  if (isAsset) return serveAsset(state, req, res, url);
 
   res.setHeader('x-api-version', API_VERSION);
   res.setHeader('x-request-id', randomUUID());
+  let answer: Answer;
+  try {
+    const { route: admitted, account } = admit(state, req, route);
+    if (admitted.action === 'stream') {
+      const decorate = extraFieldsFor(state, method, url.pathname);
+      const stream = state.faults.take(['stream-stall', 'stream-drop'], method, url.pathname);
+      return streamTaskEvents(state, admitted.resource, account, admitted.id, res, streams, { stream, decorate });
+    }
+    answer = await answerRoute(state, admitted, account, req, url);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    answer = errorAnswer(error);
+  }
+  if (fault) return injectTransportFault(state, fault, req, res);
+  sendAnswer(res, withExtraFields(state, method, url.pathname, route, answer));
+}
+
+/** Checks that come before any route: browsers, unknown routes, keys and the request rate. */
+function admit(state: EmulatorState, req: IncomingMessage, route: Route | undefined): { route: Route; account: Account } {
   const now = state.options.now();
   settle(state, now);
-
   // §1.10: browsers may not call the API (403). A browser must preflight a call that carries
   // Authorization, so refusing the preflight (and sending no CORS headers) blocks them all.
   if (req.method === 'OPTIONS') throw new ApiError(403, 'Forbidden: the Meshy API cannot be called from a browser; call it from a server');
-  const route = matchRoute(state.resources, req.method ?? 'GET', url.pathname);
   // §0: unknown paths, wrong versions (/openapi/v1/text-to-3d) and wrong methods alike.
   if (!route) throw new ApiError(404, 'NoMatchingRoute');
   const account = authenticate(state, req.headers.authorization);
   const wait = takeRequestSlot(account, now, state.options.rateLimitPerSecond);
   // Retry-After on 429 is an emulator courtesy: Meshy documents none (§5).
   if (wait) throw new ApiError(429, 'RateLimitExceeded', { 'retry-after': String(Math.max(1, Math.ceil(wait.waitMs / 1000))) });
+  return { route, account };
+}
 
+async function answerRoute(state: EmulatorState, route: Exclude<Route, { action: 'stream' }>, account: Account, req: IncomingMessage, url: URL): Promise<Answer> {
   switch (route.action) {
     case 'balance':
-      return sendJson(res, 200, { balance: account.balance });
+      return { status: 200, body: { balance: account.balance } };
     case 'create':
-      return createTask(state, route.resource, account, await readJsonObject(req), res);
+      return createTask(state, route.resource, account, await readJsonObject(req));
     case 'list':
-      return listTasks(state, route.resource, account, url.searchParams, res);
+      return listTasks(state, route.resource, account, url.searchParams);
     case 'get':
-      return getTask(state, route.resource, account, route.id, res);
+      return getTask(state, route.resource, account, route.id);
     case 'delete':
-      return deleteTask(state, route.resource, account, route.id, res);
-    case 'stream':
-      return streamTaskEvents(state, route.resource, account, route.id, res, streams);
+      return deleteTask(state, route.resource, account, route.id);
   }
+}
+
+function injectTransportFault(state: EmulatorState, fault: TransportFault, req: IncomingMessage, res: ServerResponse): void {
+  recordFault(state, fault.kind);
+  state.options.log?.(`fault: ${fault.kind} on ${req.method} ${req.url}`);
+  switch (fault.kind) {
+    case 'rate-limit':
+      return sendRateLimit(res, fault);
+    case 'server-error':
+      return sendServerError(res, fault.status);
+    case 'connection-reset':
+      return resetConnection(req);
+  }
+}
+
+/** A successful create, get or list answer with a fault's unknown fields added to each task object. */
+function withExtraFields(state: EmulatorState, method: string, pathname: string, route: Route | undefined, answer: Answer): Answer {
+  const carriesTasks = route?.action === 'create' || route?.action === 'get' || route?.action === 'list';
+  if (!carriesTasks || answer.status >= 300 || answer.body === undefined) return answer;
+  const decorate = extraFieldsFor(state, method, pathname);
+  if (!decorate) return answer;
+  const body = Array.isArray(answer.body) ? answer.body.map((task: Record<string, unknown>) => decorate(task, false)) : decorate(answer.body as Record<string, unknown>, false);
+  recordFault(state, 'extra-fields');
+  return { ...answer, body };
+}
+
+/** A function adding the unknown fields of an `extra-fields` fault, if one applies; it records the fault unless told not to. */
+function extraFieldsFor(state: EmulatorState, method: string, pathname: string) {
+  const fault = state.faults.take(['extra-fields'], method, pathname);
+  if (!fault) return undefined;
+  return (object: Record<string, unknown>, record = true) => {
+    if (record) recordFault(state, 'extra-fields');
+    return { ...object, ...fault.fields };
+  };
 }
 
 function matchRoute(resources: readonly TaskResource[], method: string, pathname: string): Route | undefined {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { RequestFaultOf } from './faults/index.js';
 import { isFinal, type TaskStatus } from './tasks.js';
 
 /** What a stream needs to know about its task at each tick. */
@@ -10,6 +11,12 @@ export interface StreamSnapshot {
   full(): Record<string, unknown>;
 }
 
+/** A stall or drop to inject, and what to call when it happens. */
+export interface StreamFault {
+  fault: RequestFaultOf<'stream-stall' | 'stream-drop'>;
+  fired(): void;
+}
+
 /** Keep-alive comment interval; Meshy's CLI resets its idle timer on any bytes (§3.1). */
 const KEEP_ALIVE_MS = 15_000;
 
@@ -18,26 +25,59 @@ const KEEP_ALIVE_MS = 15_000;
  * change, then the full task object once it is final, then the server closes the stream. A task
  * that disappears (deleted) ends the stream with the 404 error event. Returns a stop function.
  */
-export function streamTask(res: ServerResponse, read: () => StreamSnapshot | undefined, tickMs: number): () => void {
+export function streamTask(res: ServerResponse, read: () => StreamSnapshot | undefined, tickMs: number, streamFault?: StreamFault): () => void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  res.flushHeaders();
   let lastSent = '';
+  let eventsSent = 0;
+  let silentUntil = 0;
+  const fault = streamFault?.fault;
+
+  /** Before each event: a stall starts (and later ends), or the stream is cut. */
+  const interrupted = (): boolean => {
+    if (fault?.kind === 'stream-stall' && eventsSent === fault.afterEvents && silentUntil === 0) {
+      silentUntil = Date.now() + fault.stallMs;
+      streamFault!.fired();
+    }
+    if (Date.now() < silentUntil) return true;
+    if (fault?.kind === 'stream-drop' && eventsSent === fault.afterEvents) {
+      streamFault!.fired();
+      halt();
+      if (fault.graceful) res.end();
+      else res.socket?.resetAndDestroy();
+      return true;
+    }
+    return false;
+  };
+  const send = (name: 'message' | 'error', data: unknown, last: boolean) => {
+    if (interrupted()) return;
+    eventsSent++;
+    if (last) end(res, name, data);
+    else res.write(event(name, data));
+  };
   const tick = () => {
+    if (res.writableEnded || res.destroyed) return;
     const snapshot = read();
-    if (!snapshot) return end(res, 'error', TASK_NOT_FOUND);
-    if (isFinal(snapshot.status)) return end(res, 'message', snapshot.full());
+    if (!snapshot) return send('error', TASK_NOT_FOUND, true);
+    if (isFinal(snapshot.status)) return send('message', snapshot.full(), true);
     const update = { id: snapshot.id, progress: snapshot.progress, status: snapshot.status };
     const text = JSON.stringify(update);
-    if (text !== lastSent) {
-      lastSent = text;
-      res.write(event('message', update));
-    }
+    if (text === lastSent) return;
+    // A stalled update is sent once the stall is over, if still news.
+    if (interrupted()) return;
+    lastSent = text;
+    eventsSent++;
+    res.write(event('message', update));
   };
   const ticker = setInterval(tick, tickMs);
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-  const stop = () => {
+  const keepAlive = setInterval(() => Date.now() >= silentUntil && res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  const halt = () => {
     clearInterval(ticker);
     clearInterval(keepAlive);
-    if (!res.writableEnded) res.end();
+  };
+  const stop = () => {
+    halt();
+    if (!res.writableEnded && !res.destroyed) res.end();
   };
   res.on('close', stop);
   tick();

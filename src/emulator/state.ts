@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAccounts, type Account } from './accounts.js';
 import { signAssetUrl } from './assets.js';
 import { createByteCache, type ByteCache } from './byte-cache.js';
+import { createFaultInjector, type FaultInjector, type FaultName } from './faults/index.js';
 import { createIdGenerator } from './ids.js';
 import type { ResolvedEmulatorOptions } from './options.js';
 import type { TaskResource } from './resource.js';
@@ -16,6 +17,8 @@ export interface EmulatorStats {
   /** GETs of result files. */
   downloads: number;
   tasksByType: Record<string, number>;
+  /** Faults that actually fired, by name (faults/schema.ts `FaultName`). */
+  faultsInjected: Record<string, number>;
 }
 
 /** Everything the emulator knows, as plain data; the functions below and server.ts work on it. */
@@ -32,6 +35,8 @@ export interface EmulatorState {
   stats: EmulatorStats;
   files: ByteCache;
   resources: readonly TaskResource[];
+  /** Replaced as a whole by `setFaults`. */
+  faults: FaultInjector;
   newId: (nowMs: number) => string;
 }
 
@@ -46,9 +51,10 @@ export function createState(options: ResolvedEmulatorOptions, resources: readonl
     accounts: createAccounts(options.apiKeys, options.balance),
     tasks: new Map(),
     open: new Set(),
-    stats: { requests: 0, tasksCreated: 0, creditsCharged: 0, creditsRefunded: 0, downloads: 0, tasksByType: {} },
+    stats: { requests: 0, tasksCreated: 0, creditsCharged: 0, creditsRefunded: 0, downloads: 0, tasksByType: {}, faultsInjected: {} },
     files: createByteCache(FILE_CACHE_BYTES),
     resources,
+    faults: createFaultInjector(options.faults),
     newId: createIdGenerator(),
   };
 }
@@ -67,9 +73,9 @@ export function settle(state: EmulatorState, now: number): void {
   }
 }
 
-/** The account's PENDING and IN_PROGRESS tasks (call settle first). */
+/** The account's PENDING and IN_PROGRESS tasks that count against its queue limit (§5; call settle first). */
 export function queuedTasks(state: EmulatorState, account: Account): Task[] {
-  return [...state.open].filter((task) => task.account === account.id);
+  return [...state.open].filter((task) => task.account === account.id && resourceOf(state, task).queued !== false);
 }
 
 export function accountOf(state: EmulatorState, task: Task): Account {
@@ -89,4 +95,9 @@ export function presentTask(state: EmulatorState, task: Task, now: number): Reco
     precedingTasks: precedingTasks(task, state.open, now),
     assetUrl: (file) => signAssetUrl(state.baseUrl, state.secret, task.id, file, task.expiresAt),
   });
+}
+
+/** Counts a fault that fired, so tests can tell it did. */
+export function recordFault(state: EmulatorState, name: FaultName): void {
+  state.stats.faultsInjected[name] = (state.stats.faultsInjected[name] ?? 0) + 1;
 }

@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { Account } from './accounts.js';
-import { faultFor } from './faults.js';
-import { ApiError, sendJson } from './http.js';
+import { taskFailureFor, type RequestFaultOf } from './faults/index.js';
+import { ApiError, type Answer } from './http.js';
 import type { TaskResource } from './resource.js';
 import { streamNotFound, streamTask } from './sse.js';
-import { presentTask, queuedTasks, settle, type EmulatorState } from './state.js';
+import { presentTask, queuedTasks, recordFault, resourceOf, settle, type EmulatorState } from './state.js';
 import { pageOf, scheduleTask, snapshotAt, type PageQuery, type Task } from './tasks.js';
 
 /**
@@ -12,20 +12,27 @@ import { pageOf, scheduleTask, snapshotAt, type PageQuery, type Task } from './t
  * only validates, prices and presents; queue, credits, ownership and the clock are handled here.
  */
 
-export function createTask(state: EmulatorState, resource: TaskResource, account: Account, body: Record<string, unknown>, res: ServerResponse): void {
+export function createTask(state: EmulatorState, resource: TaskResource, account: Account, body: Record<string, unknown>): Answer {
   const now = state.options.now();
-  const plan = resource.plan(body, { account, now, findTask: (id) => ownTask(state, account, id) });
+  const profile = state.options.profile;
+  const outputsOf = (task: Task) => resourceOf(state, task).outputs?.(task, profile) ?? { prompt: '' };
+  const plan = resource.plan(body, { account, now, findTask: (id) => ownTask(state, account, id), outputsOf, profile });
   const credits = account.testMode ? 0 : plan.credits; // §1.3: test mode consumes no credits
   if (account.balance < credits) throw new ApiError(402, 'InsufficientCredits');
   const queue = queuedTasks(state, account);
-  if (queue.length >= state.options.queueLimit) {
+  if (resource.queued !== false && queue.length >= state.options.queueLimit) {
     // §5: the create is rejected; no task is created and nothing is charged. Retry-After is an
     // emulator courtesy (Meshy documents none): when the first queued task will be done.
     const firstDone = Math.min(...queue.map((task) => task.finishedAt));
     throw new ApiError(429, 'NoMoreConcurrentTasks', { 'retry-after': String(Math.max(1, Math.ceil((firstDone - now) / 1000))) });
   }
   // §1.3: test mode returns its sample whatever the input, so the failure marker does nothing there.
-  const fault = account.testMode ? undefined : faultFor({ type: plan.type, prompt: plan.prompt, texturePrompt: plan.texturePrompt, body }, state.options.faults);
+  const failure = account.testMode
+    ? undefined
+    : plan.failure
+      ? { fault: plan.failure, name: undefined }
+      : taskFailureFor({ type: plan.type, prompt: plan.prompt, texturePrompt: plan.texturePrompt, body }, state.options.faultRule, state.faults.taskFailures);
+  const fault = failure?.fault;
   const task = scheduleTask(
     {
       id: state.newId(now),
@@ -45,17 +52,18 @@ export function createTask(state: EmulatorState, resource: TaskResource, account
   state.stats.tasksCreated++;
   state.stats.creditsCharged += credits;
   state.stats.tasksByType[task.type] = (state.stats.tasksByType[task.type] ?? 0) + 1;
-  sendJson(res, 202, { result: task.id }); // §1.4
+  if (failure?.name) recordFault(state, failure.name);
+  return { status: 202, body: { result: task.id } }; // §1.4
 }
 
 /** §1.7: a bare array of the caller's own tasks. */
-export function listTasks(state: EmulatorState, resource: TaskResource, account: Account, query: URLSearchParams, res: ServerResponse): void {
+export function listTasks(state: EmulatorState, resource: TaskResource, account: Account, query: URLSearchParams): Answer {
   const now = state.options.now();
   const own = [...state.tasks.values()].filter((task) => task.account === account.id && task.resource === resource.path);
-  sendJson(res, 200, pageOf(own, pageQuery(query)).map((task) => presentTask(state, task, now)));
+  return { status: 200, body: pageOf(own, pageQuery(query)).map((task) => presentTask(state, task, now)) };
 }
 
-export function getTask(state: EmulatorState, resource: TaskResource, account: Account, id: string, res: ServerResponse): void {
+export function getTask(state: EmulatorState, resource: TaskResource, account: Account, id: string): Answer {
   const now = state.options.now();
   const task = findTask(state, account, resource, id);
   const { status } = snapshotAt(task, now);
@@ -63,20 +71,30 @@ export function getTask(state: EmulatorState, resource: TaskResource, account: A
   // capped by the time the task has left, so short emulated tasks are not over-waited.
   const running = status === 'PENDING' || status === 'IN_PROGRESS';
   const retryAfter = String(Math.min(5, Math.max(1, Math.ceil((task.finishedAt - now) / 1000))));
-  sendJson(res, 200, presentTask(state, task, now), running ? { 'retry-after': retryAfter } : {});
+  return { status: 200, body: presentTask(state, task, now), headers: running ? { 'retry-after': retryAfter } : {} };
 }
 
 /** §1.8: permanent, 200 with no body. A deleted running task is not refunded (undocumented, §9.7). */
-export function deleteTask(state: EmulatorState, resource: TaskResource, account: Account, id: string, res: ServerResponse): void {
+export function deleteTask(state: EmulatorState, resource: TaskResource, account: Account, id: string): Answer {
   const task = findTask(state, account, resource, id);
   state.tasks.delete(task.id);
   state.open.delete(task);
-  res.writeHead(200, { 'content-length': 0 });
-  res.end();
+  return { status: 200 };
 }
 
-/** §3.1: SSE updates until the task is final. `streams` collects stop functions for close(). */
-export function streamTaskEvents(state: EmulatorState, resource: TaskResource, account: Account, id: string, res: ServerResponse, streams: Set<() => void>): void {
+/**
+ * §3.1: SSE updates until the task is final. `streams` collects stop functions for close(); `fault`
+ * stalls or drops the stream, and `decorate` adds a fault's extra fields to the final object.
+ */
+export function streamTaskEvents(
+  state: EmulatorState,
+  resource: TaskResource,
+  account: Account,
+  id: string,
+  res: ServerResponse,
+  streams: Set<() => void>,
+  fault: { stream?: RequestFaultOf<'stream-stall' | 'stream-drop'>; decorate?: (task: Record<string, unknown>) => Record<string, unknown> } = {},
+): void {
   if (!ownTask(state, account, id, resource)) return streamNotFound(res);
   // About 20 updates per task however short it is (Meshy sends dozens over a minute, §2).
   const tickMs = Math.min(1000, Math.max(20, state.options.taskDurationMs / 20));
@@ -86,9 +104,10 @@ export function streamTaskEvents(state: EmulatorState, resource: TaskResource, a
     const now = state.options.now();
     settle(state, now);
     const { status, progress } = snapshotAt(task, now);
-    return { id, status, progress, full: () => presentTask(state, task, now) };
+    const full = () => presentTask(state, task, now);
+    return { id, status, progress, full: fault.decorate ? () => fault.decorate!(full()) : full };
   };
-  const stop = streamTask(res, read, tickMs);
+  const stop = streamTask(res, read, tickMs, fault.stream ? { fault: fault.stream, fired: () => recordFault(state, fault.stream!.kind) } : undefined);
   streams.add(stop);
   res.on('close', () => streams.delete(stop));
 }

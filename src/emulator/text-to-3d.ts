@@ -1,7 +1,8 @@
 import { generateModel, generateTexture, generateThumbnail, type TextureMap } from './glb/index.js';
 import { profileTextureSize, profileThumbnailSize, profileTriangles } from './glb/profiles.js';
 import { hash32 } from './glb/random.js';
-import { lifecycleFields, type AssetSource, type TaskPlan, type TaskResource } from './resource.js';
+import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles as modelFilesOf, placeholder, source, textureFiles as textureFilesOf, THUMBNAIL, urlsOf } from './outputs.js';
+import { lifecycleFields, type TaskPlan, type TaskResource } from './resource.js';
 import type { Task } from './tasks.js';
 import {
   DEFAULT_FORMATS,
@@ -107,10 +108,10 @@ export const textTo3d: TaskResource = {
       texture_image_url: echo.texture_image_url,
       seed: task.seed,
       ...(echo.ultra_mode === undefined ? {} : { ultra_mode: echo.ultra_mode }),
-      model_urls: done ? Object.fromEntries(modelFiles(output).map(([format, file]) => [format, url(file)])) : {},
+      model_urls: done ? urlsOf(modelFiles(output), url) : {},
       thumbnail_url: done ? url(THUMBNAIL) : '',
       ...(done && output.alphaThumbnail ? { alpha_thumbnail_url: url(ALPHA_THUMBNAIL) } : {}),
-      texture_urls: done && output.kind === 'refine' ? [Object.fromEntries(textureFiles(output).map(([map, file]) => [map, url(file)]))] : [],
+      texture_urls: done && output.kind === 'refine' ? [urlsOf(textureFiles(output), url)] : [],
       ...lifecycleFields(task, context),
     };
   },
@@ -118,7 +119,7 @@ export const textTo3d: TaskResource = {
   asset(task, file, profile) {
     const { output } = inputOf(task);
     const look = { seed: task.seed, prompt: output.prompt, texturePrompt: output.texturePrompt, kind: output.kind };
-    if (file === 'model.glb') {
+    if (file === MODEL_GLB) {
       const request = {
         ...look,
         targetTriangles: profileTriangles(profile, output.triangles),
@@ -136,12 +137,20 @@ export const textTo3d: TaskResource = {
       const request = { ...look, textureSize: profileTextureSize(profile, output.textureResolution) };
       return source([file, request], () => generateTexture(request, map));
     }
-    if (modelFiles(output).some(([, name]) => name === file)) {
-      return source([file], async () => placeholder(file));
-    }
+    if (modelFiles(output).some(([, name]) => name === file)) return placeholder(file);
     return undefined;
   },
+
+  outputs(task, profile) {
+    const { output } = inputOf(task);
+    const glb = textTo3d.asset(task, MODEL_GLB, profile);
+    const textured = output.kind === 'refine';
+    return { prompt: output.prompt, model: { glb, faces: output.triangles, textured, hasUvs: textured, seed: task.seed } };
+  },
 };
+
+const modelFiles = (output: Output) => modelFilesOf(output.formats);
+const textureFiles = (output: Output) => textureFilesOf(output);
 
 function planPreview(body: Record<string, unknown>): TaskPlan {
   const request = parsePreview(body);
@@ -204,41 +213,6 @@ function planRefine(body: Record<string, unknown>, findTask: (id: string) => Tas
     prompt: echo.prompt,
     texturePrompt: echo.texture_prompt,
   };
-}
-
-const THUMBNAIL = 'preview.png';
-/** File name undocumented. */
-const ALPHA_THUMBNAIL = 'preview_alpha.png';
-
-/**
- * `model_urls` in Meshy's order; a format not generated is omitted (§6.1.4). The emulator always
- * adds GLB (the one format it really builds); MTL comes with OBJ, as in §8.2.
- */
-function modelFiles(output: Output): [string, string][] {
-  const wanted = new Set<string>(['glb', ...output.formats]);
-  if (wanted.has('obj')) wanted.add('mtl');
-  const order = ['glb', 'fbx', 'obj', 'mtl', 'usdz', 'stl', '3mf'];
-  return order.filter((format) => wanted.has(format)).map((format) => [format, `model.${format}`]);
-}
-
-/** `texture_urls[0]` (§6.1.4, §8.3): base colour, plus the PBR maps when asked for. */
-function textureFiles(output: Output): [TextureMap, string][] {
-  const files: [TextureMap, string][] = [['base_color', 'texture_0.png']];
-  if (output.pbr) files.push(['metallic', 'texture_0_metallic.png'], ['normal', 'texture_0_normal.png'], ['roughness', 'texture_0_roughness.png']);
-  if (output.emission) files.push(['emission', 'texture_0_emission.png']);
-  return files;
-}
-
-/**
- * FBX, OBJ, USDZ, STL and 3MF are not generated: their URLs work and serve a short note, so clients
- * that fetch every format still get a 200. Only the GLB is a real model.
- */
-function placeholder(file: string): Uint8Array {
-  return new TextEncoder().encode(`vite-plugin-meshy emulator: ${file} is a placeholder; only model.glb is a generated model.\n`);
-}
-
-function source(key: unknown[], produce: () => Promise<Uint8Array>): AssetSource {
-  return { cacheKey: JSON.stringify(key), produce };
 }
 
 /** The input this resource stored when it planned the task. */

@@ -24,8 +24,10 @@ export const textTo3d: TaskResource<z.infer<typeof textTo3dTaskSchema>> = {
   matchesRequest(task, body) {
     const expectedType = body.mode === 'refine' ? 'text-to-3d-refine' : 'text-to-3d-preview';
     if (task.type !== undefined && task.type !== expectedType) return false;
-    // A refine task echoes its texture prompt but not its preview id; a preview echoes its prompt.
+    // A refine echoes its preview's prompt and its texture prompt, not its preview id: a caller that
+    // knows the preview's prompt passes it as `prompt` to tell refines of different models apart.
+    if (body.prompt !== undefined && task.prompt !== body.prompt) return false;
     if (body.mode === 'refine') return (task.texture_prompt ?? '') === (body.texture_prompt ?? '');
-    return task.prompt === body.prompt;
+    return true;
   },
 };

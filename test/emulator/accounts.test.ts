@@ -75,7 +75,7 @@ describe('credits', () => {
       now: clock.now,
       taskDurationMs: 100,
       queueDelayMs: 0,
-      faults: (task) => (task.type === 'text-to-3d-refine' ? { atProgress: 90, error: { type: 'timeout', code: 'timeout', message: 'Timed out.' } } : undefined),
+      faultRule: (task) => (task.type === 'text-to-3d-refine' ? { atProgress: 90, error: { type: 'timeout', code: 'timeout', message: 'Timed out.' } } : undefined),
     });
     const previewId = await api.create({ mode: 'preview', prompt: 'a lamp' });
     clock.advance(100);

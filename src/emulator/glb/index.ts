@@ -76,10 +76,11 @@ export async function generateThumbnail(
   request: Pick<ModelRequest, 'seed' | 'prompt' | 'kind' | 'texturePrompt'>,
   size: number,
   transparent = false,
+  yawDegrees?: number,
 ): Promise<Uint8Array> {
   const mesh = buildMesh(shapeFor(request.prompt, request.seed), 1500);
   const colour = request.kind === 'preview' ? PREVIEW_GREY.slice(0, 3).map((c) => c * 255) : lookFor(request.texturePrompt || request.prompt).main;
-  return encodePng(renderThumbnail(mesh, colour, size, transparent));
+  return encodePng(renderThumbnail(mesh, colour, size, transparent, yawDegrees));
 }
 
 async function textureSet(request: ModelRequest): Promise<{ baseColor: Uint8Array; metallicRoughness?: Uint8Array; normal?: Uint8Array }> {

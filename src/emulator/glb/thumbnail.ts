@@ -1,7 +1,8 @@
 import type { MeshData } from './shape.js';
 import type { Pixels } from './textures.js';
 
-const YAW = (35 * Math.PI) / 180;
+/** The default turn towards the camera; multi-view thumbnails pass 0, 90, 180 and 270 (§6.2). */
+export const DEFAULT_YAW_DEGREES = 35;
 const PITCH = (20 * Math.PI) / 180;
 const LIGHT = normalize([0.4, 0.7, 0.6]);
 const BACKGROUND = 236;
@@ -10,7 +11,8 @@ const BACKGROUND = 236;
  * A small software render of the mesh (orthographic, z-buffered, Lambert-shaded) for
  * `thumbnail_url`; with `transparent` the background is see-through, as `alpha_thumbnail_url`.
  */
-export function renderThumbnail(mesh: MeshData, color: readonly number[], size: number, transparent: boolean): Pixels {
+export function renderThumbnail(mesh: MeshData, color: readonly number[], size: number, transparent: boolean, yawDegrees = DEFAULT_YAW_DEGREES): Pixels {
+  const yaw = (yawDegrees * Math.PI) / 180;
   const channels = transparent ? 4 : 3;
   const data = new Uint8Array(size * size * channels).fill(transparent ? 0 : BACKGROUND);
   const depth = new Float32Array(size * size).fill(-Infinity);
@@ -20,10 +22,10 @@ export function renderThumbnail(mesh: MeshData, color: readonly number[], size: 
 
   let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
   for (let v = 0; v < vertexCount; v++) {
-    const [x, y, z] = view(mesh.positions, v);
+    const [x, y, z] = view(mesh.positions, v, yaw);
     screen.set([x, y, z], v * 3);
     [minX, maxX, minY, maxY] = [Math.min(minX, x), Math.max(maxX, x), Math.min(minY, y), Math.max(maxY, y)];
-    const [nx, ny, nz] = view(mesh.normals, v);
+    const [nx, ny, nz] = view(mesh.normals, v, yaw);
     light[v] = 0.3 + 0.7 * Math.max(0, nx * LIGHT[0] + ny * LIGHT[1] + nz * LIGHT[2]);
   }
   const scale = (0.8 * size) / Math.max(maxX - minX, maxY - minY);
@@ -66,10 +68,10 @@ export function renderThumbnail(mesh: MeshData, color: readonly number[], size: 
 }
 
 /** Turns the model a little towards the camera, which looks down −z. */
-function view(values: Float32Array, v: number): [number, number, number] {
+function view(values: Float32Array, v: number, yaw: number): [number, number, number] {
   const [x, y, z] = [values[v * 3]!, values[v * 3 + 1]!, values[v * 3 + 2]!];
-  const x1 = x * Math.cos(YAW) + z * Math.sin(YAW);
-  const z1 = -x * Math.sin(YAW) + z * Math.cos(YAW);
+  const x1 = x * Math.cos(yaw) + z * Math.sin(yaw);
+  const z1 = -x * Math.sin(yaw) + z * Math.cos(yaw);
   return [x1, y * Math.cos(PITCH) - z1 * Math.sin(PITCH), y * Math.sin(PITCH) + z1 * Math.cos(PITCH)];
 }
 

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/**
+ * Switchable faults, as plain data: what a fault-injection test asks the emulator to do wrong.
+ * Request faults fire on the next matching requests (API calls, SSE streams, downloads) and are
+ * used up; task failures make new tasks fail at random (seeded) progress.
+ */
+
+/** Which requests a fault applies to, and how many times it fires. */
+const matchFields = {
+  /** HTTP method, e.g. "POST"; any when absent. */
+  method: z
+    .string()
+    .min(1)
+    .transform((method) => method.toUpperCase())
+    .optional(),
+  /** Path without the query; `*` matches anything, `/` included. Any path when absent. */
+  path: z.string().min(1).optional(),
+  /** Matching requests to let through before firing. */
+  skip: z.int().min(0).default(0),
+  /** How many matching requests it fires on; "always" never runs out. */
+  times: z.union([z.int().positive(), z.literal('always')]).default(1),
+};
+
+/** `task_error` as Meshy sends it on a failed task (§4.2). */
+export const taskErrorSchema = z.strictObject({
+  type: z.enum(['invalid_input', 'timeout', 'service_unavailable', 'server_error']),
+  code: z.string().min(1).optional(),
+  message: z.string().min(1),
+  doc_url: z.string().min(1).optional(),
+});
+
+const requestFaultSchema = z.discriminatedUnion('kind', [
+  /** 429 before the request is handled; Retry-After in seconds. */
+  z.strictObject({
+    kind: z.literal('rate-limit'),
+    message: z.enum(['RateLimitExceeded', 'NoMoreConcurrentTasks']).default('RateLimitExceeded'),
+    retryAfterSeconds: z.int().min(0).default(1),
+    ...matchFields,
+  }),
+  /**
+   * A 5xx answer. With `takesEffect` the request is handled first (a create makes and charges its
+   * task) and only its answer is lost: the client must reconcile through the task list.
+   */
+  z.strictObject({
+    kind: z.literal('server-error'),
+    status: z.union([z.literal(500), z.literal(502), z.literal(503)]).default(500),
+    takesEffect: z.boolean().default(false),
+    ...matchFields,
+  }),
+  /** The socket is reset with no answer at all; `takesEffect` as for server-error. */
+  z.strictObject({
+    kind: z.literal('connection-reset'),
+    takesEffect: z.boolean().default(false),
+    ...matchFields,
+  }),
+  /** A download sends its headers and the first `afterBytes` bytes, then the socket is reset. */
+  z.strictObject({
+    kind: z.literal('download-reset'),
+    afterBytes: z.int().min(0).default(0),
+    ...matchFields,
+  }),
+  /** A download announces its full Content-Length, sends fewer bytes (default half) and closes. */
+  z.strictObject({
+    kind: z.literal('truncated-download'),
+    bytes: z.int().min(0).optional(),
+    ...matchFields,
+  }),
+  /** A download answers 200 with the wrong bytes: an HTML error page, or the file scrambled. */
+  z.strictObject({
+    kind: z.literal('corrupt-download'),
+    body: z.enum(['html', 'scrambled']).default('html'),
+    ...matchFields,
+  }),
+  /** An SSE stream goes silent (no events, no keep-alives) for `stallMs` after `afterEvents` events. */
+  z.strictObject({
+    kind: z.literal('stream-stall'),
+    stallMs: z.int().positive(),
+    afterEvents: z.int().min(0).default(0),
+    ...matchFields,
+  }),
+  /** An SSE stream is cut after `afterEvents` events: reset, or a clean end with `graceful`. */
+  z.strictObject({
+    kind: z.literal('stream-drop'),
+    afterEvents: z.int().min(0).default(1),
+    graceful: z.boolean().default(false),
+    ...matchFields,
+  }),
+  /** Task objects and create answers carry unknown fields, which clients must ignore. */
+  z.strictObject({
+    kind: z.literal('extra-fields'),
+    fields: z.record(z.string(), z.unknown()).default({ emulator_extra: 'ignore me', emulator_meta: { version: 2, tags: ['x'] } }),
+    ...matchFields,
+  }),
+]);
+
+export const faultsSchema = z.strictObject({
+  requests: z.array(requestFaultSchema).default([]),
+  /** New tasks fail with this probability, at a random progress, and are refunded (§2). */
+  taskFailures: z
+    .strictObject({
+      probability: z.number().min(0).max(1),
+      /** Seeds the draws, so a run fails the same tasks each time. */
+      seed: z.int().default(1),
+      /** Task types that may fail (e.g. "image-to-3d"); all when absent. */
+      types: z.array(z.string().min(1)).optional(),
+      /** The task_error to show; by default one of Meshy's observed errors, drawn per task. */
+      error: taskErrorSchema.optional(),
+    })
+    .optional(),
+});
+
+/** Faults as the caller writes them (defaults optional). */
+export type FaultsConfig = z.input<typeof faultsSchema>;
+export type Faults = z.output<typeof faultsSchema>;
+export type RequestFault = Faults['requests'][number];
+export type RequestFaultKind = RequestFault['kind'];
+export type RequestFaultOf<K extends RequestFaultKind> = Extract<RequestFault, { kind: K }>;
+
+/** Names under which `stats().faultsInjected` counts fired faults. */
+export type FaultName = RequestFaultKind | 'task-failure' | 'fail-marker' | 'fault-rule';

@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestFaultOf } from './schema.js';
+
+/** How the faults look on the wire. All of them leave the server able to close at once. */
+
+/** Drops the connection with a TCP reset: the client sees no answer at all. */
+export function resetConnection(req: IncomingMessage): void {
+  req.socket.resetAndDestroy();
+}
+
+/** 429 as Meshy words it (§5, §8.8), with a Retry-After (Meshy documents none). */
+export function sendRateLimit(res: ServerResponse, fault: RequestFaultOf<'rate-limit'>): void {
+  sendText(res, 429, 'application/json', JSON.stringify({ message: fault.message }), { 'retry-after': String(fault.retryAfterSeconds) });
+}
+
+/**
+ * 500 and 503 with Meshy's `{message}` body (§4.1, messages observed in §4.2); 502 as a gateway in
+ * front of the API would send it, an HTML page, which clients must not try to read as JSON.
+ */
+export function sendServerError(res: ServerResponse, status: 500 | 502 | 503): void {
+  if (status === 502) return sendText(res, 502, 'text/html; charset=utf-8', htmlPage('502 Bad Gateway'));
+  const message = status === 500 ? 'Internal server error.' : 'The server is busy. Please try again later.';
+  sendText(res, status, 'application/json', JSON.stringify({ message }));
+}
+
+/** The headers and full Content-Length of a download, the first `afterBytes` bytes, then a reset. */
+export function sendThenReset(res: ServerResponse, headers: Record<string, string | number>, bytes: Uint8Array, afterBytes: number): void {
+  res.writeHead(200, { ...headers, 'content-length': bytes.byteLength });
+  res.flushHeaders();
+  const part = bytes.subarray(0, Math.min(afterBytes, bytes.byteLength));
+  if (part.byteLength === 0) return void setImmediate(() => res.socket?.resetAndDestroy());
+  res.write(part, () => res.socket?.resetAndDestroy());
+}
+
+/** The full Content-Length announced, fewer bytes sent, then the connection closed cleanly (FIN). */
+export function sendTruncated(res: ServerResponse, headers: Record<string, string | number>, bytes: Uint8Array, sentBytes: number | undefined): void {
+  const count = Math.min(sentBytes ?? Math.floor(bytes.byteLength / 2), Math.max(0, bytes.byteLength - 1));
+  res.writeHead(200, { ...headers, 'content-length': bytes.byteLength });
+  res.flushHeaders();
+  res.write(bytes.subarray(0, count), () => res.socket?.end());
+}
+
+/** 200 with the wrong bytes: a CDN's HTML error page, or the file's bytes scrambled (same length and type). */
+export function sendCorrupt(res: ServerResponse, contentType: string, bytes: Uint8Array, body: 'html' | 'scrambled'): void {
+  if (body === 'html') return sendText(res, 200, 'text/html; charset=utf-8', htmlPage('Something went wrong'));
+  const scrambled = Uint8Array.from(bytes, (byte) => byte ^ 0x5a);
+  res.writeHead(200, { 'content-type': contentType, 'content-length': scrambled.byteLength });
+  res.end(scrambled);
+}
+
+function sendText(res: ServerResponse, status: number, contentType: string, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function htmlPage(title: string): string {
+  return `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><h1>${title}</h1><p>Please try again later.</p></body></html>\n`;
+}

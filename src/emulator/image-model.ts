@@ -1,0 +1,98 @@
+import { generateModel, generateTexture, generateThumbnail } from './glb/index.js';
+import { hash32 } from './glb/random.js';
+import { profileTextureSize, profileThumbnailSize, profileTriangles, type Profile, type TextureResolution } from './glb/profiles.js';
+import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles, placeholder, source, textureFiles, THUMBNAIL, urlsOf } from './outputs.js';
+import type { Format } from './request-fields.js';
+import type { AssetSource, PresentContext, TaskOutputs } from './resource.js';
+import type { Task } from './tasks.js';
+
+/** The results image to 3D and multi-image to 3D share (§6.2, §6.3): a model, its textures and thumbnails. */
+export interface ImageModelOutput {
+  /** Shapes the geometry: the prompt behind the input image, or what identifies the image. */
+  prompt: string;
+  /** Colours the textures ('' = the prompt): texture prompt, else texture image, else the image. */
+  texturePrompt: string;
+  triangles: number;
+  textured: boolean;
+  textureResolution: TextureResolution;
+  pbr: boolean;
+  emission: boolean;
+  formats: readonly Format[];
+  alphaThumbnail: boolean;
+  multiViewThumbnails: boolean;
+  preRemeshed: boolean;
+}
+
+const PRE_REMESHED = 'pre_remeshed_model.glb';
+/** §6.2: front 0°, right 90°, back 180°, left 270°. */
+const VIEWS = [
+  ['front', 0],
+  ['right', 90],
+  ['back', 180],
+  ['left', 270],
+] as const;
+const viewFile = (view: string) => `preview_${view}.png`;
+
+/**
+ * The result fields of the task object. Before success they are empty (undocumented, §8.4);
+ * `thumbnail_urls`, `alpha_thumbnail_url` and `pre_remeshed_glb` only appear when asked for and done.
+ */
+export function presentImageModel(output: ImageModelOutput, context: PresentContext): Record<string, unknown> {
+  const done = context.snapshot.status === 'SUCCEEDED';
+  const url = context.assetUrl;
+  const models = urlsOf(modelFiles(output.formats), url);
+  if (output.preRemeshed) models.pre_remeshed_glb = url(PRE_REMESHED);
+  return {
+    model_urls: done ? models : {},
+    thumbnail_url: done ? url(THUMBNAIL) : '',
+    ...(done && output.alphaThumbnail ? { alpha_thumbnail_url: url(ALPHA_THUMBNAIL) } : {}),
+    ...(done && output.multiViewThumbnails ? { thumbnail_urls: Object.fromEntries(VIEWS.map(([view]) => [view, url(viewFile(view))])) } : {}),
+    texture_urls: done && output.textured ? [urlsOf(textureFiles(output), url)] : [],
+  };
+}
+
+export function imageModelAsset(task: Task, output: ImageModelOutput, file: string, profile: Profile): AssetSource | undefined {
+  const kind = output.textured ? ('refine' as const) : ('preview' as const);
+  const look = { seed: task.seed, prompt: output.prompt, texturePrompt: output.texturePrompt, kind };
+  const textureSize = profileTextureSize(profile, output.textureResolution);
+  if (file === MODEL_GLB || (file === PRE_REMESHED && output.preRemeshed)) {
+    // Before remeshing the mesh is as dense as the profile allows.
+    const triangles = file === MODEL_GLB ? output.triangles : 300_000;
+    const request = { ...look, targetTriangles: profileTriangles(profile, triangles), textureSize, pbr: output.pbr };
+    return source(['glb', request], () => generateModel(request));
+  }
+  // §6.2: thumbnail_url is the front view.
+  const yaw = file === THUMBNAIL || file === ALPHA_THUMBNAIL ? 0 : VIEWS.find(([view]) => viewFile(view) === file)?.[1];
+  const wanted = file === THUMBNAIL || (file === ALPHA_THUMBNAIL && output.alphaThumbnail) || (yaw !== undefined && output.multiViewThumbnails);
+  if (wanted && yaw !== undefined) {
+    const transparent = file === ALPHA_THUMBNAIL;
+    return source([file, look, profile], () => generateThumbnail(look, profileThumbnailSize(profile), transparent, yaw));
+  }
+  const map = textureFiles(output).find(([, name]) => name === file)?.[0];
+  if (map && output.textured) {
+    const request = { ...look, textureSize };
+    return source([file, request], () => generateTexture(request, map));
+  }
+  if (modelFiles(output.formats).some(([, name]) => name === file)) return placeholder(file);
+  return undefined;
+}
+
+export function imageModelOutputs(task: Task, output: ImageModelOutput, profile: Profile): TaskOutputs {
+  const glb = imageModelAsset(task, output, MODEL_GLB, profile);
+  return { prompt: output.prompt, model: { glb, faces: output.triangles, textured: output.textured, hasUvs: output.textured, seed: task.seed } };
+}
+
+/**
+ * §7: Meshy 6/7/7.1/latest (and lowpoly) 20 for the mesh; meshy-5, meshy-6-lite and Smart Topology 5.
+ * Texturing adds 10, 8k textures 5 more; the Ultra pass (2k/4k geometry) 5.
+ */
+export function imageModelPrice(request: { modelType: string; model: string; geometryResolution: string; textured: boolean; textureResolution: TextureResolution }): number {
+  const cheap = request.modelType === 'smart-topology' || request.model === 'meshy-5' || request.model === 'meshy-6-lite';
+  const texturing = request.textured ? 10 + (request.textureResolution === '8k' ? 5 : 0) : 0;
+  return (cheap ? 5 : 20) + texturing + (request.geometryResolution === 'standard' ? 0 : 5);
+}
+
+/** Meshy draws a random seed; the emulator derives it from the request so runs are reproducible. */
+export function seedOf(...parts: unknown[]): number {
+  return hash32('seed', JSON.stringify(parts)) % 1_000_000;
+}

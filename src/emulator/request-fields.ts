@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { reject } from './validation.js';
+
+/** Field schemas and rules shared by the create endpoints (§6), as of October 2026. */
+
+export const STANDARD_MODELS = ['meshy-5', 'meshy-6', 'meshy-6-lite', 'meshy-7', 'meshy-7.1'] as const;
+export const SMART_TOPOLOGY_MODELS = ['meshy-t2', 'meshy-t2.5'] as const;
+/** §6.0: `latest` means Meshy 7.1 since Sep/Oct 2026. */
+export const LATEST_MODEL = 'meshy-7.1';
+/** §6.0: retired models are refused with a 400. */
+const RETIRED_MODELS = ['meshy-3', 'meshy-4', 'meshy-t1'];
+
+/** The 3D formats of text/image to 3D and retexture (§6.1.1). */
+export const FORMATS = ['glb', 'obj', 'fbx', 'stl', 'usdz', '3mf'] as const;
+export type Format = (typeof FORMATS)[number];
+/** All formats except 3mf unless `target_formats` says otherwise. */
+export const DEFAULT_FORMATS: readonly Format[] = ['glb', 'obj', 'fbx', 'stl', 'usdz'];
+
+/** 600 in the Jun/Aug 2026 docs, 800 since Oct 2026: the newer, larger limit is accepted. */
+export const MAX_PROMPT_LENGTH = 800;
+
+// JSON null is taken as "not given", as most JSON APIs do.
+export const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+
+export const prompt = (max: number) => z.string().max(max).refine((text) => text.trim() !== '', 'must not be empty');
+
+/** §1.9: a jpg/jpeg/png as an http(s) URL or a base64 data URI; the data URI's bytes are checked later. */
+export const imageUrl = z
+  .string()
+  .refine(
+    (url) => url === '' || /^https?:\/\/\S+$/i.test(url) || /^data:image\/(png|jpe?g);base64,/i.test(url),
+    'must be an http(s) URL or a data:image/png|jpeg;base64 URI of a .jpg, .jpeg or .png image',
+  );
+
+export const textureResolution = z.enum(['2k', '4k', '8k']);
+
+/** What to export, shared by the 3D generators (§6.1.1, §6.2, §6.5). */
+export const outputFields = {
+  target_formats: optional(z.array(z.enum(FORMATS))),
+  moderation: optional(z.boolean()),
+  alpha_thumbnail: optional(z.boolean()),
+  auto_size: optional(z.boolean()),
+  origin_at: optional(z.enum(['bottom', 'center'])),
+};
+
+export function rejectRetiredModel(model: unknown): void {
+  if (typeof model === 'string' && RETIRED_MODELS.includes(model)) {
+    reject(`ai_model ${model} has been retired; use one of ${[...STANDARD_MODELS, 'latest'].join(', ')}`);
+  }
+}
+
+/** A target_polycount inside the model's range, or a 400 naming the range. */
+export function budget(value: number | undefined, range: { min: number; max: number }, model: string): number | undefined {
+  if (value !== undefined && (value < range.min || value > range.max)) {
+    reject(`target_polycount must be from ${range.min} to ${range.max} for ${model} (got ${value})`);
+  }
+  return value;
+}
+
+/** `texture_resolution`, or its deprecated spelling `hd_texture: true` ≡ 4k (§6.1.2). 4k/8k need a model that has them. */
+export function resolveTextureResolution(fields: { texture_resolution?: '2k' | '4k' | '8k'; hd_texture?: boolean }, model: string): '2k' | '4k' | '8k' {
+  const resolution = fields.texture_resolution ?? (fields.hd_texture ? '4k' : '2k');
+  if (resolution !== '2k' && (model === 'meshy-5' || model === 'meshy-6-lite')) {
+    reject(`texture_resolution "${resolution}" needs ai_model meshy-6, meshy-7, meshy-7.1 or latest (this task uses ${model})`);
+  }
+  return resolution;
+}
