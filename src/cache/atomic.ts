@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -22,5 +22,30 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, t
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Removes temp files left by processes that died mid-write (their names start with the writer's
+ * pid). Files of live processes are theirs to finish. Returns how many were removed.
+ */
+export async function sweepTempFiles(tmpDir: string, isAlive: (pid: number) => boolean = processIsAlive): Promise<number> {
+  const names = await readdir(tmpDir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(/^\.(\d+)-[0-9a-f]+\.tmp$/.exec(name)?.[1]);
+    if (!pid || isAlive(pid)) continue;
+    await rm(join(tmpDir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

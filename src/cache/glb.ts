@@ -10,8 +10,8 @@ export class InvalidGlbError extends MeshyPluginError {
 }
 
 /**
- * Cheap structural check of a GLB container (header and first chunk), done before any bytes are
- * cached: a truncated or foreign download must never enter the store.
+ * Cheap structural check of a GLB container (header, declared length, a JSON chunk that parses as
+ * glTF 2.0), done before any bytes are cached: a truncated or foreign download never enters the store.
  */
 export function assertGlb(bytes: Uint8Array): void {
   if (bytes.byteLength < 20) throw new InvalidGlbError(`only ${bytes.byteLength} bytes`);
@@ -30,4 +30,11 @@ export function assertGlb(bytes: Uint8Array): void {
   if (view.getUint32(16, true) !== JSON_CHUNK || 20 + jsonLength > bytes.byteLength) {
     throw new InvalidGlbError('the first chunk is not a complete JSON chunk');
   }
+  let json: { asset?: { version?: unknown } };
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes.subarray(20, 20 + jsonLength)));
+  } catch (cause) {
+    throw new InvalidGlbError(`its JSON chunk does not parse (${(cause as Error).message})`);
+  }
+  if (json?.asset?.version !== '2.0') throw new InvalidGlbError(`asset.version is ${JSON.stringify(json?.asset?.version)}, expected "2.0"`);
 }

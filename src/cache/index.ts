@@ -1,4 +1,6 @@
 export * from './store.js';
 export * from './manifest.js';
 export { assertGlb, InvalidGlbError } from './glb.js';
-export { writeFileAtomic } from './atomic.js';
+export { sweepTempFiles, writeFileAtomic } from './atomic.js';
+export * from './journal.js';
+export { withFileLock, type LockOptions } from './lock.js';

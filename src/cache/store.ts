@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { MeshyPluginError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { assertGlb } from './glb.js';
+import { withFileLock } from './lock.js';
 import {
   EMPTY_MANIFEST,
   manifestSchema,
@@ -18,6 +19,8 @@ import {
  *   manifest.json            which Meshy tasks and bytes each spec key came from (commit it)
  *   raw/<sha256>.glb         what Meshy returned, content-addressed (commit it: it cost credits)
  *   optimized/<key>.glb|json the optimizer's output and its meta, keyed by raw hash + options + versions
+ *   journal/<key>.json       Meshy tasks asked for and not yet in the manifest (crash resume)
+ *   locks/                   cross-process locks, one per spec key being generated
  *   tmp/                     partial writes, renamed into place when complete
  */
 export interface StoreLayout {
@@ -25,6 +28,8 @@ export interface StoreLayout {
   manifest: string;
   raw: string;
   optimized: string;
+  journal: string;
+  locks: string;
   tmp: string;
 }
 
@@ -34,6 +39,8 @@ export function storeLayout(dir: string): StoreLayout {
     manifest: join(dir, 'manifest.json'),
     raw: join(dir, 'raw'),
     optimized: join(dir, 'optimized'),
+    journal: join(dir, 'journal'),
+    locks: join(dir, 'locks'),
     tmp: join(dir, 'tmp'),
   };
 }
@@ -78,16 +85,19 @@ export async function readManifestEntry(layout: StoreLayout, key: string): Promi
 const manifestWrites = new Map<string, Promise<unknown>>();
 
 /**
- * Adds or replaces one entry. The file is re-read right before writing, so entries written meanwhile
- * by others are kept; writes within this process are serialized.
+ * Adds or replaces one entry, merged into the file as it is on disk at that moment: writes within
+ * this process are serialized, and across processes a lock on the manifest makes each
+ * read-modify-write whole, so no process drops another's entries.
  */
 export async function recordManifestEntry(layout: StoreLayout, key: string, entry: ManifestEntry): Promise<void> {
   const previous = manifestWrites.get(layout.manifest) ?? Promise.resolve();
-  const write = previous.catch(() => undefined).then(async () => {
-    const manifest = await readManifest(layout);
-    manifest.entries[key] = entry;
-    await writeFileAtomic(layout.manifest, serializeManifest(manifest), layout.tmp);
-  });
+  const write = previous.catch(() => undefined).then(() =>
+    withFileLock(join(layout.locks, 'manifest'), async () => {
+      const manifest = await readManifest(layout);
+      manifest.entries[key] = entry;
+      await writeFileAtomic(layout.manifest, serializeManifest(manifest), layout.tmp);
+    }),
+  );
   manifestWrites.set(layout.manifest, write);
   try {
     await write;

@@ -1,28 +1,30 @@
-import {
-  putRawGlb,
-  readManifestEntry,
-  readOptimized,
-  readRawGlb,
-  recordManifestEntry,
-  hasRawGlb,
-  assertGlb,
-  writeOptimized,
-  type ManifestEntry,
-  type StoreLayout,
-} from '../cache/index.js';
-import { MeshyPluginError } from '../errors.js';
+import { readOptimized, readRawGlb, writeOptimized, type ManifestEntry, type StoreLayout } from '../cache/index.js';
 import type { MeshyClient } from '../meshy/index.js';
-import { optimizedKey, optimizeGlb, type ModelStats, type OptimizeOptions } from '../optimize/index.js';
-import { describeSpec, specKey, type MeshySpec } from '../spec/index.js';
+import {
+  createOptimizePool,
+  defaultWorkerCount,
+  optimizedKey,
+  optimizeGlb,
+  type ModelStats,
+  type OptimizeOptions,
+  type OptimizeOverrides,
+  type OptimizeQuality,
+  type OptimizeReport,
+} from '../optimize/index.js';
+import { canonicalJson, describeSpec, specKey, type MeshySpec } from '../spec/index.js';
+import { createAdmission, type Admission } from './admission.js';
 import { createLimiter } from './limit.js';
+import type { GenerationMode } from './modes.js';
+import { storePlaceholder } from './placeholder.js';
 import { createProgressPrinter } from './progress.js';
-import { runTextTo3D } from './text-to-3d.js';
+import { obtainRawModel, type RawModel } from './raw.js';
 
+export { BudgetError, CacheMissError, type PendingGeneration } from './admission.js';
 export { createLimiter } from './limit.js';
+export type { GenerationMode } from './modes.js';
+export { placeholderGlb } from './placeholder.js';
 export { createProgressPrinter, type ProgressUpdate } from './progress.js';
-
-/** generate: call Meshy on a cache miss; frozen: fail on a miss (CI); offline: never touch the network. */
-export type GenerationMode = 'generate' | 'frozen' | 'offline';
+export { estimateCredits, GenerationError } from './raw.js';
 
 export interface ModelSourceOptions {
   layout: StoreLayout;
@@ -35,6 +37,19 @@ export interface ModelSourceOptions {
   /** Called on cache misses only, so a cache hit never opens a connection; may return a shared client. */
   connect: () => Promise<MeshyClient>;
   log: (line: string) => void;
+  /** Most credits this build may spend (estimated before spending); undefined = no cap. */
+  maxCredits?: number;
+  /** Generate nothing: misses get a placeholder, and `dryRunReport()` says what they would cost. */
+  dryRun?: boolean;
+  /** Create a new task for a spec whose earlier task FAILED (it costs credits again). */
+  retryFailed?: boolean;
+  /** A generation lock not refreshed for this long belongs to a dead process and is taken over. */
+  lockStaleMs?: number;
+}
+
+export interface ModelSource {
+  get(spec: MeshySpec): Promise<ModelResult>;
+  dryRunReport: Admission['dryRunReport'];
 }
 
 /** Everything the `meta` export of a `meshy:` module carries. */
@@ -47,7 +62,16 @@ export interface ModelMeta extends ModelStats {
   credits: number;
   bytes: number;
   rawBytes: number;
-  status: 'ready';
+  /** What the optimizer did: preset, triangles before, and measured quality (texture PSNR, simplifier error). */
+  optimization: OptimizationMeta;
+  /** `pending`: the model is not generated yet and the URL is a placeholder (dev, dry runs). */
+  status: 'ready' | 'pending';
+}
+
+export interface OptimizationMeta {
+  preset: string | false;
+  trianglesBefore: number;
+  quality: OptimizeQuality;
 }
 
 export interface ModelResult {
@@ -59,88 +83,78 @@ export interface ModelResult {
   generated: boolean;
 }
 
-export class CacheMissError extends MeshyPluginError {}
-export class GenerationError extends MeshyPluginError {}
 
 interface OptimizedMeta {
   stats: ModelStats;
   bytes: number;
   rawBytes: number;
+  /** The optimizer's full report (per-texture sizes and PSNR, simplification, timings). */
+  report: OptimizeReport;
 }
 
 /**
  * spec → (cache or Meshy) → optimize → store. Identical specs asked for at the same time share one
  * generation; every result lands in the store before it is returned.
  */
-export function createModelSource(options: ModelSourceOptions): { get(spec: MeshySpec): Promise<ModelResult> } {
+export function createModelSource(options: ModelSourceOptions): ModelSource {
   const inFlight = new Map<string, Promise<ModelResult>>();
   const limit = createLimiter(options.concurrency);
   const printProgress = createProgressPrinter(options.log);
+  const admission = createAdmission({
+    mode: options.mode,
+    dryRun: options.dryRun ?? false,
+    cacheDir: options.layout.dir,
+    ...(options.maxCredits === undefined ? {} : { maxCredits: options.maxCredits }),
+  });
+  // Optimization is CPU-bound: a small pool of worker threads, created on first use.
+  let pool: ReturnType<typeof createOptimizePool> | undefined;
+  const optimizePool = () => (pool ??= createOptimizePool(options.optimize === false ? 1 : (options.optimize.workers ?? defaultWorkerCount())));
 
-  async function rawEntry(spec: MeshySpec, key: string): Promise<{ entry: ManifestEntry; generated: boolean }> {
-    const cached = await readManifestEntry(options.layout, key);
-    if (cached && (await hasRawGlb(options.layout, cached.files.glb))) return { entry: cached, generated: false };
-    if (options.mode !== 'generate') {
-      throw new CacheMissError(
-        'MESHY_CACHE_MISS',
-        `"${describeSpec(spec)}" is not in the Meshy cache (${options.layout.dir}) and mode is "${options.mode}", so nothing is generated. ` +
-          `Generate it where a MESHY_API_KEY is set (mode "generate") and commit the cache directory.`,
-        { context: { key, mode: options.mode } },
-      );
-    }
-    const entry = await limit(() => generate(spec, key));
-    return { entry, generated: true };
-  }
-
-  async function generate(spec: MeshySpec, key: string): Promise<ManifestEntry> {
-    const label = describeSpec(spec);
-    const meshy = await options.connect();
-    options.log(`generating "${label}" with Meshy (${spec.refine ? 'preview + refine' : 'preview only'})`);
-    let result;
-    try {
-      result = await runTextTo3D(spec, meshy, {
-        onEvent: (event) => printProgress({ label, ...event }),
-      });
-    } catch (cause) {
-      throw new GenerationError('MESHY_GENERATION_FAILED', `Meshy could not generate "${label}": ${(cause as Error).message}`, {
-        cause,
-        context: { key },
-      });
-    }
-    const bytes = await meshy.download(result.glbUrl, { validate: assertGlb });
-    const file = await putRawGlb(options.layout, bytes);
-    const entry: ManifestEntry = {
-      kind: spec.kind,
-      label,
+  function rawModel(spec: MeshySpec, key: string): Promise<RawModel> {
+    return obtainRawModel(spec, key, {
+      layout: options.layout,
       namespace: options.namespace,
-      model: String(spec.preview.ai_model),
-      request: { preview: spec.preview, refine: spec.refine },
-      tasks: result.tasks,
-      credits: result.tasks.reduce((sum, task) => sum + task.credits, 0),
-      files: { glb: file },
-      createdAt: new Date().toISOString(),
-    };
-    await recordManifestEntry(options.layout, key, entry);
-    options.log(`"${label}" done: ${formatBytes(file.bytes)}, ${entry.credits} credits`);
-    return entry;
+      admission,
+      connect: options.connect,
+      limit,
+      retryFailed: options.retryFailed ?? false,
+      ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+      onEvent: (label, event) => printProgress({ label, ...event }),
+      log: options.log,
+    });
   }
 
-  async function optimized(entry: ManifestEntry): Promise<{ path: string; meta: OptimizedMeta }> {
-    const key = optimizedKey(entry.files.glb.sha256, options.optimize);
+  async function optimized(entry: ManifestEntry, overrides: OptimizeOverrides | undefined): Promise<{ path: string; meta: OptimizedMeta }> {
+    const key = optimizedKey(entry.files.glb.sha256, options.optimize, overrides);
     const cached = await readOptimized<OptimizedMeta>(options.layout, key);
-    if (cached) return cached;
+    if (cached?.meta.report) return cached;
     const raw = await readRawGlb(options.layout, entry.files.glb);
-    const result = await optimizeGlb(raw, options.optimize);
+    const result = await optimizeGlb(raw, options.optimize, { overrides, pool: optimizePool() });
     return writeOptimized<OptimizedMeta>(options.layout, key, result.bytes, {
       stats: result.after,
       bytes: result.bytes.byteLength,
       rawBytes: raw.byteLength,
+      report: result.report,
     });
   }
 
+  // One Meshy generation per raw key, however many optimize variants wait for it.
+  const rawInFlight = new Map<string, Promise<RawModel>>();
+  function sharedRawModel(spec: MeshySpec, key: string): Promise<RawModel> {
+    let pending = rawInFlight.get(key);
+    if (!pending) {
+      pending = rawModel(spec, key).finally(() => rawInFlight.delete(key));
+      rawInFlight.set(key, pending);
+    }
+    return pending;
+  }
+
   async function produce(spec: MeshySpec, key: string): Promise<ModelResult> {
-    const { entry, generated } = await rawEntry(spec, key);
-    const { path, meta } = await optimized(entry);
+    const raw = await sharedRawModel(spec, key);
+    if ('dryRun' in raw) return placeholderResult(spec, key, raw.credits);
+    const { entry, generated } = raw;
+    const { path, meta } = await optimized(entry, spec.optimize);
+    if (generated) options.log(`"${entry.label}" done: ${formatBytes(meta.rawBytes)} from Meshy, ${formatBytes(meta.bytes)} optimized, ${entry.credits} credits`);
     return {
       key,
       path,
@@ -155,18 +169,52 @@ export function createModelSource(options: ModelSourceOptions): { get(spec: Mesh
         ...meta.stats,
         bytes: meta.bytes,
         rawBytes: meta.rawBytes,
+        optimization: {
+          preset: meta.report.preset,
+          trianglesBefore: meta.report.before.triangles,
+          quality: meta.report.quality,
+        },
         status: 'ready',
       },
     };
   }
 
+  async function placeholderResult(spec: MeshySpec, key: string, credits: number): Promise<ModelResult> {
+    const { path, stats, bytes } = await storePlaceholder(options.layout);
+    return {
+      key,
+      path,
+      generated: false,
+      meta: {
+        kind: spec.kind,
+        prompt: String(spec.preview.prompt),
+        key,
+        model: String(spec.preview.ai_model),
+        taskIds: [],
+        credits,
+        ...stats,
+        bytes,
+        rawBytes: 0,
+        optimization: {
+          preset: false,
+          trianglesBefore: stats.triangles,
+          quality: { texturePsnrMin: null, texturePsnrMean: null, normalAngleDegMax: null, geometricError: 0 },
+        },
+        status: 'pending',
+      },
+    };
+  }
+
   return {
+    dryRunReport: admission.dryRunReport,
     get(spec) {
       const key = specKey(spec, options.namespace);
-      let pending = inFlight.get(key);
+      // Same Meshy request, other optimize overrides: a different result (the raw level is still shared).
+      const flightKey = spec.optimize ? `${key} ${canonicalJson(spec.optimize)}` : key;
+      let pending = inFlight.get(flightKey);
       if (!pending) {
-        pending = produce(spec, key).finally(() => inFlight.delete(key));
-        inFlight.set(key, pending);
+        pending = produce(spec, key).finally(() => inFlight.delete(flightKey));
+        inFlight.set(flightKey, pending);
       }
       return pending;
     },

@@ -61,6 +61,12 @@ export interface MeshyClient {
   getTask<Task extends BaseTask>(resource: TaskResource<Task>, id: string, options?: CallOptions): Promise<Task>;
   listTasks<Task extends BaseTask>(resource: TaskResource<Task>, options?: ListOptions): Promise<Task[]>;
   deleteTask(resource: TaskResource<any>, id: string, options?: CallOptions): Promise<void>;
+  /**
+   * The task a create request with `body`, sent at `sentAt` (ms), made — if Meshy lists exactly one
+   * that matches and this client did not create it itself. Used to resume after a crash between
+   * sending a create and recording its answer. Throws when several tasks could be it.
+   */
+  findCreatedTask(resource: TaskResource<any>, body: Record<string, unknown>, sentAt: number, options?: CallOptions): Promise<string | undefined>;
   /** Follows a task to its end; resolves with the SUCCEEDED task, rejects with MeshyTaskFailedError. */
   waitForTask<Task extends BaseTask>(
     resource: TaskResource<Task>,
@@ -401,6 +407,7 @@ export function createMeshyClient(options: MeshyClientOptions): MeshyClient {
   return {
     baseUrl,
     createTask,
+    findCreatedTask: (resource, body, sentAt, call = {}) => findLostTask(resource, body, sentAt, call.signal),
     getTask,
     listTasks,
     async deleteTask(resource, id, call = {}) {

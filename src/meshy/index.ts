@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './schemas.js';
 export { parseEventStream, type ServerSentEvent } from './sse.js';
 export { retryDelayMs, parseRetryAfter, createRateGate, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+export { textTo3dCredits } from './pricing.js';

@@ -20,8 +20,24 @@ export const pluginOptionsSchema = z.strictObject({
   mode: z.enum(['generate', 'frozen', 'offline']).optional(),
   /** Meshy tasks in flight at once. Default 10, Meshy Pro's queue size. */
   concurrency: z.int().min(1).max(100).default(10),
-  /** How models are optimized before they ship; `false` ships Meshy's bytes. */
-  optimize: optimizeOptionsSchema.default({ preset: 'lossless' }),
+  /** Requests per second to Meshy (a per-account limit). Default 20, Meshy Pro's. */
+  requestsPerSecond: z.number().positive().max(1000).default(20),
+  /**
+   * Most credits one build may spend, estimated from Meshy's pricing before anything is spent; over
+   * it, the build fails listing what would be generated. Default: MESHY_MAX_CREDITS, else no cap.
+   */
+  maxCredits: z.int().min(0).optional(),
+  /** Generate nothing: print what a build would generate and what it would cost (MESHY_DRY_RUN=1). */
+  dryRun: z.boolean().optional(),
+  /** Create a new task for a model whose earlier task FAILED; it costs credits again (MESHY_RETRY_FAILED=1). */
+  retryFailed: z.boolean().optional(),
+  /** Advanced: a generation lock not refreshed for this long (ms) belongs to a dead process. Default 20000. */
+  lockStaleMs: z.int().min(2000).optional(),
+  /**
+   * How models are optimized before they ship: a preset (`web`, the default; `mobile`, `desktop`,
+   * `lossless`) with any field overridden, or `false` to ship Meshy's bytes. See README, "Optimization".
+   */
+  optimize: optimizeOptionsSchema.default({ preset: 'web' }),
   /**
    * Run the bundled Meshy emulator in-process instead of calling Meshy (offline development, tests,
    * demos). `true` or the emulator's options.

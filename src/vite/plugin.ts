@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { loadEnv, type Plugin, type ResolvedConfig } from 'vite';
 import { storeLayout } from '../cache/index.js';
-import { redact } from '../errors.js';
+import { MeshyPluginError, redact } from '../errors.js';
 import { createModelSource, type ModelResult } from '../generate/index.js';
 import { createMeshyClient, type MeshyClient } from '../meshy/index.js';
 import { IMPORT_PREFIX, parseMeshyImport, RESOLVED_PREFIX } from '../spec/index.js';
@@ -23,6 +23,7 @@ const EMULATOR_API_KEY = 'msy_emulator';
 
 interface PluginState {
   root: string;
+  log: (line: string) => void;
   source: ReturnType<typeof createModelSource>;
   optimizedDir: string;
   stop: () => Promise<void>;
@@ -79,6 +80,13 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
       server.httpServer?.once('close', () => void state?.stop());
     },
 
+    buildEnd() {
+      const report = state?.source.dryRunReport();
+      if (!report || report.models.length === 0) return;
+      const lines = report.models.map((model) => `  - "${model.label}" ~${model.credits} credits`);
+      state!.log(`dry run: ${report.models.length} model(s) would be generated for ~${report.credits} credits (nothing was spent):\n${lines.join('\n')}`);
+    },
+
     async closeBundle() {
       await state?.stop();
     },
@@ -123,14 +131,17 @@ function createState(config: ResolvedConfig, options: ResolvedPluginOptions): Pl
       apiKey: apiKey!,
       baseUrl,
       stream: options.stream,
+      requestsPerSecond: options.requestsPerSecond,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
       log,
     });
   }
 
   const layout = storeLayout(resolve(config.root, options.cacheDir));
+  const maxCredits = options.maxCredits ?? parseCredits(env.MESHY_MAX_CREDITS);
   return {
     root: config.root,
+    log,
     optimizedDir: layout.optimized,
     source: createModelSource({
       layout,
@@ -140,11 +151,17 @@ function createState(config: ResolvedConfig, options: ResolvedPluginOptions): Pl
       optimize: options.optimize,
       connect: () => (client ??= startClient()),
       log,
+      dryRun: options.dryRun ?? isTrue(env.MESHY_DRY_RUN),
+      retryFailed: options.retryFailed ?? isTrue(env.MESHY_RETRY_FAILED),
+      ...(maxCredits === undefined ? {} : { maxCredits }),
+      ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
     }),
     stop: async () => {
       const stop = stopEmulator;
+      const connected = client;
       stopEmulator = undefined;
       client = undefined;
+      await connected?.then((meshy) => meshy.close()).catch(() => undefined);
       await stop?.();
     },
   };
@@ -152,4 +169,17 @@ function createState(config: ResolvedConfig, options: ResolvedPluginOptions): Pl
 
 function pickMeshyEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[0].startsWith('MESHY_') && !!entry[1]));
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+function parseCredits(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const credits = Number(value);
+  if (!Number.isInteger(credits) || credits < 0) {
+    throw new MeshyPluginError('MESHY_INVALID_OPTIONS', `MESHY_MAX_CREDITS must be a whole number of credits; got "${value}"`);
+  }
+  return credits;
 }

@@ -3,57 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storeLayout } from '../../src/cache/index.js';
 import { createModelSource, type ModelSourceOptions } from '../../src/generate/index.js';
-import { MeshyTaskFailedError, type MeshyClient } from '../../src/meshy/index.js';
+import type { MeshyClient } from '../../src/meshy/index.js';
+import { fakeClient } from '../helpers/fake-meshy.js';
 import { parseMeshyImport } from '../../src/spec/index.js';
 import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
 const tempDir = useTempDirs();
 
-/** A Meshy client that answers at once from memory, and counts what it was asked. */
-function fakeClient(glb: Uint8Array, { failStage }: { failStage?: 'preview' | 'refine' } = {}) {
-  const created: Record<string, unknown>[] = [];
-  let downloads = 0;
-  const client: MeshyClient = {
-    baseUrl: 'fake://meshy',
-    async createTask(_resource, body) {
-      created.push(body);
-      return `task-${created.length}`;
-    },
-    async waitForTask(_resource, id, options) {
-      const stage = created[Number(id.split('-')[1]) - 1]!.mode;
-      options?.onProgress?.({ status: 'IN_PROGRESS', progress: 50 });
-      if (stage === failStage) {
-        throw new MeshyTaskFailedError({ resource: 'text-to-3d', taskId: id, status: 'FAILED', taskError: { message: 'The server is busy. Please try again later.' } });
-      }
-      return {
-        id,
-        type: `text-to-3d-${String(stage)}`,
-        status: 'SUCCEEDED',
-        progress: 100,
-        created_at: 1,
-        started_at: 2,
-        finished_at: 3,
-        expires_at: 4,
-        consumed_credits: stage === 'preview' ? 20 : 10,
-        model_urls: { glb: `fake://assets/${id}.glb` },
-      } as never;
-    },
-    async download(_url, options) {
-      downloads++;
-      options?.validate?.(glb);
-      return glb;
-    },
-    getTask: () => Promise.reject(new Error('unused')),
-    listTasks: () => Promise.reject(new Error('unused')),
-    deleteTask: () => Promise.reject(new Error('unused')),
-    balance: () => Promise.reject(new Error('unused')),
-    close: async () => {},
-  };
-  return { client, created, downloads: () => downloads };
-}
-
-async function source(dir: string, client: MeshyClient | undefined, extra: Partial<ModelSourceOptions> = {}) {
+export async function source(dir: string, client: MeshyClient | undefined, extra: Partial<ModelSourceOptions> = {}) {
   let connects = 0;
   const lines: string[] = [];
   const models = createModelSource({

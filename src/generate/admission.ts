@@ -1,0 +1,94 @@
+import { MeshyPluginError } from '../errors.js';
+import type { GenerationMode } from './modes.js';
+
+/** A model that is not cached and would have to be generated. */
+export interface PendingGeneration {
+  key: string;
+  label: string;
+  /** Estimated from the pricing table before anything is spent. */
+  credits: number;
+}
+
+export class CacheMissError extends MeshyPluginError {}
+export class BudgetError extends MeshyPluginError {}
+
+export interface AdmissionOptions {
+  mode: GenerationMode;
+  /** Most credits one build (one plugin instance) may spend; undefined = no cap. */
+  maxCredits?: number;
+  /** Generate nothing; report what would be generated and what it would cost. */
+  dryRun: boolean;
+  cacheDir: string;
+  /**
+   * Misses are gathered until none has arrived for this long, so that a refusal (frozen mode, over
+   * budget) lists every missing model at once rather than the first one found.
+   */
+  quietMs?: number;
+}
+
+export interface Admission {
+  /** Resolves 'generate' or 'dry-run' for a cache miss, or rejects (frozen/offline, over budget). */
+  admit(pending: PendingGeneration): Promise<'generate' | 'dry-run'>;
+  /** What a dry run found so far. */
+  dryRunReport(): { models: PendingGeneration[]; credits: number };
+}
+
+/** Decides, before anything is paid for, whether cache misses may be generated. */
+export function createAdmission(options: AdmissionOptions): Admission {
+  const quietMs = options.quietMs ?? 250;
+  const dryRun: PendingGeneration[] = [];
+  let reserved = 0;
+  let batch: { pending: PendingGeneration; resolve: (v: 'generate') => void; reject: (e: Error) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  const gathers = options.mode !== 'generate' || options.maxCredits !== undefined;
+
+  function decide(): void {
+    const waiting = batch;
+    batch = [];
+    const models = waiting.map((item) => item.pending);
+    if (options.mode !== 'generate') {
+      const error = new CacheMissError(
+        'MESHY_CACHE_MISS',
+        `${models.length === 1 ? 'A model is' : `${models.length} models are`} not in the Meshy cache (${options.cacheDir}) and mode is "${options.mode}", so nothing is generated:\n` +
+          `${list(models)}\nGenerate ${models.length === 1 ? 'it' : 'them'} where MESHY_API_KEY is set (mode "generate") and commit the cache directory.`,
+        { context: { mode: options.mode, missing: models.map((m) => m.key) } },
+      );
+      for (const item of waiting) item.reject(error);
+      return;
+    }
+    const total = models.reduce((sum, model) => sum + model.credits, 0);
+    if (reserved + total > options.maxCredits!) {
+      const error = new BudgetError(
+        'MESHY_OVER_BUDGET',
+        `Generating ${models.length === 1 ? 'this model' : `these ${models.length} models`} would cost about ${total} credits, ` +
+          `over the budget of ${options.maxCredits} (maxCredits / MESHY_MAX_CREDITS${reserved ? `; ${reserved} already committed in this build` : ''}). Nothing was spent on them:\n${list(models)}`,
+        { context: { maxCredits: options.maxCredits, reserved, pending: models } },
+      );
+      for (const item of waiting) item.reject(error);
+      return;
+    }
+    reserved += total;
+    for (const item of waiting) item.resolve('generate');
+  }
+
+  return {
+    admit(pending) {
+      if (options.dryRun) {
+        if (!dryRun.some((model) => model.key === pending.key)) dryRun.push(pending);
+        return Promise.resolve('dry-run');
+      }
+      if (!gathers) return Promise.resolve('generate');
+      return new Promise((resolve, reject) => {
+        batch.push({ pending, resolve, reject });
+        clearTimeout(timer);
+        timer = setTimeout(decide, quietMs);
+      });
+    },
+    dryRunReport: () => ({ models: [...dryRun], credits: dryRun.reduce((sum, model) => sum + model.credits, 0) }),
+  };
+}
+
+function list(models: PendingGeneration[]): string {
+  return models.map((model) => `  - "${model.label}" (~${model.credits} credits)`).join('\n');
+}

@@ -1,0 +1,77 @@
+import type { TaskRecord } from '../cache/index.js';
+import { MeshyApiError, MeshyTaskFailedError, type MeshyClient, type TaskResource } from '../meshy/index.js';
+import type { BaseTask } from '../meshy/index.js';
+import type { JournalHandle } from './journal-handle.js';
+
+export interface StageEvent {
+  stage: string;
+  taskId: string;
+  status: string;
+  progress: number;
+}
+
+export interface StageContext {
+  client: MeshyClient;
+  journal: JournalHandle;
+  signal?: AbortSignal;
+  onEvent?: (event: StageEvent) => void;
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+/**
+ * One Meshy task of a generation, resumable: a task the journal already knows is followed instead of
+ * created again; a create that may have reached Meshy before a crash is looked up in Meshy's task
+ * list first. The intent is journaled before the create and the id right after it.
+ */
+export async function runStage<Task extends BaseTask>(
+  stage: string,
+  resource: TaskResource<Task>,
+  body: Record<string, unknown>,
+  context: StageContext,
+  /** Fields the task object echoes that the request body lacks, to recognise the task in Meshy's list. */
+  echoed: Record<string, unknown> = {},
+): Promise<{ task: Task; record: TaskRecord }> {
+  const { client, journal, log } = context;
+  const known = journal.stage(stage);
+  let taskId = known?.taskId;
+  if (!taskId && known?.state === 'creating') {
+    taskId = await client.findCreatedTask(resource, { ...body, ...echoed }, known.intentAt, { signal: context.signal });
+    if (taskId) await journal.update(stage, { state: 'created', taskId });
+  }
+  if (taskId) {
+    log(`resuming Meshy ${stage} task ${taskId} (created before; not paid for again)`);
+  } else {
+    await journal.update(stage, { state: 'creating', intentAt: Date.now(), request: body });
+    taskId = await client.createTask(resource, body, { signal: context.signal });
+    await journal.update(stage, { state: 'created', taskId });
+  }
+
+  context.onEvent?.({ stage, taskId, status: 'PENDING', progress: 0 });
+  let task: Task;
+  try {
+    task = await client.waitForTask(resource, taskId, {
+      signal: context.signal,
+      onProgress: (update) => context.onEvent?.({ stage, taskId: taskId!, status: update.status, progress: update.progress }),
+    });
+  } catch (error) {
+    if (error instanceof MeshyTaskFailedError) {
+      await journal.update(stage, { state: 'failed', error: error.taskError ?? { message: error.message } });
+    } else if (error instanceof MeshyApiError && error.status === 404) {
+      await journal.update(stage, { state: 'failed', error: { message: `Meshy no longer has task ${taskId} (deleted, or past its retention)` } });
+    }
+    throw error;
+  }
+  await journal.update(stage, { state: 'succeeded', credits: task.consumed_credits ?? 0 });
+  return {
+    task,
+    record: {
+      stage,
+      id: taskId,
+      ...(task.type ? { type: task.type } : {}),
+      createdAt: task.created_at || known?.intentAt || Date.now(),
+      finishedAt: task.finished_at || Date.now(),
+      credits: task.consumed_credits ?? 0,
+    },
+  };
+}

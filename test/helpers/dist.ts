@@ -1,0 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const repo = join(import.meta.dirname, '../..');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Child-process tests run the plugin from dist/: rebuild it when src/ is newer (npm ci builds it too). */
+export function ensureDistBuilt(): void {
+  let built = 0;
+  try {
+    built = statSync(join(repo, 'dist/index.js')).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (built >= newestMtime(join(repo, 'src'))) return;
+  execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(repo, 'tsconfig.build.json')], { stdio: 'inherit' });
+}

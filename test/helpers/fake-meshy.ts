@@ -1,0 +1,61 @@
+import { MeshyTaskFailedError, type MeshyClient } from '../../src/meshy/index.js';
+
+export interface FakeMeshyOptions {
+  failStage?: 'preview' | 'refine';
+  /** Tasks Meshy already has (created by an earlier, crashed process): id → mode. */
+  existing?: Record<string, 'preview' | 'refine'>;
+  /** What `findCreatedTask` answers (a create whose answer was lost). */
+  lostTaskId?: string;
+}
+
+/** A Meshy client that answers at once from memory, and records what it was asked. */
+export function fakeClient(glb: Uint8Array, options: FakeMeshyOptions = {}) {
+  const modes = new Map<string, string>(Object.entries(options.existing ?? {}));
+  const created: Record<string, unknown>[] = [];
+  const waited: string[] = [];
+  let downloads = 0;
+  const client: MeshyClient = {
+    baseUrl: 'fake://meshy',
+    async createTask(_resource, body) {
+      created.push(body);
+      const id = `task-${created.length}`;
+      modes.set(id, String(body.mode));
+      return id;
+    },
+    async findCreatedTask() {
+      return options.lostTaskId;
+    },
+    async waitForTask(_resource, id, call) {
+      waited.push(id);
+      const stage = modes.get(id);
+      if (!stage) throw new Error(`fake Meshy has no task ${id}`);
+      call?.onProgress?.({ status: 'IN_PROGRESS', progress: 50 });
+      if (stage === options.failStage) {
+        throw new MeshyTaskFailedError({ resource: 'text-to-3d', taskId: id, status: 'FAILED', taskError: { message: 'The server is busy. Please try again later.' } });
+      }
+      return {
+        id,
+        type: `text-to-3d-${stage}`,
+        status: 'SUCCEEDED',
+        progress: 100,
+        created_at: 1,
+        started_at: 2,
+        finished_at: 3,
+        expires_at: 4,
+        consumed_credits: stage === 'preview' ? 20 : 10,
+        model_urls: { glb: `fake://assets/${id}.glb` },
+      } as never;
+    },
+    async download(_url, call) {
+      downloads++;
+      call?.validate?.(glb);
+      return glb;
+    },
+    getTask: () => Promise.reject(new Error('unused')),
+    listTasks: () => Promise.reject(new Error('unused')),
+    deleteTask: () => Promise.reject(new Error('unused')),
+    balance: () => Promise.reject(new Error('unused')),
+    close: async () => {},
+  };
+  return { client, created, waited, downloads: () => downloads };
+}
