@@ -43,7 +43,7 @@ export async function runStage<Task extends BaseTask>(
     log(`resuming Meshy ${stage} task ${taskId} (created before; not paid for again)`);
   } else {
     await journal.update(stage, { state: 'creating', intentAt: Date.now(), request: body });
-    taskId = await client.createTask(resource, body, { signal: context.signal });
+    taskId = await client.createTask(resource, body, { signal: context.signal, echoed });
     await journal.update(stage, { state: 'created', taskId });
   }
 

@@ -48,6 +48,14 @@ interface CallOptions {
   signal?: AbortSignal;
 }
 
+export interface CreateOptions extends CallOptions {
+  /**
+   * Fields the created task will echo that the request body lacks (a refine echoes its preview's
+   * prompt), so that a create whose answer is lost can be recognised in Meshy's task list.
+   */
+  echoed?: Record<string, unknown>;
+}
+
 export interface ListOptions extends CallOptions {
   pageNum?: number;
   pageSize?: number;
@@ -57,7 +65,7 @@ export interface ListOptions extends CallOptions {
 export interface MeshyClient {
   readonly baseUrl: string;
   /** Creates a task and returns its id. Never creates the same paid task twice (see `createTask`). */
-  createTask(resource: TaskResource<any>, body: Record<string, unknown>, options?: CallOptions): Promise<string>;
+  createTask(resource: TaskResource<any>, body: Record<string, unknown>, options?: CreateOptions): Promise<string>;
   getTask<Task extends BaseTask>(resource: TaskResource<Task>, id: string, options?: CallOptions): Promise<Task>;
   listTasks<Task extends BaseTask>(resource: TaskResource<Task>, options?: ListOptions): Promise<Task[]>;
   deleteTask(resource: TaskResource<any>, id: string, options?: CallOptions): Promise<void>;
@@ -227,7 +235,7 @@ export function createMeshyClient(options: MeshyClientOptions): MeshyClient {
    * the answer is lost after sending (a reset, a 5xx), the task list decides: a matching new task is
    * adopted, none means the create may be sent again, and several mean we cannot tell (an error).
    */
-  async function createTask(resource: TaskResource<any>, body: Record<string, unknown>, call: CallOptions = {}): Promise<string> {
+  async function createTask(resource: TaskResource<any>, body: Record<string, unknown>, call: CreateOptions = {}): Promise<string> {
     for (let tries = 0; ; tries++) {
       const sentAt = Date.now();
       try {
@@ -243,7 +251,7 @@ export function createMeshyClient(options: MeshyClientOptions): MeshyClient {
       } catch (error) {
         const ambiguous = error instanceof MeshyNetworkError || (error instanceof MeshyApiError && error.status >= 500);
         if (!ambiguous || call.signal?.aborted || tries >= policy.retries) throw error;
-        const adopted = await findLostTask(resource, body, sentAt, call.signal);
+        const adopted = await findLostTask(resource, { ...body, ...call.echoed }, sentAt, call.signal);
         if (adopted) {
           log(`the answer to a ${resource.name} create was lost, but Meshy has the task: continuing with ${adopted}`);
           createdIds.add(adopted);

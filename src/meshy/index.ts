@@ -1,4 +1,4 @@
-export { createMeshyClient, MESHY_API_BASE, type MeshyClient, type MeshyClientOptions, type ProgressUpdate, type ListOptions } from './client.js';
+export { createMeshyClient, MESHY_API_BASE, type MeshyClient, type MeshyClientOptions, type ProgressUpdate, type ListOptions, type CreateOptions } from './client.js';
 export { textTo3d, type TaskResource } from './resources.js';
 export * from './errors.js';
 export * from './schemas.js';
