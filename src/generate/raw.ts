@@ -89,7 +89,16 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
   deps.log(`generating "${label}" with Meshy (${spec.refine ? 'preview + refine' : 'preview only'}, ~${estimateCredits(spec)} credits)`);
   try {
     const result = await runTextTo3D(spec, { client, journal, log: deps.log, onEvent: (event) => deps.onEvent(label, event) });
-    const bytes = await downloadResult(client, result.resultTask);
+    let bytes: Uint8Array;
+    try {
+      bytes = await downloadResult(client, result.resultTask);
+    } catch (error) {
+      // Past retention the tasks are worth nothing: record it, so that `retryFailed` regenerates.
+      if (error instanceof GenerationError && error.code === 'MESHY_RESULT_EXPIRED') {
+        await journal.update(result.tasks.at(-1)!.stage, { state: 'failed', error: { message: error.message } });
+      }
+      throw error;
+    }
     const file = await putRawGlb(deps.layout, bytes);
     const entry: ManifestEntry = {
       kind: spec.kind,
@@ -116,24 +125,32 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
 
 /**
  * Downloads a result right away (Meshy keeps it 3 days). A signed link that went stale is replaced
- * by re-reading the task once; a task past its retention cannot be downloaded any more.
+ * by re-reading the task once; when that link is refused too, the result is gone and only a new
+ * generation can bring the model back.
  */
-async function downloadResult(client: MeshyClient, task: { id: string; expires_at?: number; model_urls?: { glb?: string } | null }): Promise<Uint8Array> {
+async function downloadResult(client: MeshyClient, task: { id: string; model_urls?: { glb?: string } | null }): Promise<Uint8Array> {
   const url = task.model_urls?.glb;
   if (!url) throw new Error(`Meshy's task ${task.id} succeeded without a GLB in model_urls`);
   try {
     return await client.download(url, { validate: assertGlb });
   } catch (error) {
-    if (!(error instanceof MeshyDownloadError) || error.code !== 'MESHY_ASSET_EXPIRED') throw error;
-    if (task.expires_at && task.expires_at < Date.now()) {
-      throw new GenerationError(
-        'MESHY_RESULT_EXPIRED',
-        `Meshy deleted the result of task ${task.id} (results are kept 3 days, this one expired ${new Date(task.expires_at).toISOString()}); it must be regenerated: set \`retryFailed: true\` or MESHY_RETRY_FAILED=1.`,
-        { cause: error, context: { taskId: task.id } },
-      );
-    }
-    const fresh = await client.getTask(textTo3d, task.id);
-    if (!fresh.model_urls?.glb) throw error;
-    return client.download(fresh.model_urls.glb, { validate: assertGlb });
+    if (!isExpired(error)) throw error;
   }
+  const fresh = await client.getTask(textTo3d, task.id);
+  try {
+    if (!fresh.model_urls?.glb) throw new Error(`Meshy's task ${task.id} no longer lists a GLB`);
+    return await client.download(fresh.model_urls.glb, { validate: assertGlb });
+  } catch (error) {
+    if (!isExpired(error) && fresh.model_urls?.glb) throw error;
+    const expired = fresh.expires_at ? ` (it expired ${new Date(fresh.expires_at).toISOString()})` : '';
+    throw new GenerationError(
+      'MESHY_RESULT_EXPIRED',
+      `Meshy no longer has the result of task ${task.id}${expired}: results are kept 3 days. The model must be regenerated (a new task, which costs credits): set \`retryFailed: true\` or MESHY_RETRY_FAILED=1.`,
+      { cause: error, context: { taskId: task.id } },
+    );
+  }
+}
+
+function isExpired(error: unknown): boolean {
+  return error instanceof MeshyDownloadError && error.code === 'MESHY_ASSET_EXPIRED';
 }

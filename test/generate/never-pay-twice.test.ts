@@ -93,6 +93,24 @@ describe('crash resume from the task journal', () => {
   });
 });
 
+describe('results past retention', () => {
+  it('says the model must be regenerated, and regenerates it only when asked', async () => {
+    const dir = await tempDir();
+    const query = 'text=an old relic&textured=false';
+    const stale = fakeClient(await tinyGlb(), { expired: true });
+    const error = await source(dir, stale.client).models.get(spec(query)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MESHY_RESULT_EXPIRED' });
+    expect((error as Error).message).toMatch(/no longer has the result of task task-1.*must be regenerated.*retryFailed/);
+    expect(stale.downloads()).toBe(2); // the link, then a fresh link from re-reading the task
+    expect(await readdir(join(dir, '.meshy/raw')).catch(() => [])).toEqual([]);
+
+    const fresh = fakeClient(await tinyGlb());
+    await expect(source(dir, fresh.client).models.get(spec(query))).rejects.toThrow(/earlier run/);
+    await source(dir, fresh.client, { retryFailed: true }).models.get(spec(query));
+    expect(fresh.created).toHaveLength(1);
+  });
+});
+
 describe('cross-process safety', () => {
   it('generates a model once when two independent sources (as two processes) want it at once', async () => {
     const dir = await tempDir();

@@ -1,4 +1,4 @@
-import { MeshyTaskFailedError, type MeshyClient } from '../../src/meshy/index.js';
+import { MeshyDownloadError, MeshyTaskFailedError, type MeshyClient } from '../../src/meshy/index.js';
 
 export interface FakeMeshyOptions {
   failStage?: 'preview' | 'refine';
@@ -6,6 +6,8 @@ export interface FakeMeshyOptions {
   existing?: Record<string, 'preview' | 'refine'>;
   /** What `findCreatedTask` answers (a create whose answer was lost). */
   lostTaskId?: string;
+  /** Every download is refused as an expired link (a result past Meshy's retention). */
+  expired?: boolean;
 }
 
 /** A Meshy client that answers at once from memory, and records what it was asked. */
@@ -46,12 +48,15 @@ export function fakeClient(glb: Uint8Array, options: FakeMeshyOptions = {}) {
         model_urls: { glb: `fake://assets/${id}.glb` },
       } as never;
     },
-    async download(_url, call) {
+    async download(url, call) {
       downloads++;
+      if (options.expired) throw new MeshyDownloadError('MESHY_ASSET_EXPIRED', `link ${url} expired`, { url });
       call?.validate?.(glb);
       return glb;
     },
-    getTask: () => Promise.reject(new Error('unused')),
+    async getTask(_resource, id) {
+      return { id, status: 'SUCCEEDED', progress: 100, created_at: 1, started_at: 2, finished_at: 3, expires_at: 5, model_urls: { glb: `fake://assets/${id}.glb?fresh` } } as never;
+    },
     listTasks: () => Promise.reject(new Error('unused')),
     deleteTask: () => Promise.reject(new Error('unused')),
     balance: () => Promise.reject(new Error('unused')),

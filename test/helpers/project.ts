@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { build, type Rolldown } from 'vite';
+import { build, type Logger, type Rolldown } from 'vite';
 import meshy, { type MeshyPluginOptions } from '../../src/index.js';
 
 export interface BuiltProject {
@@ -19,11 +19,13 @@ export async function writeProject(root: string, files: Record<string, string>):
 }
 
 /** Runs a real `vite build` in-process, without writing to disk, and returns what it would have written. */
-export async function buildProject(root: string, options: MeshyPluginOptions, extra: { ssr?: string } = {}): Promise<BuiltProject> {
+export async function buildProject(root: string, options: MeshyPluginOptions, extra: { ssr?: string; logs?: string[] } = {}): Promise<BuiltProject> {
+  const logs = extra.logs;
   const result = await build({
     root,
     configFile: false,
-    logLevel: 'silent',
+    logLevel: logs ? 'info' : 'silent',
+    ...(logs ? { customLogger: capturingLogger(logs) } : {}),
     plugins: [meshy(options)],
     build: { write: false, minify: false, ...(extra.ssr ? { ssr: extra.ssr } : {}) },
   });
@@ -37,4 +39,10 @@ export async function buildProject(root: string, options: MeshyPluginOptions, ex
     }
   }
   return { assets, code };
+}
+
+/** A Vite logger that keeps every line, for tests that read what the plugin printed. */
+function capturingLogger(lines: string[]): Logger {
+  const keep = (message: string) => void lines.push(message);
+  return { info: keep, warn: keep, warnOnce: keep, error: keep, clearScreen: () => {}, hasErrorLogged: () => false, hasWarned: false };
 }

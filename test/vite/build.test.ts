@@ -102,6 +102,36 @@ describe('vite build with meshy: imports', () => {
     expect(emulator.stats().requests).toBe(before);
   });
 
+  it('dry run: emits placeholders, spends nothing, and prints what the build would cost', async () => {
+    const root = await tempDir();
+    await writeProject(root, {
+      'main.js': `import a, { meta } from 'meshy:prompt?text=a dry-run dragon';\nimport b from 'meshy:prompt?text=a dry-run egg&textured=false&ai_model=meshy-6-lite';\nconsole.log(a, b, meta.status);`,
+    });
+    const requests = emulator.stats().requests;
+    const logs: string[] = [];
+    const { assets, code } = await buildProject(root, pluginOptions(root, { dryRun: true }), { logs });
+    expect(emulator.stats().requests).toBe(requests);
+    expect(glbAssets(assets).length).toBeGreaterThanOrEqual(1);
+    expect(code).toMatch(/"?status"?:\s*"pending"/);
+    const printed = logs.join('\n');
+    expect(printed).toMatch(/dry run: 2 model\(s\) would be generated for ~35 credits \(nothing was spent\)/);
+    expect(printed).toContain('"a dry-run dragon" ~30 credits');
+    expect(printed).toContain('"a dry-run egg" ~5 credits');
+  });
+
+  it('stops before spending when MESHY_MAX_CREDITS would be exceeded', async () => {
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `import a from 'meshy:prompt?text=a costly castle';\nimport b from 'meshy:prompt?text=a costly keep';\nconsole.log(a, b);` });
+    const requests = emulator.stats().requests;
+    process.env.MESHY_MAX_CREDITS = '45';
+    try {
+      await expect(buildProject(root, pluginOptions(root))).rejects.toThrow(/about 60 credits, over the budget of 45[\s\S]*"a costly castle"[\s\S]*"a costly keep"/);
+    } finally {
+      delete process.env.MESHY_MAX_CREDITS;
+    }
+    expect(emulator.stats().requests).toBe(requests);
+  });
+
   it('never writes the API key into the bundle or the cache', async () => {
     const root = await tempDir();
     await writeProject(root, { 'main.js': `import x, { meta } from 'meshy:prompt?text=a small key-safe box&textured=false';\nconsole.log(x, meta);` });
