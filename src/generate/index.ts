@@ -1,4 +1,4 @@
-import { readOptimized, readRawGlb, writeOptimized, type ManifestEntry, type StoreLayout } from '../cache/index.js';
+import { assertGlb, hasRawGlb, readManifestEntry, readOptimized, readRawGlb, sha256, writeOptimized, type ManifestEntry, type StoreLayout } from '../cache/index.js';
 import type { MeshyClient } from '../meshy/index.js';
 import {
   createOptimizePool,
@@ -17,7 +17,7 @@ import { createLimiter } from './limit.js';
 import type { GenerationMode } from './modes.js';
 import { storePlaceholder } from './placeholder.js';
 import { createProgressPrinter } from './progress.js';
-import { obtainRawModel, type RawModel } from './raw.js';
+import { obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
 
 export { BudgetError, CacheMissError, type PendingGeneration } from './admission.js';
 export { createLimiter } from './limit.js';
@@ -45,10 +45,26 @@ export interface ModelSourceOptions {
   retryFailed?: boolean;
   /** A generation lock not refreshed for this long belongs to a dead process and is taken over. */
   lockStaleMs?: number;
+  /** Also download and optimize the untextured preview of textured models, as an early result (dev). */
+  previews?: boolean;
+  /** Structured news of generations, for dev servers: progress, early results, completion, failure. */
+  onEvent?: (event: GenerationEvent) => void;
 }
 
+/** What a generation reports while it runs. `key` is the spec key; `label` the short prompt. */
+export type GenerationEvent =
+  | { type: 'progress'; key: string; label: string; stage: string; taskId: string; status: string; progress: number }
+  | { type: 'preview'; key: string; label: string; result: ModelResult }
+  | { type: 'done'; key: string; label: string; result: ModelResult }
+  | { type: 'error'; key: string; label: string; message: string };
+
 export interface ModelSource {
+  /** The model, from the store or generated (spending credits in mode "generate"). */
   get(spec: MeshySpec): Promise<ModelResult>;
+  /** The model if it needs no Meshy call (stored; optimized now if need be), else undefined. */
+  peek(spec: MeshySpec): Promise<ModelResult | undefined>;
+  /** The store key of a spec. */
+  keyOf(spec: MeshySpec): string;
   dryRunReport: Admission['dryRunReport'];
 }
 
@@ -64,8 +80,11 @@ export interface ModelMeta extends ModelStats {
   rawBytes: number;
   /** What the optimizer did: preset, triangles before, and measured quality (texture PSNR, simplifier error). */
   optimization: OptimizationMeta;
-  /** `pending`: the model is not generated yet and the URL is a placeholder (dev, dry runs). */
-  status: 'ready' | 'pending';
+  /**
+   * `pending`: not generated yet, the URL is a placeholder (dev, dry runs); `preview`: Meshy's
+   * untextured preview while the textured model is made (dev); `ready`: the final model.
+   */
+  status: 'ready' | 'preview' | 'pending';
 }
 
 export interface OptimizationMeta {
@@ -119,16 +138,39 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       limit,
       retryFailed: options.retryFailed ?? false,
       ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
-      onEvent: (label, event) => printProgress({ label, ...event }),
+      onEvent: (label, event) => {
+        printProgress({ label, ...event });
+        options.onEvent?.({ type: 'progress', key, label, ...event });
+      },
+      ...(options.previews ? { onPreview: (task: PreviewTask) => void announcePreview(spec, key, task) } : {}),
       log: options.log,
     });
   }
 
-  async function optimized(entry: ManifestEntry, overrides: OptimizeOverrides | undefined): Promise<{ path: string; meta: OptimizedMeta }> {
-    const key = optimizedKey(entry.files.glb.sha256, options.optimize, overrides);
+  /** Downloads and optimizes a textured model's untextured preview: something real to look at early. */
+  async function announcePreview(spec: MeshySpec, key: string, task: PreviewTask): Promise<void> {
+    const label = describeSpec(spec);
+    try {
+      if (!task.model_urls?.glb) return;
+      const client = await options.connect();
+      const bytes = await client.download(task.model_urls.glb, { validate: assertGlb });
+      const { path, meta } = await optimizedFile(sha256(bytes), async () => bytes, spec.optimize);
+      const result = modelResult(spec, key, { model: String(spec.preview.ai_model), taskIds: [task.id], credits: task.consumed_credits ?? 0 }, path, meta, 'preview', true);
+      options.onEvent?.({ type: 'preview', key, label, result });
+    } catch (error) {
+      options.log(`"${label}": its preview could not be shown (${(error as Error).message}); waiting for the final model`);
+    }
+  }
+
+  async function optimizedFile(
+    rawSha256: string,
+    readRaw: () => Promise<Uint8Array>,
+    overrides: OptimizeOverrides | undefined,
+  ): Promise<{ path: string; meta: OptimizedMeta }> {
+    const key = optimizedKey(rawSha256, options.optimize, overrides);
     const cached = await readOptimized<OptimizedMeta>(options.layout, key);
     if (cached?.meta.report) return cached;
-    const raw = await readRawGlb(options.layout, entry.files.glb);
+    const raw = await readRaw();
     const result = await optimizeGlb(raw, options.optimize, { overrides, pool: optimizePool() });
     return writeOptimized<OptimizedMeta>(options.layout, key, result.bytes, {
       stats: result.after,
@@ -136,6 +178,10 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       rawBytes: raw.byteLength,
       report: result.report,
     });
+  }
+
+  function optimized(entry: ManifestEntry, overrides: OptimizeOverrides | undefined): Promise<{ path: string; meta: OptimizedMeta }> {
+    return optimizedFile(entry.files.glb.sha256, () => readRawGlb(options.layout, entry.files.glb), overrides);
   }
 
   // One Meshy generation per raw key, however many optimize variants wait for it.
@@ -155,28 +201,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     const { entry, generated } = raw;
     const { path, meta } = await optimized(entry, spec.optimize);
     if (generated) options.log(`"${entry.label}" done: ${formatBytes(meta.rawBytes)} from Meshy, ${formatBytes(meta.bytes)} optimized, ${entry.credits} credits`);
-    return {
-      key,
-      path,
-      generated,
-      meta: {
-        kind: spec.kind,
-        prompt: String(spec.preview.prompt),
-        key,
-        model: entry.model,
-        taskIds: entry.tasks.map((task) => task.id),
-        credits: entry.credits,
-        ...meta.stats,
-        bytes: meta.bytes,
-        rawBytes: meta.rawBytes,
-        optimization: {
-          preset: meta.report.preset,
-          trianglesBefore: meta.report.before.triangles,
-          quality: meta.report.quality,
-        },
-        status: 'ready',
-      },
-    };
+    return modelResult(spec, key, { model: entry.model, taskIds: entry.tasks.map((task) => task.id), credits: entry.credits }, path, meta, 'ready', generated);
   }
 
   async function placeholderResult(spec: MeshySpec, key: string, credits: number): Promise<ModelResult> {
@@ -205,9 +230,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     };
   }
 
-  return {
-    dryRunReport: admission.dryRunReport,
-    get(spec) {
+  function get(spec: MeshySpec): Promise<ModelResult> {
       const key = specKey(spec, options.namespace);
       // Same Meshy request, other optimize overrides: a different result (the raw level is still shared).
       const flightKey = spec.optimize ? `${key} ${canonicalJson(spec.optimize)}` : key;
@@ -215,8 +238,57 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       if (!pending) {
         pending = produce(spec, key).finally(() => inFlight.delete(flightKey));
         inFlight.set(flightKey, pending);
+        if (options.onEvent) {
+          const label = describeSpec(spec);
+          pending.then(
+            (result) => result.generated && options.onEvent?.({ type: 'done', key, label, result }),
+            (error: Error) => options.onEvent?.({ type: 'error', key, label, message: error.message }),
+          );
+        }
       }
       return pending;
+  }
+
+  return {
+    dryRunReport: admission.dryRunReport,
+    get,
+    keyOf: (spec) => specKey(spec, options.namespace),
+    async peek(spec) {
+      const entry = await readManifestEntry(options.layout, specKey(spec, options.namespace));
+      if (!entry || !(await hasRawGlb(options.layout, entry.files.glb))) return undefined;
+      return get(spec);
+    },
+  };
+}
+
+/** The result and `meta` export of a model at one of its stages. */
+function modelResult(
+  spec: MeshySpec,
+  key: string,
+  origin: { model: string; taskIds: string[]; credits: number },
+  path: string,
+  meta: OptimizedMeta,
+  status: ModelMeta['status'],
+  generated: boolean,
+): ModelResult {
+  return {
+    key,
+    path,
+    generated,
+    meta: {
+      kind: spec.kind,
+      prompt: String(spec.preview.prompt),
+      key,
+      ...origin,
+      ...meta.stats,
+      bytes: meta.bytes,
+      rawBytes: meta.rawBytes,
+      optimization: {
+        preset: meta.report.preset,
+        trianglesBefore: meta.report.before.triangles,
+        quality: meta.report.quality,
+      },
+      status,
     },
   };
 }

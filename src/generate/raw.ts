@@ -12,7 +12,7 @@ import {
   type StoreLayout,
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
-import { MeshyDownloadError, textTo3d, textTo3dCredits, type MeshyClient } from '../meshy/index.js';
+import { MeshyDownloadError, textTo3d, textTo3dCredits, type MeshyClient, type TextTo3dTask } from '../meshy/index.js';
 import { describeSpec, type MeshySpec } from '../spec/index.js';
 import type { Admission } from './admission.js';
 import { openJournal } from './journal-handle.js';
@@ -33,8 +33,12 @@ export interface RawModelDeps {
   retryFailed: boolean;
   lockStaleMs?: number;
   onEvent: (label: string, event: StageEvent) => void;
+  /** Told when a textured model's untextured preview task has succeeded (it runs on to the refine). */
+  onPreview?: (task: PreviewTask) => void;
   log: (line: string) => void;
 }
+
+export type PreviewTask = TextTo3dTask;
 
 export type RawModel = { entry: ManifestEntry; generated: boolean } | { dryRun: true; credits: number };
 
@@ -88,7 +92,11 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
   const client = await deps.connect();
   deps.log(`generating "${label}" with Meshy (${spec.refine ? 'preview + refine' : 'preview only'}, ~${estimateCredits(spec)} credits)`);
   try {
-    const result = await runTextTo3D(spec, { client, journal, log: deps.log, onEvent: (event) => deps.onEvent(label, event) });
+    const result = await runTextTo3D(
+      spec,
+      { client, journal, log: deps.log, onEvent: (event) => deps.onEvent(label, event) },
+      deps.onPreview,
+    );
     let bytes: Uint8Array;
     try {
       bytes = await downloadResult(client, result.resultTask);

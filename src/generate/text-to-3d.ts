@@ -10,9 +10,10 @@ export interface TextTo3DResult {
 }
 
 /** Text to 3D: a preview (geometry), then, unless only geometry is wanted, a refine (textures). */
-export async function runTextTo3D(spec: PromptSpec, context: StageContext): Promise<TextTo3DResult> {
+export async function runTextTo3D(spec: PromptSpec, context: StageContext, onPreview?: (task: TextTo3dTask) => void): Promise<TextTo3DResult> {
   const preview = await runStage('preview', textTo3d, { mode: 'preview', ...spec.preview }, context);
   if (!spec.refine) return { resultTask: preview.task, tasks: [preview.record] };
+  onPreview?.(preview.task);
   const refine = await runStage('refine', textTo3d, { mode: 'refine', preview_task_id: preview.record.id, ...spec.refine }, context, {
     prompt: spec.preview.prompt,
   });

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { storeLayout } from '../../src/cache/index.js';
-import { createModelSource, type ModelSourceOptions } from '../../src/generate/index.js';
+import { createModelSource, type GenerationEvent, type ModelSourceOptions } from '../../src/generate/index.js';
 import type { MeshyClient } from '../../src/meshy/index.js';
 import { fakeClient } from '../helpers/fake-meshy.js';
 import { parseMeshyImport } from '../../src/spec/index.js';
@@ -81,5 +81,31 @@ describe('model source', () => {
       await expect(models.get(spec('text=an uncached anvil'))).rejects.toMatchObject({ code: 'MESHY_CACHE_MISS' });
       expect(connects()).toBe(0);
     }
+  });
+
+  it('reports progress, an early preview result and completion to a listener (dev)', async () => {
+    const dir = await tempDir();
+    const fake = fakeClient(await tinyGlb());
+    const events: GenerationEvent[] = [];
+    const { models } = await source(dir, fake.client, { previews: true, onEvent: (event) => events.push(event) });
+    const result = await models.get(spec('text=a glowing orb'));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the preview is announced in the background
+    const kinds = events.map((event) => (event.type === 'progress' ? `${event.type}:${event.stage}` : event.type));
+    expect(kinds).toContain('progress:preview');
+    expect(kinds).toContain('progress:refine');
+    expect(kinds.at(-1)).toBe('done');
+    const preview = events.find((event) => event.type === 'preview');
+    expect(preview && preview.type === 'preview' && preview.result.meta).toMatchObject({ status: 'preview', taskIds: ['task-1'] });
+    expect(result.meta.status).toBe('ready');
+  });
+
+  it('peeks at stored models without ever generating', async () => {
+    const dir = await tempDir();
+    const fake = fakeClient(await tinyGlb());
+    const { models, connects } = await source(dir, fake.client);
+    expect(await models.peek(spec('text=a peeked pear&textured=false'))).toBeUndefined();
+    expect(connects()).toBe(0);
+    await models.get(spec('text=a peeked pear&textured=false'));
+    expect((await models.peek(spec('text=a peeked pear&textured=false')))?.meta.status).toBe('ready');
   });
 });
