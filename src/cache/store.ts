@@ -171,3 +171,9 @@ async function hasFile(path: string, size?: number): Promise<boolean> {
     return false;
   }
 }
+
+/** Keeps what is private to one machine (locks, partial writes) out of the user's git. */
+export async function ensureStoreGitignore(layout: StoreLayout): Promise<void> {
+  const path = join(layout.dir, '.gitignore');
+  if (!(await hasFile(path))) await writeFileAtomic(path, '# written by vite-plugin-meshy: commit the rest of this folder\nlocks/\ntmp/\n', layout.tmp);
+}

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import {
   assertGlb,
+  ensureStoreGitignore,
   hasRawGlb,
   putRawGlb,
   readManifestEntry,
@@ -77,6 +78,7 @@ async function cachedEntry(layout: StoreLayout, key: string): Promise<ManifestEn
 
 async function generate(spec: MeshySpec, key: string, label: string, deps: RawModelDeps): Promise<ManifestEntry> {
   await sweepTempFiles(deps.layout.tmp);
+  await ensureStoreGitignore(deps.layout);
   const journal = await openJournal(deps.layout, key, label);
   const failed = journal.failed();
   if (failed && !deps.retryFailed) {

@@ -54,6 +54,7 @@ describe('crash resume from the task journal', () => {
     expect(lines.join('\n')).toMatch(/resuming Meshy preview task old-preview/);
     // Finished: the journal entry is gone, the manifest has it.
     expect(await readJournal(layout, key)).toBeUndefined();
+    expect(await readFile(join(dir, '.meshy/.gitignore'), 'utf8')).toMatch(/^locks\/$[\s\S]*^tmp\/$/m);
   });
 
   it('adopts the task of a create that was sent but whose answer was never recorded', async () => {
