@@ -100,3 +100,18 @@ describe('a build killed mid-generation', () => {
     expect(await readdir(join(root, '.meshy/journal')).catch(() => [])).toEqual([]);
   });
 });
+
+describe('two builds at once on one project', () => {
+  it('create each task once and both succeed', async () => {
+    const root = await tempDir();
+    const prompt = 'a lantern two builds want at once';
+    await writeProject(root, { 'main.js': `import url from 'meshy:prompt?text=${encodeURIComponent(prompt)}';\nconsole.log(url);` });
+    const [a, b] = await Promise.all([runBuild(root).done, runBuild(root).done]);
+    expect(a.output).toContain('BUILD_OK');
+    expect(b.output).toContain('BUILD_OK');
+    expect(tasksFor(prompt).map((t) => t.type).sort()).toEqual(['text-to-3d-preview', 'text-to-3d-refine']);
+    expect(await expectCompleteStore(root)).toBeGreaterThanOrEqual(2);
+    const manifest = JSON.parse(await readFile(join(root, '.meshy/manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.entries)).toHaveLength(1);
+  });
+});
