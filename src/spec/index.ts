@@ -12,6 +12,7 @@ import {
 
 export { MeshySpecError, type SpecProblem } from './errors.js';
 export { IMPORT_PREFIX, RESOLVED_PREFIX, VITE_RESERVED_KEYS } from './id.js';
+export { modelDefaultsSchema, namedModelImports, namedModelSchema, type NamedModel } from './named.js';
 export { MAX_PROMPT_LENGTH, PROMPT_OPTION_DOCS, slugify, type PromptSpec } from './prompt.js';
 
 /** Every kind of import, as plain data. (More kinds join this union as they are built.) */
@@ -23,7 +24,7 @@ export interface ParsedImport {
   resolvedId: string;
 }
 
-const KINDS = ['prompt'] as const;
+export const KINDS = ['prompt'] as const;
 
 /** Bumped when the meaning of a spec changes, so old cache entries are not mistaken for new ones. */
 const SPEC_FORMAT_VERSION = 1;
@@ -32,16 +33,25 @@ const SPEC_FORMAT_VERSION = 1;
  * Parses and validates `meshy:<kind>?<options>` (or a resolved `\0meshy:` id).
  * Throws MeshySpecError listing every problem, naming the importer when given.
  */
-export function parseMeshyImport(id: string, importer?: string): ParsedImport {
+export function parseMeshyImport(id: string, importer?: string, namedModels: ReadonlyMap<string, string> = new Map()): ParsedImport {
   const prefix = id.startsWith(RESOLVED_PREFIX) ? RESOLVED_PREFIX : IMPORT_PREFIX;
   const shownId = id.startsWith(RESOLVED_PREFIX) ? id.slice(1) : id;
   const { kind, options, repeated } = splitImportId(id, prefix);
 
+  const named = namedModels.get(kind);
+  if (named !== undefined) {
+    if (Object.keys(options).length > 0) {
+      throw new MeshySpecError(shownId, [{ key: '', message: `"meshy:${kind}" is a named model: set its options in meshy({ models }), not in the import` }], importer);
+    }
+    return { spec: parseMeshyImport(named, `meshy({ models: { ${kind} } })`).spec, resolvedId: `${RESOLVED_PREFIX}${kind}` };
+  }
   if (kind !== 'prompt') {
-    const hint = closestMatch(kind, KINDS);
+    const known = [...KINDS, ...namedModels.keys()];
+    const hint = closestMatch(kind, known);
+    const names = namedModels.size ? `; named models: ${[...namedModels.keys()].join(', ')}` : '';
     throw new MeshySpecError(
       shownId,
-      [{ key: '', message: `unknown kind "meshy:${kind}"${hint ? ` (did you mean "meshy:${hint}"?)` : ''}; known kinds: ${KINDS.map((k) => `meshy:${k}`).join(', ')}` }],
+      [{ key: '', message: `unknown kind "meshy:${kind}"${hint ? ` (did you mean "meshy:${hint}"?)` : ''}; known kinds: ${KINDS.map((k) => `meshy:${k}`).join(', ')}${names}` }],
       importer,
     );
   }
