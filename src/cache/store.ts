@@ -106,6 +106,20 @@ export async function recordManifestEntry(layout: StoreLayout, key: string, entr
   }
 }
 
+/** Removes entries (by spec key), merged like `recordManifestEntry`. Returns the removed entries. */
+export async function removeManifestEntries(layout: StoreLayout, keys: readonly string[]): Promise<Record<string, ManifestEntry>> {
+  const removed: Record<string, ManifestEntry> = {};
+  await withFileLock(join(layout.locks, 'manifest'), async () => {
+    const manifest = await readManifest(layout);
+    for (const key of keys) {
+      if (manifest.entries[key]) removed[key] = manifest.entries[key]!;
+      delete manifest.entries[key];
+    }
+    await writeFileAtomic(layout.manifest, serializeManifest(manifest), layout.tmp);
+  });
+  return removed;
+}
+
 export function rawGlbPath(layout: StoreLayout, file: Pick<FileRecord, 'sha256'>): string {
   return join(layout.raw, `${file.sha256}.glb`);
 }

@@ -65,6 +65,8 @@ export interface ModelSource {
   peek(spec: MeshySpec): Promise<ModelResult | undefined>;
   /** The store key of a spec. */
   keyOf(spec: MeshySpec): string;
+  /** A new roll of a stored model (new Meshy tasks); the old one is replaced only once this one succeeded. */
+  regenerate(spec: MeshySpec): Promise<ModelResult>;
   dryRunReport: Admission['dryRunReport'];
 }
 
@@ -103,7 +105,9 @@ export interface ModelResult {
 }
 
 
-interface OptimizedMeta {
+export interface OptimizedMeta {
+  /** The raw file it was made from, so unused optimized files can be collected. */
+  rawSha256?: string;
   stats: ModelStats;
   bytes: number;
   rawBytes: number;
@@ -129,7 +133,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
   let pool: ReturnType<typeof createOptimizePool> | undefined;
   const optimizePool = () => (pool ??= createOptimizePool(options.optimize === false ? 1 : (options.optimize.workers ?? defaultWorkerCount())));
 
-  function rawModel(spec: MeshySpec, key: string): Promise<RawModel> {
+  function rawModel(spec: MeshySpec, key: string, reroll = false): Promise<RawModel> {
     return obtainRawModel(spec, key, {
       layout: options.layout,
       namespace: options.namespace,
@@ -144,7 +148,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       },
       ...(options.previews ? { onPreview: (task: PreviewTask) => void announcePreview(spec, key, task) } : {}),
       log: options.log,
-    });
+    }, { reroll });
   }
 
   /** Downloads and optimizes a textured model's untextured preview: something real to look at early. */
@@ -173,6 +177,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     const raw = await readRaw();
     const result = await optimizeGlb(raw, options.optimize, { overrides, pool: optimizePool() });
     return writeOptimized<OptimizedMeta>(options.layout, key, result.bytes, {
+      rawSha256,
       stats: result.after,
       bytes: result.bytes.byteLength,
       rawBytes: raw.byteLength,
@@ -195,8 +200,8 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     return pending;
   }
 
-  async function produce(spec: MeshySpec, key: string): Promise<ModelResult> {
-    const raw = await sharedRawModel(spec, key);
+  async function produce(spec: MeshySpec, key: string, reroll = false): Promise<ModelResult> {
+    const raw = reroll ? await rawModel(spec, key, true) : await sharedRawModel(spec, key);
     if ('dryRun' in raw) return placeholderResult(spec, key, raw.credits);
     const { entry, generated } = raw;
     const { path, meta } = await optimized(entry, spec.optimize);
@@ -253,6 +258,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     dryRunReport: admission.dryRunReport,
     get,
     keyOf: (spec) => specKey(spec, options.namespace),
+    regenerate: (spec) => produce(spec, specKey(spec, options.namespace), true),
     async peek(spec) {
       const entry = await readManifestEntry(options.layout, specKey(spec, options.namespace));
       if (!entry || !(await hasRawGlb(options.layout, entry.files.glb))) return undefined;

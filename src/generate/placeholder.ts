@@ -3,23 +3,50 @@ import { join } from 'node:path';
 import { sha256, writeFileAtomic, type StoreLayout } from '../cache/index.js';
 import { readModelStats, type ModelStats } from '../optimize/index.js';
 
+/** Size and placement of a placeholder box, so that it stands where the real model will. */
+export interface PlaceholderShape {
+  /** Edge length. */
+  size: number;
+  /** `bottom`: resting on y = 0; `center`: centred on the origin. */
+  origin: 'bottom' | 'center';
+}
+
+/** The default shape: a unit box resting on the ground. */
+const UNIT_BOX: PlaceholderShape = { size: 1, origin: 'bottom' };
+
 /**
- * A stand-in model for one that is not generated yet (dev while Meshy works, dry runs): a unit
- * box in a flat magenta-grey, so it reads as "pending" in any scene. Tiny, valid glTF 2.0.
+ * A stand-in model for one that is not generated yet (dev while Meshy works, dry runs): a box in a
+ * flat magenta-grey, so it reads as "pending" in any scene. Tiny, valid glTF 2.0.
  */
-export async function placeholderGlb(): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
-  placeholder ??= build();
+export async function placeholderGlb(shape: PlaceholderShape = UNIT_BOX): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
+  const id = `${shape.size} ${shape.origin}`;
+  let placeholder = placeholders.get(id);
+  if (!placeholder) {
+    placeholder = build(shape);
+    placeholders.set(id, placeholder);
+  }
   return placeholder;
 }
-let placeholder: Promise<{ bytes: Uint8Array; stats: ModelStats }> | undefined;
+const placeholders = new Map<string, Promise<{ bytes: Uint8Array; stats: ModelStats }>>();
 
-async function build(): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
+/**
+ * The box that best stands in for a spec's model: Meshy centres its models in about a 2-unit cube;
+ * with `auto_size` they come in metres (size unknown: 1 m), resting on the ground unless `origin_at=center`.
+ */
+export function placeholderShapeFor(preview: { auto_size?: unknown; origin_at?: unknown }): PlaceholderShape {
+  if (preview.auto_size) return { size: 1, origin: preview.origin_at === 'center' ? 'center' : 'bottom' };
+  return { size: 2, origin: 'center' };
+}
+
+async function build({ size, origin }: PlaceholderShape): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
+  const half = size / 2;
+  const lift = origin === 'bottom' ? half : 0;
   const document = new Document();
   const buffer = document.createBuffer();
   const positions: number[] = [];
   const normals: number[] = [];
   const indices: number[] = [];
-  // Six faces, four vertices each (flat normals), from -0.5 to 0.5, resting on y = 0.
+  // Six faces, four vertices each (flat normals).
   const faces: [number[], number[], number[]][] = [
     [[1, 0, 0], [0, 1, 0], [0, 0, -1]],
     [[-1, 0, 0], [0, 1, 0], [0, 0, 1]],
@@ -32,9 +59,9 @@ async function build(): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
     const base = positions.length / 3;
     for (const [u, v] of [[-1, -1], [1, -1], [1, 1], [-1, 1]] as const) {
       positions.push(
-        0.5 * (normal[0]! + u * right[0]! + v * up[0]!),
-        0.5 * (normal[1]! + u * right[1]! + v * up[1]!) + 0.5,
-        0.5 * (normal[2]! + u * right[2]! + v * up[2]!),
+        half * (normal[0]! + u * right[0]! + v * up[0]!),
+        half * (normal[1]! + u * right[1]! + v * up[1]!) + lift,
+        half * (normal[2]! + u * right[2]! + v * up[2]!),
       );
       normals.push(...normal);
     }
@@ -48,14 +75,15 @@ async function build(): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
     .setIndices(document.createAccessor().setType('SCALAR').setArray(new Uint16Array(indices)).setBuffer(buffer))
     .setMaterial(material);
   const mesh = document.createMesh('meshy-placeholder').addPrimitive(primitive);
-  document.createScene('placeholder').addChild(document.createNode('meshy-placeholder').setMesh(mesh));
+  // `extras.meshyPlaceholder` lets a game tell the stand-in from a real model (three.js: userData).
+  document.createScene('placeholder').addChild(document.createNode('meshy-placeholder').setMesh(mesh).setExtras({ meshyPlaceholder: true }));
   const bytes = await new NodeIO().writeBinary(document);
   return { bytes, stats: readModelStats(document) };
 }
 
 /** Writes the placeholder into the store's optimized level (content-addressed), once. */
-export async function storePlaceholder(layout: StoreLayout): Promise<{ path: string; stats: ModelStats; bytes: number }> {
-  const { bytes, stats } = await placeholderGlb();
+export async function storePlaceholder(layout: StoreLayout, shape?: PlaceholderShape): Promise<{ path: string; stats: ModelStats; bytes: number }> {
+  const { bytes, stats } = await placeholderGlb(shape);
   const path = join(layout.optimized, `${sha256(bytes)}.glb`);
   await writeFileAtomic(path, bytes, layout.tmp);
   return { path, stats, bytes: bytes.byteLength };

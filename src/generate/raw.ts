@@ -53,8 +53,10 @@ export function estimateCredits(spec: MeshySpec): number {
  * cross-process lock per spec key makes concurrent builds generate each model once: the others wait,
  * then find it in the store. Tasks are journaled, so a crashed build's successor resumes them.
  */
-export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawModelDeps): Promise<RawModel> {
-  const cached = await cachedEntry(deps.layout, key);
+export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawModelDeps, { reroll = false } = {}): Promise<RawModel> {
+  // A reroll (`regenerate`) generates anew even when a model is stored; the stored one stays in use
+  // until the new one has succeeded and replaces it in the manifest.
+  const cached = reroll ? undefined : await cachedEntry(deps.layout, key);
   if (cached) return { entry: cached, generated: false };
   const label = describeSpec(spec);
   const credits = estimateCredits(spec);
@@ -63,7 +65,7 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
   return withFileLock(
     join(deps.layout.locks, key),
     async () => {
-      const madeMeanwhile = await cachedEntry(deps.layout, key);
+      const madeMeanwhile = reroll ? undefined : await cachedEntry(deps.layout, key);
       if (madeMeanwhile) return { entry: madeMeanwhile, generated: false };
       return { entry: await deps.limit(() => generate(spec, key, label, deps)), generated: true };
     },

@@ -1,0 +1,211 @@
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import {
+  hasRawGlb,
+  listJournal,
+  readManifest,
+  removeJournal,
+  removeManifestEntries,
+  type JournalEntry,
+  type ManifestEntry,
+} from '../cache/index.js';
+import { estimateCredits, formatBytes, type GenerationEvent } from '../generate/index.js';
+import { describeSpec, MeshySpecError, type MeshySpec } from '../spec/index.js';
+import { createProgressDisplay } from './progress.js';
+import type { MeshyProject } from './project.js';
+import { findMeshyImports, type FoundImport } from './scan.js';
+
+export type Print = (line: string) => void;
+
+/** A spec the project uses, with where it is used. */
+export interface UsedSpec {
+  key: string;
+  spec: MeshySpec;
+  label: string;
+  usedAt: string[];
+}
+
+/** Every spec the sources and named models use, unique by key; imports that do not parse are listed apart. */
+export async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpec[]; invalid: { where: string; message: string }[] }> {
+  const found: FoundImport[] = await findMeshyImports(project.root, [relative(project.root, project.layout.dir)]);
+  for (const name of project.namedModels.keys()) found.push({ id: `meshy:${name}`, file: 'meshy({ models })', line: 0 });
+  const byKey = new Map<string, UsedSpec>();
+  const invalid: { where: string; message: string }[] = [];
+  const source = project.createSource({ log: () => {} });
+  for (const item of found) {
+    const where = item.line ? `${item.file}:${item.line}` : item.file;
+    let spec: MeshySpec;
+    try {
+      spec = project.parse(item.id, where);
+    } catch (error) {
+      // The problems alone: the full message also lists every option, too long for a report.
+      const problems = error instanceof MeshySpecError ? error.problems.map((p) => `${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ') : (error as Error).message;
+      invalid.push({ where, message: `${item.id}: ${problems}` });
+      continue;
+    }
+    const key = source.keyOf(spec);
+    const used = byKey.get(key) ?? { key, spec, label: describeSpec(spec), usedAt: [] };
+    used.usedAt.push(where);
+    byKey.set(key, used);
+  }
+  return { specs: [...byKey.values()], invalid };
+}
+
+type SpecState =
+  | { state: 'cached'; entry: ManifestEntry }
+  | { state: 'pending'; journal: JournalEntry }
+  | { state: 'failed'; journal: JournalEntry }
+  | { state: 'missing' };
+
+async function specStates(project: MeshyProject, specs: UsedSpec[]): Promise<Map<string, SpecState>> {
+  const manifest = await readManifest(project.layout);
+  const journals = new Map((await listJournal(project.layout)).map((entry) => [entry.key, entry]));
+  const states = new Map<string, SpecState>();
+  for (const { key } of specs) {
+    const entry = manifest.entries[key];
+    const journal = journals.get(key);
+    if (entry && (await hasRawGlb(project.layout, entry.files.glb))) states.set(key, { state: 'cached', entry });
+    else if (journal?.stages.some((stage) => stage.state === 'failed')) states.set(key, { state: 'failed', journal });
+    else if (journal?.stages.some((stage) => stage.taskId || stage.state === 'creating')) states.set(key, { state: 'pending', journal });
+    else states.set(key, { state: 'missing' });
+  }
+  return states;
+}
+
+function printInvalid(print: Print, invalid: { where: string; message: string }[]): void {
+  for (const item of invalid) print(`invalid  ${item.where}  ${item.message}`);
+}
+
+/** `status`: each spec the project uses, and where it stands. */
+export async function status(project: MeshyProject, print: Print): Promise<number> {
+  const { specs, invalid } = await usedSpecs(project);
+  const states = await specStates(project, specs);
+  let paid = 0;
+  let missingCredits = 0;
+  for (const used of specs) {
+    const state = states.get(used.key)!;
+    const where = used.usedAt.join(', ');
+    if (state.state === 'cached') {
+      paid += state.entry.credits;
+      print(`cached   "${used.label}"  ${state.entry.model}, ${state.entry.credits} credits, tasks ${state.entry.tasks.map((t) => t.id).join(' ')}  (${where})`);
+    } else if (state.state === 'failed') {
+      const failed = state.journal.stages.find((stage) => stage.state === 'failed')!;
+      print(`failed   "${used.label}"  ${failed.stage} task ${failed.taskId ?? '?'}: ${failed.error?.message ?? 'no reason given'}  (${where})`);
+    } else if (state.state === 'pending') {
+      const ids = state.journal.stages.map((stage) => `${stage.stage} ${stage.taskId ?? '(create sent)'}`).join(', ');
+      print(`pending  "${used.label}"  ${ids}: the next build or prefetch resumes it  (${where})`);
+    } else {
+      missingCredits += estimateCredits(used.spec);
+      print(`missing  "${used.label}"  ~${estimateCredits(used.spec)} credits to generate  (${where})`);
+    }
+  }
+  printInvalid(print, invalid);
+  const count = (name: SpecState['state']) => [...states.values()].filter((s) => s.state === name).length;
+  print(
+    `${specs.length} model(s): ${count('cached')} cached (${paid} credits paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing')} missing (~${missingCredits} credits)` +
+      (invalid.length ? `, ${invalid.length} invalid import(s)` : ''),
+  );
+  return invalid.length ? 1 : 0;
+}
+
+/** `prefetch`: generates every model the project uses that is not stored yet, after printing its cost. */
+export async function prefetch(project: MeshyProject, print: Print, options: { concurrency?: number; dryRun?: boolean; interactive?: boolean } = {}): Promise<number> {
+  const { specs, invalid } = await usedSpecs(project);
+  const states = await specStates(project, specs);
+  const todo = specs.filter((used) => states.get(used.key)!.state !== 'cached');
+  const credits = todo.reduce((sum, used) => sum + estimateCredits(used.spec), 0);
+  print(`${specs.length} model(s) used, ${specs.length - todo.length} cached, ${todo.length} to generate (~${credits} credits)`);
+  for (const used of todo) print(`  - "${used.label}" ~${estimateCredits(used.spec)} credits (${states.get(used.key)!.state})`);
+  printInvalid(print, invalid);
+  if (options.dryRun || todo.length === 0) return invalid.length ? 1 : 0;
+
+  const display = createProgressDisplay(print, todo.length, options.interactive ?? false);
+  const source = project.createSource({
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    mode: 'generate',
+    onEvent: (event: GenerationEvent) => {
+      if (event.type === 'progress') display.progress(event.key, event.label, event.stage, event.progress);
+    },
+    log: (line) => display.log(line),
+  });
+  let failed = 0;
+  let spent = 0;
+  await Promise.all(
+    todo.map(async (used) => {
+      try {
+        const result = await source.get(used.spec);
+        spent += result.meta.credits;
+        display.done(used.key, `done     "${used.label}"  ${formatBytes(result.meta.bytes)}, ${result.meta.credits} credits`);
+      } catch (error) {
+        failed++;
+        display.done(used.key, `failed   "${used.label}"  ${(error as Error).message}`);
+      }
+    }),
+  );
+  display.finish();
+  print(`generated ${todo.length - failed} of ${todo.length}; ${spent} credits spent${failed ? `; ${failed} failed` : ''}`);
+  return failed || invalid.length ? 1 : 0;
+}
+
+/** `regenerate <name or import>`: a new roll; the stored model is replaced only when the new one succeeded. */
+export async function regenerate(project: MeshyProject, print: Print, target: string): Promise<number> {
+  const id = target.startsWith('meshy:') ? target : `meshy:${target}`;
+  const spec = project.parse(id, 'the command line');
+  const source = project.createSource({ mode: 'generate', log: print });
+  const before = (await readManifest(project.layout)).entries[source.keyOf(spec)];
+  const result = await source.regenerate(spec);
+  print(
+    `regenerated "${describeSpec(spec)}": tasks ${result.meta.taskIds.join(' ')}, ${result.meta.credits} credits` +
+      (before ? ` (replacing tasks ${before.tasks.map((t) => t.id).join(' ')}; its raw file stays until \`gc\`)` : ''),
+  );
+  return 0;
+}
+
+/**
+ * `gc`: store entries no source uses any more, and files nothing refers to. Lists them; deletes only
+ * with `apply` (raw files are what credits paid for: look before you delete).
+ */
+export async function gc(project: MeshyProject, print: Print, { apply = false } = {}): Promise<number> {
+  const { specs, invalid } = await usedSpecs(project);
+  printInvalid(print, invalid);
+  const used = new Set(specs.map((spec) => spec.key));
+  const layout = project.layout;
+  const manifest = await readManifest(layout);
+  const unusedKeys = Object.keys(manifest.entries).filter((key) => !used.has(key));
+  const keptRaw = new Set(Object.entries(manifest.entries).filter(([key]) => used.has(key)).map(([, entry]) => entry.files.glb.sha256));
+  const rawFiles = (await readdir(layout.raw).catch(() => [] as string[])).filter((name) => !keptRaw.has(name.replace(/\.glb$/, '')));
+  const optimizedFiles: string[] = [];
+  for (const name of (await readdir(layout.optimized).catch(() => [] as string[])).filter((n) => n.endsWith('.json'))) {
+    const meta = JSON.parse(await readFile(join(layout.optimized, name), 'utf8').catch(() => '{}')) as { rawSha256?: string };
+    if (meta.rawSha256 && !keptRaw.has(meta.rawSha256)) optimizedFiles.push(name, name.replace(/\.json$/, '.glb'));
+  }
+  const journals = (await listJournal(layout)).filter((entry) => !used.has(entry.key));
+
+  let bytes = 0;
+  for (const name of rawFiles) bytes += (await stat(join(layout.raw, name)).catch(() => ({ size: 0 }))).size;
+  for (const key of unusedKeys) print(`unused   "${manifest.entries[key]!.label}"  (${manifest.entries[key]!.credits} credits paid)`);
+  for (const entry of journals) print(`unused   "${entry.label}"  (unfinished or failed tasks)`);
+  print(
+    `${unusedKeys.length} unused model(s), ${rawFiles.length} raw file(s) (${formatBytes(bytes)}), ${optimizedFiles.length / 2} optimized file(s), ${journals.length} journal entr(ies)` +
+      (apply && !invalid.length ? ': removed' : ': nothing removed (dry run; pass --apply to remove)'),
+  );
+  if (invalid.length) {
+    print(`gc removes nothing while imports do not parse: the models they mean would count as unused`);
+    return 1;
+  }
+  if (!apply) return 0;
+  await removeManifestEntries(layout, unusedKeys);
+  await Promise.all([
+    ...rawFiles.map((name) => rm(join(layout.raw, name), { force: true })),
+    ...optimizedFiles.map((name) => rm(join(layout.optimized, name), { force: true })),
+    ...journals.map((entry) => removeJournal(layout, entry.key)),
+  ]);
+  return 0;
+}
+
+/** `balance`: the Meshy account's credits. */
+export async function balance(project: MeshyProject, print: Print): Promise<number> {
+  const client = await project.connect();
+  print(`${await client.balance()} credits`);
+  return 0;
+}

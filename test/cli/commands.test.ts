@@ -1,0 +1,119 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeLayout } from '../../src/cache/index.js';
+import { balance, gc, prefetch, regenerate, status } from '../../src/cli/commands.js';
+import type { MeshyProject } from '../../src/cli/project.js';
+import { findMeshyImports } from '../../src/cli/scan.js';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { createModelSource } from '../../src/generate/index.js';
+import { createMeshyClient } from '../../src/meshy/index.js';
+import { KINDS, namedModelImports, parseMeshyImport } from '../../src/spec/index.js';
+import { writeProject } from '../helpers/project.js';
+import { useTempDirs } from '../helpers/tmp.js';
+
+const API_KEY = 'msy_cli_test_key_0001';
+const tempDir = useTempDirs();
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ apiKeys: [API_KEY], taskDurationMs: 200, queueDelayMs: 10 });
+});
+afterAll(() => emulator.close());
+
+function project(root: string): MeshyProject {
+  const layout = storeLayout(join(root, '.meshy'));
+  const namedModels = namedModelImports({ barrel: { prompt: 'a cli barrel', textured: false } }, {}, KINDS);
+  const client = createMeshyClient({ apiKey: API_KEY, baseUrl: emulator.url });
+  return {
+    root,
+    layout,
+    namedModels,
+    parse: (id, importer) => parseMeshyImport(id, importer, namedModels).spec,
+    createSource: (settings) =>
+      createModelSource({ layout, namespace: 'emulator', mode: settings.mode ?? 'generate', concurrency: settings.concurrency ?? 4, optimize: false, connect: async () => client, log: settings.log, ...(settings.onEvent ? { onEvent: settings.onEvent } : {}) }),
+    connect: async () => client,
+    close: () => client.close(),
+  };
+}
+
+async function cliProject() {
+  const root = await tempDir();
+  await writeProject(root, {
+    'main.js': `import a from 'meshy:prompt?text=a cli crate&textured=false';\nimport b from "meshy:barrel";\nconst lazy = () => import('meshy:prompt?textured=false&text=a cli crate');`,
+    'src/broken.ts': `import x from 'meshy:prompt?text=oops&target_polycont=5';`,
+  });
+  return root;
+}
+
+describe('the CLI', () => {
+  it('finds meshy: imports in sources, with their lines', async () => {
+    const root = await cliProject();
+    const found = await findMeshyImports(root);
+    expect(found.map((f) => `${f.file}:${f.line}`)).toEqual(['main.js:1', 'main.js:2', 'main.js:3', 'src/broken.ts:1']);
+  });
+
+  it('status, then prefetch, then status again; gc and balance', async () => {
+    const root = await cliProject();
+    const p = project(root);
+    const lines: string[] = [];
+    const print = (line: string) => lines.push(line);
+
+    expect(await status(p, print)).toBe(1); // the broken import
+    expect(lines.join('\n')).toMatch(/missing  "a cli crate"  ~20 credits[\s\S]*main\.js:1, main\.js:3/);
+    expect(lines.join("\n")).toMatch(/invalid  src\/broken\.ts:1  meshy:prompt\?text=oops&target_polycont=5: target_polycont: unknown option \(did you mean "target_polycount"\?\)/);
+    expect(lines.at(-1)).toMatch(/2 model\(s\): 0 cached .* 2 missing \(~40 credits\), 1 invalid/);
+
+    lines.length = 0;
+    const before = emulator.stats().tasksCreated;
+    await prefetch(p, print, { concurrency: 2 });
+    expect(emulator.stats().tasksCreated - before).toBe(2);
+    expect(lines[0]).toBe('2 model(s) used, 0 cached, 2 to generate (~40 credits)');
+    expect(lines.join('\n')).toMatch(/generated 2 of 2; 40 credits spent/);
+
+    lines.length = 0;
+    await status(p, print);
+    expect(lines.at(-1)).toMatch(/2 cached \(40 credits paid\), 0 pending, 0 failed, 0 missing/);
+
+    // A second prefetch has nothing to do and creates nothing.
+    lines.length = 0;
+    await prefetch(p, print);
+    expect(emulator.stats().tasksCreated - before).toBe(2);
+    expect(lines[0]).toMatch(/2 cached, 0 to generate/);
+
+    lines.length = 0;
+    await balance(p, print);
+    expect(lines[0]).toMatch(/^\d+ credits$/);
+    await p.close();
+  });
+
+  it('regenerate replaces a model with a new roll; gc lists and removes what nothing uses', async () => {
+    const root = await cliProject();
+    const p = project(root);
+    const lines: string[] = [];
+    const print = (line: string) => lines.push(line);
+    await prefetch(p, () => {});
+    await regenerate(p, print, 'barrel');
+    const [, newTask, oldTask] = /regenerated "a cli barrel": tasks (\S+), 20 credits \(replacing tasks (\S+); its raw file stays until `gc`\)/.exec(lines.join('\n')) ?? [];
+    expect(newTask).toBeTruthy();
+    expect(newTask).not.toBe(oldTask);
+    // (The emulator seeds its models by request, so the new roll may be byte-identical to the old.)
+    const rawBefore = (await readdir(join(root, '.meshy/raw'))).length;
+    expect(rawBefore).toBeGreaterThanOrEqual(2);
+
+    // Remove the crate import from the sources: its model, and the barrel's old roll, are garbage.
+    await writeProject(root, { 'main.js': `import b from 'meshy:barrel';` });
+    lines.length = 0;
+    await gc(p, print);
+    expect(lines.join('\n')).toMatch(/unused   "a cli crate"[\s\S]*1 unused model\(s\), \d raw file\(s\).*nothing removed \(dry run/);
+    expect(await readdir(join(root, '.meshy/raw'))).toHaveLength(rawBefore);
+    await expect(gc(p, () => {}, { apply: true })).resolves.toBe(1); // src/broken.ts is still there
+    await writeProject(root, { 'src/broken.ts': `export {};` });
+    await gc(p, () => {}, { apply: true });
+    expect(await readdir(join(root, '.meshy/raw'))).toHaveLength(1);
+    lines.length = 0;
+    await status(p, print);
+    expect(lines.at(-1)).toMatch(/1 model\(s\): 1 cached/);
+    await p.close();
+  });
+});
