@@ -7,7 +7,8 @@ export const DEFAULT_CLI_API_KEY = 'msy_emulator';
 
 export const CLI_HELP = `Usage: meshy-emulator [options]
 
-A local server that speaks Meshy's REST API (text to 3D v2, balance) and serves procedural GLBs.
+A local server that speaks Meshy's REST API (text/image/multi-image to 3D, remesh, retexture,
+rigging, animation, text/image to image, balance) and serves procedural GLBs and PNGs.
 
 Options:
   --port <n>            port to listen on (default 8787; 0 = any free port)

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAssetSignature, contentTypeOf, parseAssetPath } from './assets.js';
 import { sendCorrupt, sendThenReset, sendTruncated } from './faults/index.js';
+import type { AssetSource } from './resource.js';
 import { recordFault, resourceOf, type EmulatorState } from './state.js';
 import { snapshotAt } from './tasks.js';
 
@@ -23,7 +24,8 @@ export async function serveAsset(state: EmulatorState, req: IncomingMessage, res
   const task = state.tasks.get(target.taskId);
   const source = task && snapshotAt(task, now).status === 'SUCCEEDED' ? resourceOf(state, task).asset(task, target.file, state.options.profile) : undefined;
   if (!source) return plain(404, 'Not Found');
-  const bytes = await state.files.get(source.cacheKey, source.produce);
+  const load = (asset: AssetSource): Promise<Uint8Array> => state.files.get(asset.cacheKey, () => asset.produce(load));
+  const bytes = await load(source);
   const contentType = contentTypeOf(target.file);
   if (req.method === 'HEAD') {
     res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.byteLength });

@@ -1,8 +1,8 @@
 import { generateModel, generateTexture, generateThumbnail } from './glb/index.js';
-import { hash32 } from './glb/random.js';
 import { profileTextureSize, profileThumbnailSize, profileTriangles, type Profile, type TextureResolution } from './glb/profiles.js';
 import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles, placeholder, source, textureFiles, THUMBNAIL, urlsOf } from './outputs.js';
-import type { Format } from './request-fields.js';
+import { DEFAULT_FORMATS, type Format } from './request-fields.js';
+import { SAMPLE_PROMPT } from './test-mode.js';
 import type { AssetSource, PresentContext, TaskOutputs } from './resource.js';
 import type { Task } from './tasks.js';
 
@@ -77,6 +77,24 @@ export function imageModelAsset(task: Task, output: ImageModelOutput, file: stri
   return undefined;
 }
 
+/** §1.3: a textured PBR model of the sample prompt, in the default formats. */
+export function sampleImageModel<T extends { output: ImageModelOutput }>(input: T): T {
+  const output: ImageModelOutput = {
+    prompt: SAMPLE_PROMPT,
+    texturePrompt: '',
+    triangles: 30_000,
+    textured: true,
+    textureResolution: '2k',
+    pbr: true,
+    emission: false,
+    formats: DEFAULT_FORMATS,
+    alphaThumbnail: false,
+    multiViewThumbnails: false,
+    preRemeshed: false,
+  };
+  return { ...input, output };
+}
+
 export function imageModelOutputs(task: Task, output: ImageModelOutput, profile: Profile): TaskOutputs {
   const glb = imageModelAsset(task, output, MODEL_GLB, profile);
   return { prompt: output.prompt, model: { glb, faces: output.triangles, textured: output.textured, hasUvs: output.textured, seed: task.seed } };
@@ -90,9 +108,4 @@ export function imageModelPrice(request: { modelType: string; model: string; geo
   const cheap = request.modelType === 'smart-topology' || request.model === 'meshy-5' || request.model === 'meshy-6-lite';
   const texturing = request.textured ? 10 + (request.textureResolution === '8k' ? 5 : 0) : 0;
   return (cheap ? 5 : 20) + texturing + (request.geometryResolution === 'standard' ? 0 : 5);
-}
-
-/** Meshy draws a random seed; the emulator derives it from the request so runs are reproducible. */
-export function seedOf(...parts: unknown[]): number {
-  return hash32('seed', JSON.stringify(parts)) % 1_000_000;
 }

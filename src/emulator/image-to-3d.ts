@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { geometryFields, resolveGeometry } from './geometry-request.js';
-import { imageModelAsset, imageModelOutputs, imageModelPrice, presentImageModel, seedOf, type ImageModelOutput } from './image-model.js';
+import { imageModelAsset, imageModelOutputs, imageModelPrice, presentImageModel, sampleImageModel, type ImageModelOutput } from './image-model.js';
 import { DEFAULT_FORMATS, MAX_PROMPT_LENGTH, optional, outputFields, rejectRetiredModel, resolveTextureResolution, textureResolution } from './request-fields.js';
-import { lifecycleFields, type PlanContext, type TaskPlan, type TaskResource } from './resource.js';
+import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type TaskResource } from './resource.js';
 import { chainedTask, checkImageUrl } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
@@ -55,6 +55,7 @@ export const imageTo3d: TaskResource = {
       ...lifecycleFields(task, context),
     };
   },
+  sample: (input) => sampleImageModel(input as { output: ImageModelOutput }),
   asset: (task, file, profile) => imageModelAsset(task, inputOf(task).output, file, profile),
   outputs: (task, profile) => imageModelOutputs(task, inputOf(task).output, profile),
 };

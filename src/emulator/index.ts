@@ -4,7 +4,15 @@ import { resolveEmulatorOptions, type EmulatorOptions } from './options.js';
 import { createEmulatorServer } from './server.js';
 import { createFaultInjector, parseFaults, type FaultsConfig } from './faults/index.js';
 import { createState, presentTask, settle, type EmulatorStats } from './state.js';
+import { animation } from './animation.js';
+import { imageToImage } from './image-to-image.js';
+import { imageTo3d } from './image-to-3d.js';
+import { multiImageTo3d } from './multi-image-to-3d.js';
+import { remesh } from './remesh.js';
+import { retexture } from './retexture.js';
+import { rigging } from './rigging.js';
 import { textTo3d } from './text-to-3d.js';
+import { textToImage } from './text-to-image.js';
 
 export { TEST_MODE_API_KEY } from './accounts.js';
 export {
@@ -41,9 +49,9 @@ export interface Emulator {
 }
 
 /** The task resources the emulator serves; more join this list as they are emulated. */
-const RESOURCES = [textTo3d];
+const RESOURCES = [textTo3d, imageTo3d, multiImageTo3d, remesh, retexture, rigging, animation, textToImage, imageToImage];
 
-/** Starts a local server that speaks Meshy's REST API (text to 3D v2 and balance, for now). */
+/** Starts a local server that speaks Meshy's REST API: every resource that makes an asset (§6.1–§6.9), the animation library and balance. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveEmulatorOptions(options);
   const state = createState(resolved, RESOURCES);

@@ -1,5 +1,5 @@
 import type { TextureMap } from './glb/index.js';
-import type { AssetSource } from './resource.js';
+import type { AssetSource, LoadAsset } from './resource.js';
 
 /** Result files shared by the 3D resources: names, order and the formats the emulator only stubs. */
 
@@ -42,6 +42,6 @@ export function placeholder(file: string): AssetSource {
   return source([file], async () => new TextEncoder().encode(`vite-plugin-meshy emulator: ${file} is a placeholder; only GLB files are generated models.\n`));
 }
 
-export function source(key: unknown[], produce: () => Promise<Uint8Array>): AssetSource {
+export function source(key: unknown[], produce: (load: LoadAsset) => Promise<Uint8Array>): AssetSource {
   return { cacheKey: JSON.stringify(key), produce };
 }

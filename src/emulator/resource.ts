@@ -1,6 +1,7 @@
 import type { Account } from './accounts.js';
 import type { TaskFault } from './faults/index.js';
 import type { Profile } from './glb/profiles.js';
+import { hash32 } from './glb/random.js';
 import type { Task, TaskSnapshot } from './tasks.js';
 
 /**
@@ -19,6 +20,8 @@ export interface TaskResource {
   present(task: Task, context: PresentContext): Record<string, unknown>;
   /** One file under `/assets/<id>/output/`, if the task has it. */
   asset(task: Task, file: string, profile: Profile): AssetSource | undefined;
+  /** §1.3: the input with what it produces replaced by the fixed test-mode sample (test-mode.ts). */
+  sample?(input: unknown): unknown;
   /** What a later task can take from this one's results (§2 chaining: input_task_id and friends). */
   outputs?(task: Task, profile: Profile): TaskOutputs;
 }
@@ -77,8 +80,11 @@ export interface PresentContext {
 export interface AssetSource {
   /** Equal keys mean equal bytes, so identical outputs are generated once. */
   cacheKey: string;
-  produce(): Promise<Uint8Array>;
+  /** Makes the bytes; `load` gets other files (e.g. the model a thumbnail shows) through the cache. */
+  produce(load: LoadAsset): Promise<Uint8Array>;
 }
+
+export type LoadAsset = (source: AssetSource) => Promise<Uint8Array>;
 
 /** The lifecycle fields every task object ends with (§2, §6.1.4). */
 export function lifecycleFields(task: Task, { snapshot, precedingTasks }: PresentContext): Record<string, unknown> {
@@ -94,4 +100,9 @@ export function lifecycleFields(task: Task, { snapshot, precedingTasks }: Presen
     // Charged at creation, refunded on failure (§2).
     consumed_credits: snapshot.status === 'FAILED' ? 0 : task.credits,
   };
+}
+
+/** Meshy draws a random seed; the emulator derives it from the request so runs are reproducible. */
+export function seedOf(...parts: unknown[]): number {
+  return hash32('seed', JSON.stringify(parts)) % 1_000_000;
 }

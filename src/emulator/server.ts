@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { bearerKey, takeRequestSlot, type Account } from './accounts.js';
+import { ANIMATION_LIBRARY_PATH, libraryAnswer } from './animation-library.js';
 import { serveAsset } from './downloads.js';
 import { resetConnection, sendRateLimit, sendServerError, type RequestFaultOf } from './faults/index.js';
 import { ApiError, errorAnswer, readJsonObject, sendAnswer, sendJson, type Answer } from './http.js';
@@ -13,6 +14,7 @@ const API_VERSION = 'meshy-emulator-2026.10';
 
 type Route =
   | { action: 'balance' }
+  | { action: 'library' }
   | { action: 'create' | 'list'; resource: TaskResource }
   | { action: 'get' | 'delete'; resource: TaskResource; id: string }
   | { action: 'stream'; resource: TaskResource; id: string };
@@ -79,6 +81,7 @@ async function handle(state: EmulatorState, req: IncomingMessage, res: ServerRes
     if (!(error instanceof ApiError)) throw error;
     answer = errorAnswer(error);
   }
+  // The request took effect (a create made and charged its task); now its answer is lost.
   if (fault) return injectTransportFault(state, fault, req, res);
   sendAnswer(res, withExtraFields(state, method, url.pathname, route, answer));
 }
@@ -103,6 +106,8 @@ async function answerRoute(state: EmulatorState, route: Exclude<Route, { action:
   switch (route.action) {
     case 'balance':
       return { status: 200, body: { balance: account.balance } };
+    case 'library':
+      return libraryAnswer(url.searchParams);
     case 'create':
       return createTask(state, route.resource, account, await readJsonObject(req));
     case 'list':
@@ -150,6 +155,8 @@ function extraFieldsFor(state: EmulatorState, method: string, pathname: string) 
 
 function matchRoute(resources: readonly TaskResource[], method: string, pathname: string): Route | undefined {
   if (pathname === '/openapi/v1/balance') return method === 'GET' ? { action: 'balance' } : undefined;
+  // Before the animation resource, whose `/:id` would otherwise take "library" for a task id.
+  if (pathname === ANIMATION_LIBRARY_PATH) return method === 'GET' ? { action: 'library' } : undefined;
   for (const resource of resources) {
     if (pathname === resource.path) {
       if (method === 'POST') return { action: 'create', resource };

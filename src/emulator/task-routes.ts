@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { Account } from './accounts.js';
-import { taskFailureFor, type RequestFaultOf } from './faults/index.js';
+import { taskFailureFor, type FaultName, type RequestFaultOf, type TaskFault } from './faults/index.js';
 import { ApiError, type Answer } from './http.js';
-import type { TaskResource } from './resource.js';
+import type { TaskPlan, TaskResource } from './resource.js';
 import { streamNotFound, streamTask } from './sse.js';
 import { presentTask, queuedTasks, recordFault, resourceOf, settle, type EmulatorState } from './state.js';
+import { SAMPLE_SEED } from './test-mode.js';
 import { pageOf, scheduleTask, snapshotAt, type PageQuery, type Task } from './tasks.js';
 
 /**
@@ -16,7 +17,8 @@ export function createTask(state: EmulatorState, resource: TaskResource, account
   const now = state.options.now();
   const profile = state.options.profile;
   const outputsOf = (task: Task) => resourceOf(state, task).outputs?.(task, profile) ?? { prompt: '' };
-  const plan = resource.plan(body, { account, now, findTask: (id) => ownTask(state, account, id), outputsOf, profile });
+  const planned = resource.plan(body, { account, now, findTask: (id) => ownTask(state, account, id), outputsOf, profile });
+  const plan = account.testMode && resource.sample ? { ...planned, seed: SAMPLE_SEED, input: resource.sample(planned.input) } : planned;
   const credits = account.testMode ? 0 : plan.credits; // §1.3: test mode consumes no credits
   if (account.balance < credits) throw new ApiError(402, 'InsufficientCredits');
   const queue = queuedTasks(state, account);
@@ -26,12 +28,7 @@ export function createTask(state: EmulatorState, resource: TaskResource, account
     const firstDone = Math.min(...queue.map((task) => task.finishedAt));
     throw new ApiError(429, 'NoMoreConcurrentTasks', { 'retry-after': String(Math.max(1, Math.ceil((firstDone - now) / 1000))) });
   }
-  // §1.3: test mode returns its sample whatever the input, so the failure marker does nothing there.
-  const failure = account.testMode
-    ? undefined
-    : plan.failure
-      ? { fault: plan.failure, name: undefined }
-      : taskFailureFor({ type: plan.type, prompt: plan.prompt, texturePrompt: plan.texturePrompt, body }, state.options.faultRule, state.faults.taskFailures);
+  const failure = failureOf(state, account, plan, body);
   const fault = failure?.fault;
   const task = scheduleTask(
     {
@@ -54,6 +51,16 @@ export function createTask(state: EmulatorState, resource: TaskResource, account
   state.stats.tasksByType[task.type] = (state.stats.tasksByType[task.type] ?? 0) + 1;
   if (failure?.name) recordFault(state, failure.name);
   return { status: 202, body: { result: task.id } }; // §1.4
+}
+
+/**
+ * How a new task will fail, if it will: its input's own failure (§4.2), else the emulator's faults
+ * (marker, rule, seeded draws), which count in stats. §1.3: test mode always returns its sample.
+ */
+function failureOf(state: EmulatorState, account: Account, plan: TaskPlan, body: Record<string, unknown>): { fault: TaskFault; name?: FaultName } | undefined {
+  if (account.testMode) return undefined;
+  if (plan.failure) return { fault: plan.failure };
+  return taskFailureFor({ type: plan.type, prompt: plan.prompt, texturePrompt: plan.texturePrompt, body }, state.options.faultRule, state.faults.taskFailures);
 }
 
 /** §1.7: a bare array of the caller's own tasks. */

@@ -4,6 +4,7 @@ import { hash32 } from './glb/random.js';
 import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles as modelFilesOf, placeholder, source, textureFiles as textureFilesOf, THUMBNAIL, urlsOf } from './outputs.js';
 import { lifecycleFields, type TaskPlan, type TaskResource } from './resource.js';
 import type { Task } from './tasks.js';
+import { SAMPLE_PROMPT, SAMPLE_SEED } from './test-mode.js';
 import {
   DEFAULT_FORMATS,
   parsePreview,
@@ -49,13 +50,7 @@ interface TextTo3DInput {
   output: Output;
 }
 
-/**
- * §1.3: the test-mode key "returns the same sample task results whatever the input". The emulator
- * still validates, runs the usual lifecycle under fresh ids and echoes the request's fields; the
- * results (seed, files, formats, textures) are this fixed sample.
- */
-const SAMPLE_SEED = 20250218;
-const SAMPLE_PROMPT = 'Meshy test mode sample';
+/** §1.3: the test-mode sample (seed, files, formats, textures) of a preview or refine. */
 function sampleOutput(kind: 'preview' | 'refine'): Output {
   return {
     kind,

@@ -33,6 +33,7 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
       if ('input' in issue && issue.input === undefined) return `${field} is required`;
       return `${field} must be ${EXPECTED[issue.expected] ?? issue.expected}${got}`;
     case 'invalid_value':
+      if ('input' in issue && issue.input === undefined) return `${field} is required`;
       return `${field} must be one of ${issue.values.map(show).join(', ')}${got}`;
     case 'too_big':
       return issue.origin === 'string'

@@ -1,5 +1,5 @@
 export { createMeshyClient, MESHY_API_BASE, type MeshyClient, type MeshyClientOptions, type ProgressUpdate, type ListOptions, type CreateOptions } from './client.js';
-export { textTo3d, type TaskResource } from './resources.js';
+export { animation, imageTo3d, imageToImage, multiImageTo3d, remesh, retexture, rigging, textTo3d, textToImage, type TaskResource } from './resources.js';
 export * from './errors.js';
 export * from './schemas.js';
 export { parseEventStream, type ServerSentEvent } from './sse.js';

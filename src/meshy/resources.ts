@@ -1,5 +1,15 @@
 import type { z } from 'zod';
-import { textTo3dTaskSchema, type BaseTask } from './schemas.js';
+import {
+  animationTaskSchema,
+  imageTaskSchema,
+  imageTo3dTaskSchema,
+  multiImageTo3dTaskSchema,
+  remeshTaskSchema,
+  retextureTaskSchema,
+  rigTaskSchema,
+  textTo3dTaskSchema,
+  type BaseTask,
+} from './schemas.js';
 
 /**
  * A Meshy task resource: where it lives and what its task objects look like. Every resource shares
@@ -30,4 +40,78 @@ export const textTo3d: TaskResource<z.infer<typeof textTo3dTaskSchema>> = {
     if (body.mode === 'refine') return (task.texture_prompt ?? '') === (body.texture_prompt ?? '');
     return true;
   },
+};
+
+/** Echoed text fields: absent, null and '' are all "none". */
+const sameText = (echoed: string | null | undefined, sent: unknown) => (echoed ?? '') === (typeof sent === 'string' ? sent : '');
+const ofType = (task: BaseTask, type: string) => task.type === undefined || task.type === type;
+
+/** Image to 3D (§6.2): the task echoes its texture prompt and texture image, not its image. */
+export const imageTo3d: TaskResource<z.infer<typeof imageTo3dTaskSchema>> = {
+  name: 'image-to-3d',
+  path: '/openapi/v1/image-to-3d',
+  taskSchema: imageTo3dTaskSchema,
+  matchesRequest: (task, body) =>
+    ofType(task, 'image-to-3d') && sameText(task.texture_prompt, body.texture_prompt) && sameText(task.texture_image_url, body.texture_image_url),
+};
+
+/** Multi-Image to 3D (§6.3): as image to 3D, plus the texture guide images. */
+export const multiImageTo3d: TaskResource<z.infer<typeof multiImageTo3dTaskSchema>> = {
+  name: 'multi-image-to-3d',
+  path: '/openapi/v1/multi-image-to-3d',
+  taskSchema: multiImageTo3dTaskSchema,
+  matchesRequest: (task, body) =>
+    ofType(task, 'multi-image-to-3d') &&
+    sameText(task.texture_prompt, body.texture_prompt) &&
+    sameText(task.texture_image_url, body.texture_image_url) &&
+    JSON.stringify(task.texture_image_urls ?? []) === JSON.stringify(body.texture_image_urls ?? []),
+};
+
+/** Remesh (§6.4): its task object echoes no request field, so only the type can be compared. */
+export const remesh: TaskResource<z.infer<typeof remeshTaskSchema>> = {
+  name: 'remesh',
+  path: '/openapi/v1/remesh',
+  taskSchema: remeshTaskSchema,
+  matchesRequest: (task) => ofType(task, 'remesh'),
+};
+
+/** Retexture (§6.5): the task echoes its style prompt and style image. */
+export const retexture: TaskResource<z.infer<typeof retextureTaskSchema>> = {
+  name: 'retexture',
+  path: '/openapi/v1/retexture',
+  taskSchema: retextureTaskSchema,
+  matchesRequest: (task, body) =>
+    ofType(task, 'retexture') && sameText(task.text_style_prompt, body.text_style_prompt) && sameText(task.image_style_url, body.image_style_url),
+};
+
+/** Rigging (§6.6): no echoed fields; type `rig`. */
+export const rigging: TaskResource<z.infer<typeof rigTaskSchema>> = {
+  name: 'rigging',
+  path: '/openapi/v1/rigging',
+  taskSchema: rigTaskSchema,
+  matchesRequest: (task) => ofType(task, 'rig'),
+};
+
+/** Animation (§6.7): no echoed fields; type `animate`. */
+export const animation: TaskResource<z.infer<typeof animationTaskSchema>> = {
+  name: 'animation',
+  path: '/openapi/v1/animations',
+  taskSchema: animationTaskSchema,
+  matchesRequest: (task) => ofType(task, 'animate'),
+};
+
+/** Text to Image (§6.8): the task echoes its model and prompt. */
+export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
+  name: 'text-to-image',
+  path: '/openapi/v1/text-to-image',
+  taskSchema: imageTaskSchema,
+  matchesRequest: (task, body) => ofType(task, 'text-to-image') && sameText(task.ai_model, body.ai_model) && sameText(task.prompt, body.prompt),
+};
+
+/** Image to Image (§6.9): as text to image. */
+export const imageToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
+  name: 'image-to-image',
+  path: '/openapi/v1/image-to-image',
+  taskSchema: imageTaskSchema,
+  matchesRequest: (task, body) => ofType(task, 'image-to-image') && sameText(task.ai_model, body.ai_model) && sameText(task.prompt, body.prompt),
 };

@@ -76,6 +76,106 @@ export const textTo3dTaskSchema = baseTaskSchema.extend({
 });
 export type TextTo3dTask = z.infer<typeof textTo3dTaskSchema>;
 
+/** `model_urls` of the 3D resources: a format not generated is omitted (§6.1.4). */
+const modelUrlsSchema = z
+  .looseObject({
+    glb: assetUrl,
+    fbx: assetUrl,
+    obj: assetUrl,
+    usdz: assetUrl,
+    mtl: assetUrl,
+    stl: assetUrl,
+    blend: assetUrl,
+    '3mf': assetUrl,
+    pre_remeshed_glb: assetUrl,
+  })
+  .nullable()
+  .optional();
+
+const textureUrlsSchema = z.array(z.record(z.string(), z.string())).nullable().optional();
+const echoedText = z.string().nullable().optional();
+
+/** Image to 3D tasks (§6.2); `thumbnail_urls` only with multi_view_thumbnails. */
+export const imageTo3dTaskSchema = baseTaskSchema.extend({
+  model_urls: modelUrlsSchema,
+  thumbnail_url: assetUrl,
+  thumbnail_urls: z.looseObject({ front: assetUrl, right: assetUrl, back: assetUrl, left: assetUrl }).nullable().optional(),
+  texture_urls: textureUrlsSchema,
+  texture_prompt: echoedText,
+  texture_image_url: echoedText,
+});
+export type ImageTo3dTask = z.infer<typeof imageTo3dTaskSchema>;
+
+/** Multi-Image to 3D tasks (§6.3): as image to 3D, echoing `texture_image_urls`. */
+export const multiImageTo3dTaskSchema = imageTo3dTaskSchema.extend({
+  texture_image_urls: z.array(z.string()).nullable().optional(),
+});
+export type MultiImageTo3dTask = z.infer<typeof multiImageTo3dTaskSchema>;
+
+/** Remesh tasks (§6.4). */
+export const remeshTaskSchema = baseTaskSchema.extend({
+  model_urls: modelUrlsSchema,
+  thumbnail_url: assetUrl,
+  texture_urls: textureUrlsSchema,
+});
+export type RemeshTask = z.infer<typeof remeshTaskSchema>;
+
+/** Retexture tasks (§6.5). */
+export const retextureTaskSchema = baseTaskSchema.extend({
+  model_urls: modelUrlsSchema,
+  thumbnail_url: assetUrl,
+  texture_urls: textureUrlsSchema,
+  text_style_prompt: echoedText,
+  image_style_url: echoedText,
+});
+export type RetextureTask = z.infer<typeof retextureTaskSchema>;
+
+/** Rigging tasks (§6.6): `result` is null until SUCCEEDED. */
+export const rigTaskSchema = baseTaskSchema.extend({
+  result: z
+    .looseObject({
+      rigged_character_glb_url: assetUrl,
+      rigged_character_fbx_url: assetUrl,
+      basic_animations: z
+        .looseObject({
+          walking_glb_url: assetUrl,
+          walking_fbx_url: assetUrl,
+          walking_armature_glb_url: assetUrl,
+          running_glb_url: assetUrl,
+          running_fbx_url: assetUrl,
+          running_armature_glb_url: assetUrl,
+        })
+        .nullable()
+        .optional(),
+    })
+    .nullable()
+    .optional(),
+});
+export type RigTask = z.infer<typeof rigTaskSchema>;
+
+/** Animation tasks (§6.7): `result` is null until SUCCEEDED; `processed_*` only with post_process. */
+export const animationTaskSchema = baseTaskSchema.extend({
+  result: z
+    .looseObject({
+      animation_glb_url: assetUrl,
+      animation_fbx_url: assetUrl,
+      processed_usdz_url: assetUrl,
+      processed_armature_fbx_url: assetUrl,
+      processed_animation_fps_fbx_url: assetUrl,
+    })
+    .nullable()
+    .optional(),
+});
+export type AnimationTask = z.infer<typeof animationTaskSchema>;
+
+/** Text to Image and Image to Image tasks (§6.8, §6.9): 1 image, 3 with generate_multi_view. */
+export const imageTaskSchema = baseTaskSchema.extend({
+  ai_model: echoedText,
+  prompt: echoedText,
+  image_urls: z.array(z.string()).nullable().optional(),
+});
+export type ImageTask = z.infer<typeof imageTaskSchema>;
+
 /** While a task runs, an SSE `message` event carries only these fields (§3.1). */
 export const streamUpdateSchema = z.looseObject({
   id: z.string().optional(),

@@ -1,3 +1,4 @@
+import { NodeIO, type Document } from '@gltf-transform/core';
 import { onTestFinished } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 
@@ -27,6 +28,10 @@ export interface TestEmulator {
   /** POST a create and return the task id (asserting 202). */
   create(body: Record<string, unknown>, key?: string): Promise<string>;
   get<T = any>(id: string, key?: string): Promise<T>;
+  /** POST a create to any resource and return the task id (asserting 202). */
+  createAt(path: string, body: Record<string, unknown>, key?: string): Promise<string>;
+  /** GET a task of any resource (asserting 200). */
+  getAt<T = any>(path: string, id: string, key?: string): Promise<T>;
 }
 
 /** Starts an emulator for the current test and closes it afterwards. */
@@ -50,6 +55,12 @@ export async function useEmulator(options: EmulatorOptions = {}): Promise<TestEm
     return { status: response.status, headers: response.headers, body: parsed as any, text };
   }
 
+  async function getAt(path: string, id: string, key?: string) {
+    const response = await call('GET', `${path}/${id}`, undefined, { key });
+    if (response.status !== 200) throw new Error(`get failed: ${response.status} ${response.text}`);
+    return response.body;
+  }
+
   return {
     emulator,
     call,
@@ -58,11 +69,13 @@ export async function useEmulator(options: EmulatorOptions = {}): Promise<TestEm
       if (response.status !== 202) throw new Error(`create failed: ${response.status} ${response.text}`);
       return response.body.result as string;
     },
-    async get(id, key) {
-      const response = await call('GET', `${T2T}/${id}`, undefined, { key });
-      if (response.status !== 200) throw new Error(`get failed: ${response.status} ${response.text}`);
-      return response.body;
+    get: (id, key) => getAt(T2T, id, key),
+    async createAt(path, body, key) {
+      const response = await call('POST', path, body, { key });
+      if (response.status !== 202) throw new Error(`create failed: ${response.status} ${response.text}`);
+      return response.body.result as string;
     },
+    getAt,
   };
 }
 
@@ -103,3 +116,34 @@ export async function download(url: string, init?: RequestInit): Promise<{ statu
   const response = await fetch(url, init);
   return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) };
 }
+
+/** A data URI of some bytes, as Meshy takes uploads (§1.9). */
+export function dataUri(bytes: Uint8Array, mime = 'application/octet-stream'): string {
+  return `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
+}
+
+/** A tiny valid PNG (1×1, red). */
+export const PNG_DATA_URI = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+
+/** Skin, joints, skinning attributes and clips of a rigged or animated GLB. */
+export async function inspectRig(bytes: Uint8Array) {
+  const document = await new NodeIO().readBinary(bytes);
+  const root = document.getRoot();
+  const skin = root.listSkins()[0];
+  const primitive = root.listMeshes()[0]?.listPrimitives()[0];
+  const weights = primitive?.getAttribute('WEIGHTS_0');
+  let maxWeightError = 0;
+  for (let i = 0; i < (weights?.getCount() ?? 0); i++) {
+    const w = weights!.getElement(i, [0, 0, 0, 0]);
+    maxWeightError = Math.max(maxWeightError, Math.abs(w.reduce((a, b) => a + b, 0) - 1));
+  }
+  return {
+    document: document as Document,
+    joints: skin?.listJoints().map((joint) => joint.getName()) ?? root.listNodes().map((node) => node.getName()),
+    hasIbm: Boolean(skin?.getInverseBindMatrices()),
+    attributes: primitive?.listSemantics().sort() ?? [],
+    maxWeightError,
+    clips: root.listAnimations().map((animation) => animation.getName()),
+  };
+}
+

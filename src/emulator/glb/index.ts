@@ -46,7 +46,7 @@ export async function generateModel(request: ModelRequest): Promise<Uint8Array> 
     material.setBaseColorFactor(PREVIEW_GREY);
   } else {
     primitive.setAttribute('TEXCOORD_0', accessor('VEC2', mesh.uvs));
-    const maps = await textureSet(request);
+    const maps = await generateTextureSet(request);
     const texture = (name: string, png: Uint8Array): Texture => document.createTexture(name).setImage(png).setMimeType('image/png');
     material.setBaseColorTexture(texture('base_color', maps.baseColor)).setRoughnessFactor(1);
     if (maps.metallicRoughness && maps.normal) {
@@ -83,7 +83,8 @@ export async function generateThumbnail(
   return encodePng(renderThumbnail(mesh, colour, size, transparent, yawDegrees));
 }
 
-async function textureSet(request: ModelRequest): Promise<{ baseColor: Uint8Array; metallicRoughness?: Uint8Array; normal?: Uint8Array }> {
+/** The textures of a textured result (base colour, and with `pbr` packed metallic-roughness and normal), as PNGs. */
+export async function generateTextureSet(request: Pick<ModelRequest, 'seed' | 'prompt' | 'texturePrompt' | 'textureSize' | 'pbr'>): Promise<{ baseColor: Uint8Array; metallicRoughness?: Uint8Array; normal?: Uint8Array }> {
   const { seed, look, height, size } = textureInputs(request);
   const baseColor = encodePng(paintMap('base_color', height, size, look, seed));
   if (!request.pbr) return { baseColor: await baseColor };

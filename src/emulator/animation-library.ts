@@ -1,0 +1,37 @@
+import { ACTION_GROUPS, ACTIONS } from './animation-library-data.js';
+import type { Answer } from './http.js';
+
+/** One action of Meshy's Animation Library (§6.7), as `GET /openapi/v1/animations/library` lists it. */
+export interface LibraryAction {
+  action_id: number;
+  name: string;
+  category: string;
+  sub_category: string;
+  preview_url: string;
+}
+
+export const ANIMATION_LIBRARY_PATH = '/openapi/v1/animations/library';
+
+/** The preview GIF address pattern of the catalogue's entries. */
+const PREVIEW_BASE = 'https://cdn.meshy.ai/webapp-assets/feature-demo/animation/preview/biped/';
+
+const LIBRARY: ReadonlyMap<number, LibraryAction> = new Map(
+  ACTIONS.map(([id, name, group]) => {
+    const [category, sub_category] = ACTION_GROUPS[group]!;
+    return [id, { action_id: id, name, category, sub_category, preview_url: `${PREVIEW_BASE}${name}.gif` }];
+  }),
+);
+
+export function libraryAction(id: number): LibraryAction | undefined {
+  return LIBRARY.get(id);
+}
+
+/**
+ * The whole catalogue, no pagination, like the public resource it mirrors (§6.7); `category`
+ * filters it (an unknown one gives `[]`: the docs list no error for it).
+ */
+export function libraryAnswer(query: URLSearchParams): Answer {
+  const category = query.get('category');
+  const actions = [...LIBRARY.values()].filter((action) => category === null || action.category === category);
+  return { status: 200, body: actions };
+}
