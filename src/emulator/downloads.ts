@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAssetSignature, contentTypeOf, parseAssetPath } from './assets.js';
-import { sendCorrupt, sendThenReset, sendTruncated } from './faults/index.js';
+import { sendCorrupt, sendThenReset, sendWithStall, sendTruncated } from './faults/index.js';
 import type { AssetSource } from './resource.js';
 import { recordFault, resourceOf, type EmulatorState } from './state.js';
 import { snapshotAt } from './tasks.js';
@@ -32,11 +32,13 @@ export async function serveAsset(state: EmulatorState, req: IncomingMessage, res
     return void res.end();
   }
   state.stats.downloads++;
-  const fault = state.faults.take(['download-reset', 'truncated-download', 'corrupt-download'], 'GET', url.pathname);
+  const fault = state.faults.take(['download-reset', 'download-stall', 'truncated-download', 'corrupt-download'], 'GET', url.pathname);
   if (fault) recordFault(state, fault.kind);
   switch (fault?.kind) {
     case 'download-reset':
       return sendThenReset(res, { 'content-type': contentType }, bytes, fault.afterBytes);
+    case 'download-stall':
+      return sendWithStall(res, { 'content-type': contentType }, bytes, fault.afterBytes, fault.stallMs);
     case 'truncated-download':
       return sendTruncated(res, { 'content-type': contentType }, bytes, fault.bytes);
     case 'corrupt-download':

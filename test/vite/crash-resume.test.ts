@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertGlb } from '../../src/cache/index.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator, type FaultsConfig } from '../../src/emulator/index.js';
 import { ensureDistBuilt } from '../helpers/dist.js';
 import { writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
@@ -17,6 +17,7 @@ const API_KEY = 'msy_crash_test_key_0001';
 const CHILD = join(import.meta.dirname, '../helpers/build-child.mjs');
 const tempDir = useTempDirs();
 let emulator: Emulator;
+let stallsBefore = 0;
 
 beforeAll(async () => {
   ensureDistBuilt();
@@ -68,10 +69,16 @@ async function expectCompleteStore(root: string): Promise<number> {
   return files;
 }
 
-const scenarios: { name: string; killWhen: (prompt: string) => () => boolean }[] = [
+const scenarios: { name: string; killWhen: (prompt: string) => () => boolean; faults?: FaultsConfig }[] = [
   { name: 'right after the preview task is created', killWhen: (prompt) => () => tasksFor(prompt).length >= 1 },
   { name: 'while following the preview (mid-poll)', killWhen: (prompt) => () => tasksFor(prompt).some((t) => t.status === 'IN_PROGRESS' && t.progress >= 20) },
   { name: 'right after the refine task is created', killWhen: (prompt) => () => tasksFor(prompt).length >= 2 },
+  {
+    // A slow CDN holds the download after its first kilobyte, so the kill lands inside it.
+    name: 'mid-download',
+    faults: { requests: [{ kind: 'download-stall', path: '/assets/*', afterBytes: 1024, stallMs: 20_000 }] },
+    killWhen: () => () => (emulator.stats().faultsInjected['download-stall'] ?? 0) > stallsBefore,
+  },
   {
     name: 'as the refine succeeds (around the download)',
     killWhen: (prompt) => () => tasksFor(prompt).some((t) => t.type === 'text-to-3d-refine' && t.status === 'SUCCEEDED'),
@@ -79,16 +86,19 @@ const scenarios: { name: string; killWhen: (prompt: string) => () => boolean }[]
 ];
 
 describe('a build killed mid-generation', () => {
-  it.each(scenarios)('resumes without paying twice when killed $name', async ({ name, killWhen }) => {
+  it.each(scenarios)('resumes without paying twice when killed $name', async ({ name, killWhen, faults }) => {
     const root = await tempDir();
     const prompt = `a crash-tested anvil, killed ${name}`;
     await writeProject(root, { 'main.js': `import url from 'meshy:prompt?text=${encodeURIComponent(prompt)}';\nconsole.log(url);` });
 
+    stallsBefore = emulator.stats().faultsInjected['download-stall'] ?? 0;
+    if (faults) emulator.setFaults(faults);
     const first = runBuild(root);
     const condition = killWhen(prompt);
     await Promise.race([waitFor(condition), first.done]);
     first.child.kill('SIGKILL');
     const killed = await first.done;
+    emulator.setFaults({});
     expect(killed.signal, `the build finished before it could be killed:\n${killed.output}`).toBe('SIGKILL');
     await expectCompleteStore(root);
 

@@ -60,6 +60,13 @@ const requestFaultSchema = z.discriminatedUnion('kind', [
     afterBytes: z.int().min(0).default(0),
     ...matchFields,
   }),
+  /** A slow CDN: a download sends its first `afterBytes` bytes, pauses for `stallMs`, then the rest. */
+  z.strictObject({
+    kind: z.literal('download-stall'),
+    afterBytes: z.int().min(0).default(0),
+    stallMs: z.int().positive(),
+    ...matchFields,
+  }),
   /** A download announces its full Content-Length, sends fewer bytes (default half) and closes. */
   z.strictObject({
     kind: z.literal('truncated-download'),

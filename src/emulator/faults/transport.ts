@@ -32,6 +32,16 @@ export function sendThenReset(res: ServerResponse, headers: Record<string, strin
   res.write(part, () => res.socket?.resetAndDestroy());
 }
 
+/** The headers and the first `afterBytes` bytes, a pause of `stallMs`, then the rest (unless the client left). */
+export function sendWithStall(res: ServerResponse, headers: Record<string, string | number>, bytes: Uint8Array, afterBytes: number, stallMs: number): void {
+  res.writeHead(200, { ...headers, 'content-length': bytes.byteLength });
+  res.flushHeaders();
+  const cut = Math.min(afterBytes, bytes.byteLength);
+  res.write(bytes.subarray(0, cut));
+  const timer = setTimeout(() => res.end(bytes.subarray(cut)), stallMs);
+  res.on('close', () => clearTimeout(timer));
+}
+
 /** The full Content-Length announced, fewer bytes sent, then the connection closed cleanly (FIN). */
 export function sendTruncated(res: ServerResponse, headers: Record<string, string | number>, bytes: Uint8Array, sentBytes: number | undefined): void {
   const count = Math.min(sentBytes ?? Math.floor(bytes.byteLength / 2), Math.max(0, bytes.byteLength - 1));
