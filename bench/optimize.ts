@@ -2,8 +2,9 @@
  * `npm run bench:optimize`: every GLB in ../shared/fixtures through our default preset,
  * `gltf-transform optimize` (defaults, and meshopt + WebP) and `gltfpack -cc`, side by side.
  * Each run is a fresh Node process (all pay the same start-up), interleaved per fixture so load from
- * other processes hits every variant alike; wall time is the median of `--runs N` (default 1).
- * Peak memory is the child's own max RSS. Quality is measured the same way for every output.
+ * other processes hits every variant alike; wall and CPU time (all threads) are medians of
+ * `--runs N` (default 1). Peak memory is the child's own VmHWM. Quality is measured the same way
+ * for every output.
  *
  *   npm run bench:optimize [-- --runs 3] [-- --only meshy]
  */
@@ -41,6 +42,7 @@ const VARIANTS: Variant[] = [
 
 interface Run {
   wallS: number;
+  cpuS: number;
   peakMb: number;
 }
 
@@ -61,8 +63,8 @@ async function runChild(argv: string[], rssFile: string, env: Record<string, str
   });
   const wallS = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`exit ${code}`);
-  const maxRssKb = Number(await readFile(rssFile, 'utf8'));
-  return { wallS, peakMb: maxRssKb / 1024 };
+  const usage = JSON.parse(await readFile(rssFile, 'utf8')) as { kb: number; cpuUs: number };
+  return { wallS, cpuS: usage.cpuUs / 1e6, peakMb: usage.kb / 1024 };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -75,6 +77,7 @@ interface Row {
   outBytes: number;
   gzipBytes: number;
   wallS: number;
+  cpuS: number;
   peakMb: number;
   trisIn: number;
   trisOut: number;
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
         outBytes: out.byteLength,
         gzipBytes: gzipSync(out, { level: 9 }).byteLength,
         wallS: median(runsOf.map((r) => r.wallS)),
+        cpuS: median(runsOf.map((r) => r.cpuS)),
         peakMb: Math.max(...runsOf.map((r) => r.peakMb)),
         trisIn: sourceStats.triangles,
         trisOut: stats.triangles,
@@ -148,7 +152,7 @@ function countTargets(document: import('@gltf-transform/core').Document): number
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['fixture', 'variant', 'in KiB', 'out KiB', 'out/in', 'gzip KiB', 'wall s', 'peak MB', 'tris in → out', 'tex PSNR min dB', 'normal err °', 'geom ‰', 'validator E/W', 'anims/skins/morphs'];
+  const header = ['fixture', 'variant', 'in KiB', 'out KiB', 'out/in', 'gzip KiB', 'wall s', 'CPU s', 'peak MB', 'tris in → out', 'tex PSNR min dB', 'normal err °', 'geom ‰', 'validator E/W', 'anims/skins/morphs'];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`);
   for (const r of rows) {
@@ -161,6 +165,7 @@ function printTable(rows: Row[]): void {
         (r.outBytes / r.inBytes).toFixed(3),
         kib(r.gzipBytes),
         r.wallS.toFixed(2),
+        r.cpuS.toFixed(2),
         r.peakMb.toFixed(0),
         `${r.trisIn.toLocaleString('en-US')} → ${r.trisOut.toLocaleString('en-US')}`,
         r.psnrMin?.toFixed(2) ?? '—',
@@ -184,7 +189,11 @@ function printVerdict(rows: Row[]): void {
     const parts = [`bytes ${(ours.outBytes / gt.outBytes).toFixed(3)}× gt meshopt+webp`];
     if (ours.psnrMin !== null && gt.psnrMin !== null) parts.push(`PSNR min ${ours.psnrMin.toFixed(2)} vs ${gt.psnrMin.toFixed(2)} dB`);
     if (ours.normalAngleDeg !== null && gt.normalAngleDeg !== null) parts.push(`normal ${ours.normalAngleDeg}° vs ${gt.normalAngleDeg}°`);
-    parts.push(`wall ${ours.wallS.toFixed(2)} vs ${gt.wallS.toFixed(2)} s`, `${(ours.outBytes / gp.outBytes).toFixed(3)}× gltfpack -cc`);
+    parts.push(
+      `wall ${ours.wallS.toFixed(2)} vs ${gt.wallS.toFixed(2)} s`,
+      `CPU ${ours.cpuS.toFixed(2)} vs ${gt.cpuS.toFixed(2)} s`,
+      `${(ours.outBytes / gp.outBytes).toFixed(3)}× gltfpack -cc`,
+    );
     console.log(`- ${fixture}: ${parts.join(', ')}`);
   }
 }
@@ -194,7 +203,9 @@ async function batch(inputs: string[]): Promise<void> {
   const dir = join(outRoot, 'batch');
   await mkdir(dir, { recursive: true });
   const run = await runChild([join(here, 'run-ours.js'), dir, ...inputs], join(dir, 'rss'));
-  console.log(`\nBatch: ${inputs.length} models on the worker pool in one process: ${run.wallS.toFixed(2)} s wall, peak RSS ${run.peakMb.toFixed(0)} MB.`);
+  console.log(
+    `\nBatch: ${inputs.length} models on the worker pool in one process: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s CPU, peak RSS ${run.peakMb.toFixed(0)} MB.`,
+  );
 }
 
 await main();

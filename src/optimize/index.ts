@@ -1,4 +1,5 @@
 import type { Document, Transform } from '@gltf-transform/core';
+import { createTransform } from '@gltf-transform/functions';
 import { canonicalJson } from '../spec/index.js';
 import { sha256 } from '../cache/store.js';
 import {
@@ -74,8 +75,8 @@ export async function optimizeGlb(input: Uint8Array, options: OptimizeOptions, c
 
 /** Wraps the user's hook (a function or a list) as one transform, so it sees the document as it is at that point. */
 function hookTransform(hook: TransformHook | Transform[], options: ResolvedOptimizeOptions): Transform {
-  return async (document: Document) => {
+  return createTransform('meshy:user-transforms', async (document: Document) => {
     const transforms = Array.isArray(hook) ? hook : await hook(document, { options });
     await document.transform(...transforms);
-  };
+  });
 }

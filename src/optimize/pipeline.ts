@@ -35,10 +35,10 @@ export interface PipelineReport {
  */
 export function buildPipeline(options: ResolvedOptimizeOptions, userTransforms: Transform[], report: PipelineReport): Transform[] {
   const textures: TextureJob = { pending: null };
-  const cleanup = (keepSolidTextures: boolean) => prune({ keepAttributes: false, keepIndices: false, keepLeaves: false, keepSolidTextures });
-  // The first prune turns single-colour textures into factors (it decodes images); the second only
-  // drops what the geometry steps orphaned, without queueing behind the texture encoders.
-  const steps: Transform[] = [dedup(), cleanup(false), startTextures(options, textures)];
+  // Solid-colour textures are kept: finding them decodes every image once more on the critical
+  // path, and WebP stores a single colour in a few dozen bytes anyway.
+  const cleanup = () => prune({ keepAttributes: false, keepIndices: false, keepLeaves: false, keepSolidTextures: true });
+  const steps: Transform[] = [dedup(), cleanup(), startTextures(options, textures)];
   if (options.joinMeshes) {
     steps.push(instance({ min: 5 }));
     if (options.preset !== 'lossless') steps.push(palette({ min: 5 }));
@@ -50,7 +50,7 @@ export function buildPipeline(options: ResolvedOptimizeOptions, userTransforms: 
     steps.push(simplifyMeshes({ maxTriangles: options.maxTriangles, simplifyError: options.simplifyError }, report.simplify));
   }
   if (options.resampleAnimations) steps.push(resample());
-  steps.push(cleanup(true), sparse(), finishTextures(textures, report.textures));
+  steps.push(cleanup(), sparse(), finishTextures(textures, report.textures));
   steps.push(...userTransforms);
   steps.push(...compressionSteps(options));
   return steps;

@@ -72,7 +72,8 @@ function triangleCount(primitive: Primitive): number {
 /** Returns the relative error introduced. `ratio` null: error-bound only. */
 function simplifyPrimitive(primitive: Primitive, ratio: number | null, errorBound: number): number {
   if (ratio === null && errorBound <= 0) return 0;
-  weldPrimitive(primitive);
+  // weld() ran just before, over the whole document; only unindexed leftovers need it here.
+  if (!primitive.getIndices()) weldPrimitive(primitive);
   const indicesAccessor = primitive.getIndices()!;
   const indices = Uint32Array.from(indicesAccessor.getArray()!);
   const positions = primitive.getAttribute('POSITION')!.getArray() as Float32Array;

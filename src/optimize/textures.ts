@@ -1,4 +1,4 @@
-import { Material, Primitive, TextureChannel, type Document, type Texture, type Transform } from '@gltf-transform/core';
+import { ImageUtils, Material, Primitive, TextureChannel, type Document, type Texture, type Transform } from '@gltf-transform/core';
 import { EXTTextureAVIF, EXTTextureWebP } from '@gltf-transform/extensions';
 import { createTransform, getTextureChannelMask, listTextureSlots } from '@gltf-transform/functions';
 import sharp, { type Sharp } from 'sharp';
@@ -83,39 +83,46 @@ async function optimizeTexture(
   if (!source || !ENCODABLE.has(sourceMime)) return null;
   const slots = listTextureSlots(texture);
   const name = texture.getName() || texture.getURI() || slots.join('+');
-  const info = await sharp(source).metadata();
-  const width = info.width ?? 0, height = info.height ?? 0;
+  const size = ImageUtils.getSize(source, sourceMime);
+  if (!size) return null;
+  const [width, height] = size;
   const before = { mimeType: sourceMime, width, height, bytes: source.byteLength };
   const needsResize = Math.max(width, height) > options.maxTextureSize;
   const targetMime = options.textureFormat === 'keep' ? sourceMime : `image/${options.textureFormat}`;
   const unchanged = { name, slots, before, after: before, psnr: null, uvCoverage: null, keptSource: true };
   if (targetMime === sourceMime && !needsResize && !options.fillUnusedTexels) return unchanged;
 
+  // Decoding starts on libvips' threads first; the UV mask is rasterized meanwhile on this one.
   const channelMask = getTextureChannelMask(texture);
-  const hasAlpha = info.hasAlpha === true && (channelMask & TextureChannel.A) !== 0;
   let pipeline = sharp(source);
   if (needsResize) pipeline = pipeline.resize({ width: options.maxTextureSize, height: options.maxTextureSize, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
-  pipeline = hasAlpha ? pipeline.ensureAlpha() : pipeline.removeAlpha();
-  const decoded = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  if ((channelMask & TextureChannel.A) === 0) pipeline = pipeline.removeAlpha();
+  const decoding = pipeline.raw().toBuffer({ resolveWithObject: true });
+  const scale = needsResize ? options.maxTextureSize / Math.max(width, height) : 1;
+  const expected = [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))] as const;
+  const maskFor = (w: number, h: number) => {
+    if (!uvs) return null;
+    // Textures of one material usually share their UVs and size: rasterize once.
+    const key = `${uvs.key} ${w}x${h} ${uvs.wraps}`;
+    let cached = masks.get(key);
+    if (!cached) {
+      const grown = rasterizeUvMask(uvs.triangles, w, h, CHART_PADDING);
+      if (uvs.wraps) keepBorder(grown, w, h, CHART_PADDING);
+      cached = { mask: grown, coverage: round(coverage(grown)) };
+      masks.set(key, cached);
+    }
+    return cached;
+  };
+  let masked = maskFor(expected[0], expected[1]);
+  const decoded = await decoding;
   const resized: RawImage = { data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength), width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels };
+  if (resized.width !== expected[0] || resized.height !== expected[1]) masked = maskFor(resized.width, resized.height);
+  const mask = masked?.mask ?? null;
+  const uvCoverage = masked?.coverage ?? null;
 
   const usedChannels = [TextureChannel.R, TextureChannel.G, TextureChannel.B, TextureChannel.A]
     .map((bit, index) => ((channelMask & bit) !== 0 || channelMask === 0 ? index : -1))
     .filter((index) => index >= 0 && index < resized.channels);
-  let mask: Uint8Array | null = null;
-  let uvCoverage: number | null = null;
-  if (uvs) {
-    // Textures of one material usually share their UVs and size: rasterize once.
-    const maskKey = `${uvs.key} ${resized.width}x${resized.height} ${uvs.wraps}`;
-    let cached = masks.get(maskKey);
-    if (!cached) {
-      const grown = rasterizeUvMask(uvs.triangles, resized.width, resized.height, CHART_PADDING);
-      if (uvs.wraps) keepBorder(grown, resized.width, resized.height, CHART_PADDING);
-      cached = { mask: grown, coverage: round(coverage(grown)) };
-      masks.set(maskKey, cached);
-    }
-    ({ mask, coverage: uvCoverage } = cached);
-  }
   const prepared = mask ? await fillUnusedTexels(resized, mask) : resized;
   // Channels no material reads (e.g. red of a metallicRoughness map) are encoded as 0: free bytes.
   const unusedChannels = usedChannels.length === 0 ? [] : [0, 1, 2].filter((c) => c < prepared.channels && !usedChannels.includes(c));
