@@ -47,6 +47,8 @@ export const pluginOptionsSchema = z.strictObject({
   stream: z.boolean().default(true),
   /** Polling interval when not streaming, in ms. */
   pollIntervalMs: z.int().positive().optional(),
+  /** Dev server: a small panel listing running generations and their errors. Default true. */
+  overlay: z.boolean().default(true),
   /** Keeps caches of different backends apart; derived from the API base when omitted. */
   cacheNamespace: z.string().min(1).optional(),
 });

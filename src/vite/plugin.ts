@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
-import { loadEnv, type Plugin, type ResolvedConfig } from 'vite';
-import { storeLayout } from '../cache/index.js';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { isFileLoadingAllowed, loadEnv, type DevEnvironment, type Plugin, type ResolvedConfig } from 'vite';
+import { storeLayout, type StoreLayout } from '../cache/index.js';
 import { MeshyPluginError, redact } from '../errors.js';
-import { createModelSource, type ModelResult } from '../generate/index.js';
+import { createModelSource, type GenerationEvent, type ModelResult } from '../generate/index.js';
 import { createMeshyClient, type MeshyClient } from '../meshy/index.js';
 import { IMPORT_PREFIX, parseMeshyImport, RESOLVED_PREFIX } from '../spec/index.js';
+import { createDevModels, type DevModels } from './dev.js';
+import { moduleCode, moduleHmrCode } from './module-code.js';
+import { OVERLAY_ID, overlayModuleCode } from './overlay.js';
 import { createDevMiddleware, DEV_URL_SEGMENT } from './serve.js';
 import {
   cacheNamespaceFor,
@@ -17,6 +20,7 @@ import {
 
 const importFilter = new RegExp(`^${IMPORT_PREFIX}`);
 const resolvedFilter = new RegExp(`^${RESOLVED_PREFIX}`);
+const overlayFilter = new RegExp(`^${OVERLAY_ID}$`);
 
 /** The emulator's key: accepted by the emulator, meaningless anywhere else. */
 const EMULATOR_API_KEY = 'msy_emulator';
@@ -24,8 +28,11 @@ const EMULATOR_API_KEY = 'msy_emulator';
 interface PluginState {
   root: string;
   log: (line: string) => void;
+  logError: (line: string) => void;
+  /** Masks the API key. */
+  redact: (text: string) => string;
   source: ReturnType<typeof createModelSource>;
-  optimizedDir: string;
+  layout: StoreLayout;
   stop: () => Promise<void>;
 }
 
@@ -38,6 +45,9 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
   let state: PluginState | undefined;
   let isBuild = false;
   let base = '/';
+  let dev: DevModels | undefined;
+  /** `\0meshy:` ids that a module of the project imports: the only ones the dev server may generate. */
+  const projectImports = new Set<string>();
 
   return {
     name: 'vite-plugin-meshy',
@@ -47,37 +57,63 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
       base = config.base;
       // Vite may resolve the config once per environment (client, ssr): they share one state, so one
       // generation serves both.
-      state ??= createState(config, options);
+      state ??= createState(config, options, (event) => dev?.onEvent(event));
     },
 
     resolveId: {
       filter: { id: importFilter },
       handler(source, importer) {
         const where = importer && state ? displayPath(state.root, importer) : importer;
-        return parseMeshyImport(source, where).resolvedId;
+        const { resolvedId } = parseMeshyImport(source, where);
+        if (importer && state && isProjectFile(state.root, importer)) projectImports.add(resolvedId);
+        return isBuild ? resolvedId : asRequested(resolvedId);
       },
     },
 
     load: {
-      filter: { id: resolvedFilter },
+      filter: { id: [resolvedFilter, overlayFilter] },
       async handler(id) {
-        const { spec } = parseMeshyImport(id);
-        const model = await state!.source.get(spec);
-        let url: string;
-        if (isBuild) {
-          const referenceId = this.emitFile({ type: 'asset', name: `${spec.name}.glb`, source: await readFile(model.path) });
-          // Vite 8 (Rolldown) resolves import.meta.ROLLDOWN_FILE_URL_*; Vite 7 replaces its __VITE_ASSET__ token.
-          url = this.meta.rolldownVersion ? `import.meta.ROLLDOWN_FILE_URL_${referenceId}` : JSON.stringify(`__VITE_ASSET__${referenceId}__`);
-        } else {
-          url = JSON.stringify(`${base}${DEV_URL_SEGMENT}${basename(model.path)}`);
+        if (id === OVERLAY_ID) return { code: overlayModuleCode, moduleType: 'js' };
+        // The browser's request for a module arrives URL-decoded: `resolvedId` is the canonical spelling.
+        const { spec, resolvedId } = parseMeshyImport(id);
+        if (!isBuild) {
+          const model = dev ? await dev.answer(spec, resolvedId, projectImports.has(resolvedId)) : await state!.source.get(spec);
+          return { code: moduleCode(JSON.stringify(devUrl(base, model)), model) + moduleHmrCode, moduleType: 'js' };
         }
+        const model = await state!.source.get(spec);
+        const referenceId = this.emitFile({ type: 'asset', name: `${spec.name}.glb`, source: await readFile(model.path) });
+        // Vite 8 (Rolldown) resolves import.meta.ROLLDOWN_FILE_URL_*; Vite 7 replaces its __VITE_ASSET__ token.
+        const url = this.meta.rolldownVersion ? `import.meta.ROLLDOWN_FILE_URL_${referenceId}` : JSON.stringify(`__VITE_ASSET__${referenceId}__`);
         return { code: moduleCode(url, model), moduleType: 'js' };
       },
     },
 
     configureServer(server) {
-      server.middlewares.use(createDevMiddleware(() => state?.optimizedDir));
+      const config = server.config;
+      server.middlewares.use(
+        createDevMiddleware({ optimizedDir: () => state?.layout.optimized, isAllowed: (path) => isFileLoadingAllowed(config, path) }),
+      );
+      const client = server.environments.client;
+      const current = state!;
+      dev = createDevModels({
+        source: current.source,
+        layout: current.layout,
+        send: (event, data) => client.hot.send(event, data),
+        reload: (ids) => reloadImported(client, ids),
+        urlOf: (model) => devUrl(base, model),
+        log: current.log,
+        logError: current.logError,
+        redact: current.redact,
+      });
+      dev.warm();
+      const news = dev;
+      client.hot.on('meshy:hello', (_data, browser) => browser.send('meshy:snapshot', news.running()));
       server.httpServer?.once('close', () => void state?.stop());
+    },
+
+    transformIndexHtml(_html, context) {
+      if (!context.server || !options.overlay) return;
+      return [{ tag: 'script', attrs: { type: 'module', src: `${base}@id/__x00__${OVERLAY_ID.slice(1)}` }, injectTo: 'head' }];
     },
 
     buildEnd() {
@@ -88,13 +124,62 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
     },
 
     async closeBundle() {
+      dev?.close();
       await state?.stop();
     },
   };
 }
 
-function moduleCode(urlExpression: string, model: ModelResult): string {
-  return `export default ${urlExpression};\nexport const meta = ${JSON.stringify(model.meta)};\n`;
+/**
+ * The dev server URL-decodes the module URLs a browser requests: an id with escapes (`%20`) would
+ * come back as another module graph node than its importer's, whose HMR updates the page never sees.
+ * The decoded spelling comes back as itself. (`load` canonicalizes either.)
+ */
+function asRequested(resolvedId: string): string {
+  try {
+    return decodeURI(resolvedId);
+  } catch {
+    return resolvedId;
+  }
+}
+
+function devUrl(base: string, model: ModelResult): string {
+  return `${base}${DEV_URL_SEGMENT}${basename(model.path)}`;
+}
+
+/**
+ * Reloads `meshy:` modules through the module graph, so HMR propagates. One import can have several
+ * nodes (the importer's URL-encoded id, the browser's decoded one): all are invalidated, and those
+ * something imports are reloaded. Nothing imports an edited or removed import's module any more:
+ * reloading it would only reload the page, so it is just invalidated.
+ */
+function reloadImported(environment: DevEnvironment, resolvedIds: string[]): void {
+  const targets = new Set(resolvedIds);
+  for (const node of [...environment.moduleGraph.idToModuleMap.values()]) {
+    const id = node.id?.startsWith(RESOLVED_PREFIX) ? canonicalId(node.id) : undefined;
+    if (!id || !targets.has(id)) continue;
+    if (node.importers.size > 0) void environment.reloadModule(node);
+    else environment.moduleGraph.invalidateModule(node);
+  }
+}
+
+function canonicalId(id: string): string | undefined {
+  try {
+    return parseMeshyImport(id).resolvedId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A module of the project itself: inside the root, not a dependency, not virtual. */
+function isProjectFile(root: string, importer: string): boolean {
+  // Vite resolves a URL the browser asked for (`/@id/meshy:…`) as if `<root>/index.html` imported it;
+  // a real import from HTML comes from its `index.html?html-proxy…` module.
+  if (importer === join(root, 'index.html')) return false;
+  const file = importer.split('?')[0]!;
+  if (!isAbsolute(file)) return false;
+  const rel = relative(root, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(/[\\/]/).includes('node_modules');
 }
 
 function displayPath(root: string, file: string): string {
@@ -104,13 +189,14 @@ function displayPath(root: string, file: string): string {
   return rel.startsWith('..') ? clean : rel;
 }
 
-function createState(config: ResolvedConfig, options: ResolvedPluginOptions): PluginState {
+function createState(config: ResolvedConfig, options: ResolvedPluginOptions, onEvent: (event: GenerationEvent) => void): PluginState {
   const env = { ...loadEnv(config.mode, config.envDir || config.root, 'MESHY_'), ...pickMeshyEnv(process.env) };
   const usesEmulator = options.emulator !== false;
   const apiKey = options.apiKey ?? env.MESHY_API_KEY ?? (usesEmulator ? EMULATOR_API_KEY : undefined);
   const apiBase = options.apiBase ?? env.MESHY_API_BASE ?? MESHY_API_BASE;
   const mode = options.mode ?? (process.env.CI && process.env.CI !== 'false' ? 'frozen' : 'generate');
   const log = (line: string) => config.logger.info(`\x1b[35m[meshy]\x1b[0m ${redact(line, [apiKey])}`, { timestamp: true });
+  const logError = (line: string) => config.logger.error(`\x1b[35m[meshy]\x1b[0m \x1b[31m${redact(line, [apiKey])}\x1b[0m`, { timestamp: true });
   let stopEmulator: (() => Promise<void>) | undefined;
   let client: Promise<MeshyClient> | undefined;
 
@@ -139,10 +225,13 @@ function createState(config: ResolvedConfig, options: ResolvedPluginOptions): Pl
 
   const layout = storeLayout(resolve(config.root, options.cacheDir));
   const maxCredits = options.maxCredits ?? parseCredits(env.MESHY_MAX_CREDITS);
+  const dev = config.command === 'serve';
   return {
     root: config.root,
     log,
-    optimizedDir: layout.optimized,
+    logError,
+    redact: (text) => redact(text, [apiKey]),
+    layout,
     source: createModelSource({
       layout,
       namespace: options.cacheNamespace ?? cacheNamespaceFor(apiBase, apiKey, usesEmulator),
@@ -155,6 +244,8 @@ function createState(config: ResolvedConfig, options: ResolvedPluginOptions): Pl
       retryFailed: options.retryFailed ?? isTrue(env.MESHY_RETRY_FAILED),
       ...(maxCredits === undefined ? {} : { maxCredits }),
       ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+      // Dev shows the untextured preview while the texture is made, and reports progress to the browser.
+      ...(dev ? { previews: true, onEvent } : {}),
     }),
     stop: async () => {
       const stop = stopEmulator;

@@ -1,0 +1,219 @@
+import type { StoreLayout } from '../cache/index.js';
+import { MeshyPluginError } from '../errors.js';
+import { estimateCredits, type GenerationEvent, type ModelResult, type ModelSource } from '../generate/index.js';
+import { placeholderGlb, placeholderShapeFor, storePlaceholder } from '../generate/placeholder.js';
+import { describeSpec, type MeshySpec } from '../spec/index.js';
+
+/** One generation as the browser sees it (HMR events, overlay): plain data, no secrets. */
+export interface GenerationStatus {
+  key: string;
+  label: string;
+  /** `preview` | `refine` while Meshy works; `done` or `failed` at the end. */
+  stage: string;
+  /** Meshy's task status (PENDING, IN_PROGRESS, SUCCEEDED…) or `FAILED`. */
+  status: string;
+  progress: number;
+  startedAt: number;
+  elapsedMs: number;
+  error?: string;
+}
+
+/** What the dev server does with news of a generation: tell the browser, swap modules. */
+export interface DevModelsDeps {
+  source: ModelSource;
+  layout: StoreLayout;
+  /** Sends a custom HMR event to the browser. */
+  send: (event: 'meshy:progress' | 'meshy:preview' | 'meshy:done' | 'meshy:error', data: Record<string, unknown>) => void;
+  /** Reloads these `\0meshy:` modules through the module graph, if something still imports them. */
+  reload: (resolvedIds: string[]) => void;
+  /** Serves a model file: its dev URL. */
+  urlOf: (model: ModelResult) => string;
+  log: (line: string) => void;
+  logError: (line: string) => void;
+  /** Masks secrets in text bound for the browser or the terminal. */
+  redact: (text: string) => string;
+  now?: () => number;
+  /** Least time between two progress events of one generation sent to the browser. */
+  progressIntervalMs?: number;
+}
+
+export class GenerationRefusedError extends MeshyPluginError {}
+
+/**
+ * Dev-time answers for `meshy:` modules: the stored model if there is one, else a placeholder at once
+ * while the generation runs in the background (same queue, cache and dedupe as builds), then the
+ * preview and the final model, each swapped in by reloading the module.
+ */
+export function createDevModels(deps: DevModelsDeps) {
+  const now = deps.now ?? Date.now;
+  const progressIntervalMs = deps.progressIntervalMs ?? 250;
+  /** Per `\0meshy:` module: the best result so far, once the background generation has produced one. */
+  const modules = new Map<string, { key: string; latest?: ModelResult }>();
+  /** Per spec key: its generation's progress, for the overlay and HMR events. */
+  const generations = new Map<string, GenerationStatus & { sentAt: number }>();
+  const previews = new Map<string, ModelResult>();
+  let closed = false;
+
+  function track(key: string, label: string): GenerationStatus & { sentAt: number } {
+    let generation = generations.get(key);
+    if (!generation) {
+      generation = { key, label, stage: 'queued', status: 'PENDING', progress: 0, startedAt: now(), elapsedMs: 0, sentAt: 0 };
+      generations.set(key, generation);
+    }
+    return generation;
+  }
+
+  function publicStatus({ sentAt: _sentAt, ...generation }: GenerationStatus & { sentAt: number }): GenerationStatus {
+    return { ...generation, elapsedMs: now() - generation.startedAt };
+  }
+
+  function onProgress(event: Extract<GenerationEvent, { type: 'progress' }>): void {
+    const generation = track(event.key, event.label);
+    const changed = generation.stage !== event.stage || generation.status !== event.status;
+    Object.assign(generation, { stage: event.stage, status: event.status, progress: event.progress });
+    if (!changed && now() - generation.sentAt < progressIntervalMs) return;
+    generation.sentAt = now();
+    deps.send('meshy:progress', { ...publicStatus(generation) });
+  }
+
+  function onPreview(key: string, result: ModelResult): void {
+    previews.set(key, result);
+    const waiting = [...modules].filter(([, module]) => module.key === key && !module.latest);
+    for (const [, module] of waiting) module.latest = result;
+    deps.log(`"${describeLabel(key)}" preview ready: swapping it in while Meshy adds the texture`);
+    deps.send('meshy:preview', { key, label: describeLabel(key), url: deps.urlOf(result), meta: result.meta });
+    deps.reload(waiting.map(([id]) => id));
+  }
+
+  function describeLabel(key: string): string {
+    return generations.get(key)?.label ?? key.slice(0, 8);
+  }
+
+  function finished(resolvedId: string, key: string, result: ModelResult): void {
+    if (closed || result.meta.status !== 'ready') return; // a dry run's placeholder: nothing to swap
+    const module = modules.get(resolvedId);
+    if (module) module.latest = result;
+    const generation = generations.get(key);
+    if (generation) {
+      generations.delete(key);
+      const elapsedMs = now() - generation.startedAt;
+      deps.log(`"${generation.label}" ready after ${Math.round(elapsedMs / 1000)}s: swapping it in`);
+      deps.send('meshy:done', { key, label: generation.label, url: deps.urlOf(result), meta: result.meta, elapsedMs });
+    }
+    deps.reload([resolvedId]);
+  }
+
+  function failed(key: string, error: Error): void {
+    if (closed) return;
+    const generation = generations.get(key);
+    if (!generation || generation.error !== undefined) return;
+    const message = deps.redact(error.message);
+    Object.assign(generation, { stage: 'failed', status: 'FAILED', error: message });
+    deps.logError(`"${generation.label}" failed; its placeholder stays: ${message}`);
+    deps.send('meshy:error', { ...publicStatus(generation) });
+  }
+
+  const placeholders = new Map<string, Promise<ModelResult>>();
+  function placeholder(spec: MeshySpec, key: string): Promise<ModelResult> {
+    const shape = placeholderShapeFor(spec.preview);
+    const id = `${key} ${shape.size} ${shape.origin}`;
+    let pending = placeholders.get(id);
+    if (!pending) {
+      pending = pendingResult(deps.layout, spec, key);
+      placeholders.set(id, pending);
+    }
+    return pending;
+  }
+
+  return {
+    /**
+     * The model a `meshy:` module serves now. Generation starts only when `mayGenerate` (an import
+     * written in a project file): anything else a browser asks for is refused, and spends nothing.
+     */
+    async answer(spec: MeshySpec, resolvedId: string, mayGenerate: boolean): Promise<ModelResult> {
+      const key = deps.source.keyOf(spec);
+      const known = modules.get(resolvedId);
+      if (known?.latest) return known.latest;
+      if (!known) {
+        const stored = await deps.source.peek(spec);
+        if (stored) return stored;
+        if (!mayGenerate) {
+          throw new GenerationRefusedError(
+            'MESHY_IMPORT_NOT_IN_PROJECT',
+            `Refused to generate "${describeSpec(spec)}": no file of this project imports "${resolvedId.slice(1)}". ` +
+              `The dev server generates only models that your source files import (a browser can ask it for any module id), so nothing was spent.`,
+            { context: { key } },
+          );
+        }
+        modules.set(resolvedId, { key });
+        const label = describeSpec(spec);
+        const fresh = !generations.has(key);
+        const generation = track(key, label);
+        if (fresh) {
+          deps.log(`"${label}" is not cached: serving a placeholder while Meshy generates it`);
+          deps.send('meshy:progress', { ...publicStatus(generation) });
+        }
+        // Started once this answer is on its way: the placeholder must not wait for the generation's first steps.
+        setImmediate(() => {
+          if (closed) return;
+          deps.source.get(spec).then(
+            (result) => finished(resolvedId, key, result),
+            (error: Error) => failed(key, error),
+          );
+        });
+      }
+      return previews.get(key) ?? placeholder(spec, key);
+    },
+
+    /** Builds the common placeholder ahead of the first import that needs it. */
+    warm(): void {
+      void placeholderGlb(placeholderShapeFor({})).catch(() => undefined);
+    },
+
+    /** News from the model source (its `onEvent`). */
+    onEvent(event: GenerationEvent): void {
+      if (closed) return;
+      if (event.type === 'progress') onProgress(event);
+      else if (event.type === 'preview') onPreview(event.key, event.result);
+    },
+
+    /** The generations running now, for a browser that just connected. */
+    running(): GenerationStatus[] {
+      return [...generations.values()].map(publicStatus);
+    },
+
+    /** After the server closes, late results change nothing. */
+    close(): void {
+      closed = true;
+    },
+  };
+}
+
+export type DevModels = ReturnType<typeof createDevModels>;
+
+/** A placeholder's result: the box GLB, with `meta.status = 'pending'` and the spec's own fields. */
+async function pendingResult(layout: StoreLayout, spec: MeshySpec, key: string): Promise<ModelResult> {
+  const { path, stats, bytes } = await storePlaceholder(layout, placeholderShapeFor(spec.preview));
+  return {
+    key,
+    path,
+    generated: false,
+    meta: {
+      kind: spec.kind,
+      prompt: String(spec.preview.prompt),
+      key,
+      model: String(spec.preview.ai_model),
+      taskIds: [],
+      credits: estimateCredits(spec),
+      ...stats,
+      bytes,
+      rawBytes: 0,
+      optimization: {
+        preset: false,
+        trianglesBefore: stats.triangles,
+        quality: { texturePsnrMin: null, texturePsnrMean: null, normalAngleDegMax: null, geometricError: 0 },
+      },
+      status: 'pending',
+    },
+  };
+}
