@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, target] = positionals;
   if (values.help || !command) {
     process.stdout.write(USAGE);
-    return command ? 0 : 1;
+    return values.help ? 0 : 1;
   }
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new MeshyPluginError('MESHY_CLI_USAGE', '--concurrency takes a whole number ≥ 1');

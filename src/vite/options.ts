@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
 import { MESHY_API_BASE } from '../meshy/index.js';
+import { modelDefaultsSchema, namedModelSchema } from '../spec/index.js';
 import { optimizeOptionsSchema } from '../optimize/index.js';
 
 export { MESHY_API_BASE };
@@ -18,6 +19,10 @@ export const pluginOptionsSchema = z.strictObject({
    * environment variable is set, like `npm ci`). offline: never touch the network.
    */
   mode: z.enum(['generate', 'frozen', 'offline']).optional(),
+  /** Named models: `models: { knight: { prompt: '…', pose_mode: 't-pose' } }`, then `import knight from 'meshy:knight'`. */
+  models: z.record(z.string(), namedModelSchema).optional(),
+  /** Options every named model starts from (a consistent art style), e.g. `{ enable_pbr: true }`. */
+  defaults: modelDefaultsSchema.optional(),
   /** Meshy tasks in flight at once. Default 10, Meshy Pro's queue size. */
   concurrency: z.int().min(1).max(100).default(10),
   /** Requests per second to Meshy (a per-account limit). Default 20, Meshy Pro's. */

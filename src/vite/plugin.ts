@@ -3,9 +3,10 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { isFileLoadingAllowed, loadEnv, type DevEnvironment, type Plugin, type ResolvedConfig } from 'vite';
 import { storeLayout, type StoreLayout } from '../cache/index.js';
 import { MeshyPluginError, redact } from '../errors.js';
-import { createModelSource, type GenerationEvent, type ModelResult } from '../generate/index.js';
+import { createModelSource, type GenerationEvent, type ModelResult, type ModelSourceOptions } from '../generate/index.js';
+import type { MeshyProject } from '../cli/project.js';
 import { createMeshyClient, type MeshyClient } from '../meshy/index.js';
-import { IMPORT_PREFIX, parseMeshyImport, RESOLVED_PREFIX } from '../spec/index.js';
+import { IMPORT_PREFIX, KINDS, namedModelImports, parseMeshyImport, RESOLVED_PREFIX } from '../spec/index.js';
 import { createDevModels, type DevModels } from './dev.js';
 import { moduleCode, moduleHmrCode } from './module-code.js';
 import { OVERLAY_ID, overlayModuleCode } from './overlay.js';
@@ -32,6 +33,9 @@ interface PluginState {
   /** Masks the API key. */
   redact: (text: string) => string;
   source: ReturnType<typeof createModelSource>;
+  /** Another model source on the same store and connection, with some settings changed (CLI). */
+  createSource: MeshyProject['createSource'];
+  connect: () => Promise<MeshyClient>;
   layout: StoreLayout;
   stop: () => Promise<void>;
 }
@@ -40,8 +44,9 @@ interface PluginState {
  * `import url, { meta } from 'meshy:prompt?text=…'` → a generated, optimized, cached GLB asset.
  * The plugin is glue only: parsing, generation, optimization and storage live in their own modules.
  */
-export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
+export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { project(): MeshyProject } } {
   const options = resolvePluginOptions(userOptions);
+  const namedModels = namedModelImports(options.models, options.defaults, KINDS);
   let state: PluginState | undefined;
   let isBuild = false;
   let base = '/';
@@ -51,6 +56,23 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
 
   return {
     name: 'vite-plugin-meshy',
+
+    /** For the CLI: this project's store, specs and Meshy connection, as its Vite config sets them. */
+    api: {
+      project(): MeshyProject {
+        if (!state) throw new MeshyPluginError('MESHY_NOT_CONFIGURED', 'the Vite config has not been resolved yet');
+        const current = state;
+        return {
+          root: current.root,
+          layout: current.layout,
+          namedModels,
+          parse: (id, importer) => parseMeshyImport(id, importer, namedModels).spec,
+          createSource: (settings) => current.createSource(settings),
+          connect: current.connect,
+          close: current.stop,
+        };
+      },
+    },
 
     configResolved(config) {
       isBuild = config.command === 'build';
@@ -64,7 +86,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
       filter: { id: importFilter },
       handler(source, importer) {
         const where = importer && state ? displayPath(state.root, importer) : importer;
-        const { resolvedId } = parseMeshyImport(source, where);
+        const { resolvedId } = parseMeshyImport(source, where, namedModels);
         if (importer && state && isProjectFile(state.root, importer)) projectImports.add(resolvedId);
         return isBuild ? resolvedId : asRequested(resolvedId);
       },
@@ -75,7 +97,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
       async handler(id) {
         if (id === OVERLAY_ID) return { code: overlayModuleCode, moduleType: 'js' };
         // The browser's request for a module arrives URL-decoded: `resolvedId` is the canonical spelling.
-        const { spec, resolvedId } = parseMeshyImport(id);
+        const { spec, resolvedId } = parseMeshyImport(id, undefined, namedModels);
         if (!isBuild) {
           const model = dev ? await dev.answer(spec, resolvedId, projectImports.has(resolvedId)) : await state!.source.get(spec);
           return { code: moduleCode(JSON.stringify(devUrl(base, model)), model) + moduleHmrCode, moduleType: 'js' };
@@ -99,7 +121,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin {
         source: current.source,
         layout: current.layout,
         send: (event, data) => client.hot.send(event, data),
-        reload: (ids) => reloadImported(client, ids),
+        reload: (ids) => reloadImported(client, ids, namedModels),
         urlOf: (model) => devUrl(base, model),
         log: current.log,
         logError: current.logError,
@@ -153,19 +175,19 @@ function devUrl(base: string, model: ModelResult): string {
  * something imports are reloaded. Nothing imports an edited or removed import's module any more:
  * reloading it would only reload the page, so it is just invalidated.
  */
-function reloadImported(environment: DevEnvironment, resolvedIds: string[]): void {
+function reloadImported(environment: DevEnvironment, resolvedIds: string[], namedModels: ReadonlyMap<string, string>): void {
   const targets = new Set(resolvedIds);
   for (const node of [...environment.moduleGraph.idToModuleMap.values()]) {
-    const id = node.id?.startsWith(RESOLVED_PREFIX) ? canonicalId(node.id) : undefined;
+    const id = node.id?.startsWith(RESOLVED_PREFIX) ? canonicalId(node.id, namedModels) : undefined;
     if (!id || !targets.has(id)) continue;
     if (node.importers.size > 0) void environment.reloadModule(node);
     else environment.moduleGraph.invalidateModule(node);
   }
 }
 
-function canonicalId(id: string): string | undefined {
+function canonicalId(id: string, namedModels: ReadonlyMap<string, string>): string | undefined {
   try {
-    return parseMeshyImport(id).resolvedId;
+    return parseMeshyImport(id, undefined, namedModels).resolvedId;
   } catch {
     return undefined;
   }
@@ -226,24 +248,31 @@ function createState(config: ResolvedConfig, options: ResolvedPluginOptions, onE
   const layout = storeLayout(resolve(config.root, options.cacheDir));
   const maxCredits = options.maxCredits ?? parseCredits(env.MESHY_MAX_CREDITS);
   const dev = config.command === 'serve';
+  const connect = () => (client ??= startClient());
+  const sourceOptions: ModelSourceOptions = {
+    layout,
+    namespace: options.cacheNamespace ?? cacheNamespaceFor(apiBase, apiKey, usesEmulator),
+    mode,
+    concurrency: options.concurrency,
+    optimize: options.optimize,
+    connect,
+    log,
+    dryRun: options.dryRun ?? isTrue(env.MESHY_DRY_RUN),
+    retryFailed: options.retryFailed ?? isTrue(env.MESHY_RETRY_FAILED),
+    ...(maxCredits === undefined ? {} : { maxCredits }),
+    ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+  };
   return {
+    connect,
+    createSource: ({ log: print, ...settings }) =>
+      createModelSource({ ...sourceOptions, log: (line) => print(redact(line, [apiKey])), ...settings }),
     root: config.root,
     log,
     logError,
     redact: (text) => redact(text, [apiKey]),
     layout,
     source: createModelSource({
-      layout,
-      namespace: options.cacheNamespace ?? cacheNamespaceFor(apiBase, apiKey, usesEmulator),
-      mode,
-      concurrency: options.concurrency,
-      optimize: options.optimize,
-      connect: () => (client ??= startClient()),
-      log,
-      dryRun: options.dryRun ?? isTrue(env.MESHY_DRY_RUN),
-      retryFailed: options.retryFailed ?? isTrue(env.MESHY_RETRY_FAILED),
-      ...(maxCredits === undefined ? {} : { maxCredits }),
-      ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+      ...sourceOptions,
       // Dev shows the untextured preview while the texture is made, and reports progress to the browser.
       ...(dev ? { previews: true, onEvent } : {}),
     }),

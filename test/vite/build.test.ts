@@ -132,6 +132,20 @@ describe('vite build with meshy: imports', () => {
     expect(emulator.stats().requests).toBe(requests);
   });
 
+  it('builds named models, sharing the cache entry of the equivalent import', async () => {
+    const root = await tempDir();
+    await writeProject(root, {
+      'main.js': `import crate from 'meshy:crate';\nimport same from 'meshy:prompt?text=a named crate&textured=false&name=crate';\nconsole.log(crate, same);`,
+    });
+    const before = emulator.stats().tasksCreated;
+    const { assets } = await buildProject(root, pluginOptions(root, { models: { crate: { prompt: 'a named crate', textured: false } } }));
+    expect(emulator.stats().tasksCreated - before).toBe(1);
+    expect(glbAssets(assets).map(([name]) => name)).toEqual([expect.stringMatching(/^assets\/crate-[\w-]{8}\.glb$/)]);
+    await expect(buildProject(root, pluginOptions(root, { models: { crate: { prompt: 'a named crate', target_polycount: 3 } } }))).rejects.toThrow(
+      /meshy\(\{ models: \{ crate \} \}\)[\s\S]*target_polycount: must be at least 100/,
+    );
+  });
+
   it('never writes the API key into the bundle or the cache', async () => {
     const root = await tempDir();
     await writeProject(root, { 'main.js': `import x, { meta } from 'meshy:prompt?text=a small key-safe box&textured=false';\nconsole.log(x, meta);` });
