@@ -15,7 +15,7 @@ import { canonicalJson, describeSpec, specKey, type MeshySpec } from '../spec/in
 import { createAdmission, type Admission } from './admission.js';
 import { createLimiter } from './limit.js';
 import type { GenerationMode } from './modes.js';
-import { storePlaceholder } from './placeholder.js';
+import { pendingResult } from './placeholder.js';
 import { createProgressPrinter } from './progress.js';
 import { obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
 
@@ -202,38 +202,14 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
 
   async function produce(spec: MeshySpec, key: string, reroll = false): Promise<ModelResult> {
     const raw = reroll ? await rawModel(spec, key, true) : await sharedRawModel(spec, key);
-    if ('dryRun' in raw) return placeholderResult(spec, key, raw.credits);
+    if ('dryRun' in raw) return pendingResult(options.layout, spec, key, raw.credits);
     const { entry, generated } = raw;
     const { path, meta } = await optimized(entry, spec.optimize);
     if (generated) options.log(`"${entry.label}" done: ${formatBytes(meta.rawBytes)} from Meshy, ${formatBytes(meta.bytes)} optimized, ${entry.credits} credits`);
     return modelResult(spec, key, { model: entry.model, taskIds: entry.tasks.map((task) => task.id), credits: entry.credits }, path, meta, 'ready', generated);
   }
 
-  async function placeholderResult(spec: MeshySpec, key: string, credits: number): Promise<ModelResult> {
-    const { path, stats, bytes } = await storePlaceholder(options.layout);
-    return {
-      key,
-      path,
-      generated: false,
-      meta: {
-        kind: spec.kind,
-        prompt: String(spec.preview.prompt),
-        key,
-        model: String(spec.preview.ai_model),
-        taskIds: [],
-        credits,
-        ...stats,
-        bytes,
-        rawBytes: 0,
-        optimization: {
-          preset: false,
-          trianglesBefore: stats.triangles,
-          quality: { texturePsnrMin: null, texturePsnrMean: null, normalAngleDegMax: null, geometricError: 0 },
-        },
-        status: 'pending',
-      },
-    };
-  }
+
 
   function get(spec: MeshySpec): Promise<ModelResult> {
       const key = specKey(spec, options.namespace);

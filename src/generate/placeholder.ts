@@ -1,6 +1,8 @@
 import { Document, NodeIO } from '@gltf-transform/core';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic, type StoreLayout } from '../cache/index.js';
+import type { MeshySpec } from '../spec/index.js';
+import type { ModelResult } from './index.js';
 import { readModelStats, type ModelStats } from '../optimize/index.js';
 
 /** Size and placement of a placeholder box, so that it stands where the real model will. */
@@ -87,4 +89,31 @@ export async function storePlaceholder(layout: StoreLayout, shape?: PlaceholderS
   const path = join(layout.optimized, `${sha256(bytes)}.glb`);
   await writeFileAtomic(path, bytes, layout.tmp);
   return { path, stats, bytes: bytes.byteLength };
+}
+
+/** A model result for what is not generated yet: the box, `meta.status = 'pending'`, the spec's own fields. */
+export async function pendingResult(layout: StoreLayout, spec: MeshySpec, key: string, credits: number, shape?: PlaceholderShape): Promise<ModelResult> {
+  const { path, stats, bytes } = await storePlaceholder(layout, shape);
+  return {
+    key,
+    path,
+    generated: false,
+    meta: {
+      kind: spec.kind,
+      prompt: String(spec.preview.prompt),
+      key,
+      model: String(spec.preview.ai_model),
+      taskIds: [],
+      credits,
+      ...stats,
+      bytes,
+      rawBytes: 0,
+      optimization: {
+        preset: false,
+        trianglesBefore: stats.triangles,
+        quality: { texturePsnrMin: null, texturePsnrMean: null, normalAngleDegMax: null, geometricError: 0 },
+      },
+      status: 'pending',
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type { StoreLayout } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { estimateCredits, type GenerationEvent, type ModelResult, type ModelSource } from '../generate/index.js';
-import { placeholderGlb, placeholderShapeFor, storePlaceholder } from '../generate/placeholder.js';
+import { pendingResult, placeholderGlb, placeholderShapeFor } from '../generate/placeholder.js';
 import { describeSpec, type MeshySpec } from '../spec/index.js';
 
 /** One generation as the browser sees it (HMR events, overlay): plain data, no secrets. */
@@ -119,7 +119,7 @@ export function createDevModels(deps: DevModelsDeps) {
     const id = `${key} ${shape.size} ${shape.origin}`;
     let pending = placeholders.get(id);
     if (!pending) {
-      pending = pendingResult(deps.layout, spec, key);
+      pending = pendingResult(deps.layout, spec, key, estimateCredits(spec), placeholderShapeFor(spec.preview));
       placeholders.set(id, pending);
     }
     return pending;
@@ -190,30 +190,3 @@ export function createDevModels(deps: DevModelsDeps) {
 }
 
 export type DevModels = ReturnType<typeof createDevModels>;
-
-/** A placeholder's result: the box GLB, with `meta.status = 'pending'` and the spec's own fields. */
-async function pendingResult(layout: StoreLayout, spec: MeshySpec, key: string): Promise<ModelResult> {
-  const { path, stats, bytes } = await storePlaceholder(layout, placeholderShapeFor(spec.preview));
-  return {
-    key,
-    path,
-    generated: false,
-    meta: {
-      kind: spec.kind,
-      prompt: String(spec.preview.prompt),
-      key,
-      model: String(spec.preview.ai_model),
-      taskIds: [],
-      credits: estimateCredits(spec),
-      ...stats,
-      bytes,
-      rawBytes: 0,
-      optimization: {
-        preset: false,
-        trianglesBefore: stats.triangles,
-        quality: { texturePsnrMin: null, texturePsnrMean: null, normalAngleDegMax: null, geometricError: 0 },
-      },
-      status: 'pending',
-    },
-  };
-}

@@ -4,32 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { storeLayout } from '../../src/cache/index.js';
 import { createModelSource, type GenerationEvent, type ModelSourceOptions } from '../../src/generate/index.js';
 import type { MeshyClient } from '../../src/meshy/index.js';
-import { fakeClient } from '../helpers/fake-meshy.js';
+import { fakeClient, testSource } from '../helpers/fake-meshy.js';
 import { parseMeshyImport } from '../../src/spec/index.js';
 import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
 const tempDir = useTempDirs();
 
-export async function source(dir: string, client: MeshyClient | undefined, extra: Partial<ModelSourceOptions> = {}) {
-  let connects = 0;
-  const lines: string[] = [];
-  const models = createModelSource({
-    layout: storeLayout(join(dir, '.meshy')),
-    namespace: 'test',
-    mode: 'generate',
-    concurrency: 2,
-    optimize: false,
-    connect: async () => {
-      connects++;
-      if (!client) throw new Error('no network in this test');
-      return client;
-    },
-    log: (line) => lines.push(line),
-    ...extra,
-  });
-  return { models, connects: () => connects, lines };
-}
+const source = testSource;
 
 const spec = (query: string) => parseMeshyImport(`meshy:prompt?${query}`).spec;
 

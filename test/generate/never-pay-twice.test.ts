@@ -5,32 +5,14 @@ import { readJournal, storeLayout, writeJournal } from '../../src/cache/index.js
 import { createModelSource, type ModelSourceOptions } from '../../src/generate/index.js';
 import type { MeshyClient } from '../../src/meshy/index.js';
 import { parseMeshyImport, specKey } from '../../src/spec/index.js';
-import { fakeClient } from '../helpers/fake-meshy.js';
+import { fakeClient, testSource } from '../helpers/fake-meshy.js';
 import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
 const tempDir = useTempDirs();
 const spec = (query: string) => parseMeshyImport(`meshy:prompt?${query}`).spec;
 
-function source(dir: string, client: MeshyClient | undefined, extra: Partial<ModelSourceOptions> = {}) {
-  let connects = 0;
-  const lines: string[] = [];
-  const models = createModelSource({
-    layout: storeLayout(join(dir, '.meshy')),
-    namespace: 'test',
-    mode: 'generate',
-    concurrency: 4,
-    optimize: false,
-    connect: async () => {
-      connects++;
-      if (!client) throw new Error('no network in this test');
-      return client;
-    },
-    log: (line) => lines.push(line),
-    ...extra,
-  });
-  return { models, connects: () => connects, lines };
-}
+const source = testSource;
 
 describe('crash resume from the task journal', () => {
   it('follows a task created by a crashed process instead of creating it again', async () => {

@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { storeLayout } from '../../src/cache/index.js';
+import { createModelSource, type ModelSourceOptions } from '../../src/generate/index.js';
 import { MeshyDownloadError, MeshyTaskFailedError, type MeshyClient } from '../../src/meshy/index.js';
 
 export interface FakeMeshyOptions {
@@ -63,4 +66,25 @@ export function fakeClient(glb: Uint8Array, options: FakeMeshyOptions = {}) {
     close: async () => {},
   };
   return { client, created, waited, downloads: () => downloads };
+}
+
+/** A model source on a temp store, with `client` as its Meshy (undefined: any connection fails the test). */
+export function testSource(dir: string, client: MeshyClient | undefined, extra: Partial<ModelSourceOptions> = {}) {
+  let connects = 0;
+  const lines: string[] = [];
+  const models = createModelSource({
+    layout: storeLayout(join(dir, '.meshy')),
+    namespace: 'test',
+    mode: 'generate',
+    concurrency: 4,
+    optimize: false,
+    connect: async () => {
+      connects++;
+      if (!client) throw new Error('no network in this test');
+      return client;
+    },
+    log: (line) => lines.push(line),
+    ...extra,
+  });
+  return { models, connects: () => connects, lines };
 }
