@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdirSync, watch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ const CHILD = join(import.meta.dirname, '../helpers/build-child.mjs');
 const tempDir = useTempDirs();
 let emulator: Emulator;
 let stallsBefore = 0;
+let killNow: (() => void) | undefined;
 
 beforeAll(async () => {
   ensureDistBuilt();
@@ -69,7 +71,7 @@ async function expectCompleteStore(root: string): Promise<number> {
   return files;
 }
 
-const scenarios: { name: string; killWhen: (prompt: string) => () => boolean; faults?: FaultsConfig }[] = [
+const scenarios: { name: string; killWhen: (prompt: string, root?: string) => () => boolean; faults?: FaultsConfig }[] = [
   { name: 'right after the preview task is created', killWhen: (prompt) => () => tasksFor(prompt).length >= 1 },
   { name: 'while following the preview (mid-poll)', killWhen: (prompt) => () => tasksFor(prompt).some((t) => t.status === 'IN_PROGRESS' && t.progress >= 20) },
   { name: 'right after the refine task is created', killWhen: (prompt) => () => tasksFor(prompt).length >= 2 },
@@ -78,6 +80,24 @@ const scenarios: { name: string; killWhen: (prompt: string) => () => boolean; fa
     name: 'mid-download',
     faults: { requests: [{ kind: 'download-stall', path: '/assets/*', afterBytes: 1024, stallMs: 20_000 }] },
     killWhen: () => () => (emulator.stats().faultsInjected['download-stall'] ?? 0) > stallsBefore,
+  },
+  {
+    // The first temp file after the result's download is the raw GLB being written (then renamed).
+    name: 'mid-write of the result',
+    killWhen: (_prompt, root) => {
+      const downloadsBefore = emulator.stats().downloads;
+      let writing = false;
+      const tmp = join(root!, '.meshy/tmp');
+      mkdirSync(tmp, { recursive: true });
+      const watcher = watch(tmp, (_event, name) => {
+        if (name?.endsWith('.tmp') && emulator.stats().downloads > downloadsBefore) {
+          killNow?.(); // at once, not at the next poll: the write lasts milliseconds
+          writing = true;
+          watcher.close();
+        }
+      });
+      return () => writing;
+    },
   },
   {
     name: 'as the refine succeeds (around the download)',
@@ -94,7 +114,8 @@ describe('a build killed mid-generation', () => {
     stallsBefore = emulator.stats().faultsInjected['download-stall'] ?? 0;
     if (faults) emulator.setFaults(faults);
     const first = runBuild(root);
-    const condition = killWhen(prompt);
+    killNow = () => first.child.kill('SIGKILL');
+    const condition = killWhen(prompt, root);
     await Promise.race([waitFor(condition), first.done]);
     first.child.kill('SIGKILL');
     const killed = await first.done;
