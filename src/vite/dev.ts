@@ -3,20 +3,10 @@ import { MeshyPluginError } from '../errors.js';
 import { estimateCredits, type GenerationEvent, type ModelResult, type ModelSource } from '../generate/index.js';
 import { pendingResult, placeholderGlb, placeholderShapeFor } from '../generate/placeholder.js';
 import { describeSpec, type MeshySpec } from '../spec/index.js';
+import type { GenerationStatus } from '../client/index.js';
 
 /** One generation as the browser sees it (HMR events, overlay): plain data, no secrets. */
-export interface GenerationStatus {
-  key: string;
-  label: string;
-  /** `preview` | `refine` while Meshy works; `done` or `failed` at the end. */
-  stage: string;
-  /** Meshy's task status (PENDING, IN_PROGRESS, SUCCEEDED…) or `FAILED`. */
-  status: string;
-  progress: number;
-  startedAt: number;
-  elapsedMs: number;
-  error?: string;
-}
+export type { GenerationStatus };
 
 /** What the dev server does with news of a generation: tell the browser, swap modules. */
 export interface DevModelsDeps {

@@ -41,9 +41,9 @@ window.__seen = seen;`,
     try {
       const page = await browser!.newPage();
       await page.goto(dev.url);
-      await page.waitForFunction(() => (window as unknown as { __seen?: string[] }).__seen?.[0] === 'pending', null, { timeout: 20_000 });
-      await page.waitForFunction(() => (window as unknown as { __seen?: string[] }).__seen?.at(-1) === 'ready', null, { timeout: 30_000, polling: 100 });
-      const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
+      await page.waitForFunction(() => (globalThis as unknown as { __seen?: string[] }).__seen?.[0] === 'pending', null, { timeout: 20_000 });
+      await page.waitForFunction(() => (globalThis as unknown as { __seen?: string[] }).__seen?.at(-1) === 'ready', null, { timeout: 30_000, polling: 100 });
+      const seen = await page.evaluate(() => (globalThis as unknown as { __seen: string[] }).__seen);
       expect(seen[0]).toBe('pending');
       expect(seen.at(-1)).toBe('ready');
       await page.close();
