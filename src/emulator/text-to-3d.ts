@@ -1,4 +1,4 @@
-import { generateModel, generateTexture, generateThumbnail, type TextureMap } from './glb/index.js';
+import { generateModel, generateTexture, generateThumbnail } from './glb/index.js';
 import { profileTextureSize, profileThumbnailSize, profileTriangles } from './glb/profiles.js';
 import { hash32 } from './glb/random.js';
 import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles as modelFilesOf, placeholder, source, textureFiles as textureFilesOf, THUMBNAIL, urlsOf } from './outputs.js';

@@ -1,9 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { storeLayout } from '../../src/cache/index.js';
-import { createModelSource, type GenerationEvent, type ModelSourceOptions } from '../../src/generate/index.js';
-import type { MeshyClient } from '../../src/meshy/index.js';
+import type { GenerationEvent } from '../../src/generate/index.js';
 import { fakeClient, testSource } from '../helpers/fake-meshy.js';
 import { parseMeshyImport } from '../../src/spec/index.js';
 import { tinyGlb } from '../helpers/glb.js';

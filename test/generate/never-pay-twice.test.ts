@@ -2,8 +2,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJournal, storeLayout, writeJournal } from '../../src/cache/index.js';
-import { createModelSource, type ModelSourceOptions } from '../../src/generate/index.js';
-import type { MeshyClient } from '../../src/meshy/index.js';
 import { parseMeshyImport, specKey } from '../../src/spec/index.js';
 import { fakeClient, testSource } from '../helpers/fake-meshy.js';
 import { tinyGlb } from '../helpers/glb.js';

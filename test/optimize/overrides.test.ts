@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDracoIO, optimizeGlb, optimizeOptionsSchema, type OptimizeResult } from '../../src/optimize/index.js';
+import { getDracoIO, optimizeGlb, optimizeOptionsSchema } from '../../src/optimize/index.js';
 import { FIXTURES_SKIP_REASON, HAS_FIXTURES, readFixture } from '../helpers/fixtures.js';
 import { validateGlb } from '../helpers/validate.js';
 
