@@ -38,3 +38,29 @@ export function assertGlb(bytes: Uint8Array): void {
   }
   if (json?.asset?.version !== '2.0') throw new InvalidGlbError(`asset.version is ${JSON.stringify(json?.asset?.version)}, expected "2.0"`);
 }
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const PNG_END = [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]; // IEND chunk type + CRC
+
+/**
+ * Checks that an image download is whole: a PNG ending in its IEND chunk, or a JPEG ending in its
+ * end-of-image marker. Returns the store extension.
+ */
+export function assertImage(bytes: Uint8Array): 'png' | 'jpg' {
+  const endsWith = (tail: number[]) => tail.every((byte, i) => bytes[bytes.byteLength - tail.length + i] === byte);
+  if (PNG_SIGNATURE.every((byte, i) => bytes[i] === byte)) {
+    if (!endsWith(PNG_END)) throw new InvalidImageError('the PNG ends before its IEND chunk (truncated?)');
+    return 'png';
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+    if (!endsWith([0xff, 0xd9])) throw new InvalidImageError('the JPEG ends before its end-of-image marker (truncated?)');
+    return 'jpg';
+  }
+  throw new InvalidImageError(`neither PNG nor JPEG (${bytes.byteLength} bytes)`);
+}
+
+export class InvalidImageError extends MeshyPluginError {
+  constructor(reason: string) {
+    super('MESHY_INVALID_IMAGE', `Not a valid image file: ${reason}`);
+  }
+}

@@ -1,6 +1,6 @@
 export * from './store.js';
 export * from './manifest.js';
-export { assertGlb, InvalidGlbError } from './glb.js';
+export { assertGlb, assertImage, InvalidGlbError, InvalidImageError } from './glb.js';
 export { sweepTempFiles, writeFileAtomic } from './atomic.js';
 export * from './journal.js';
 export { withFileLock, type LockOptions } from './lock.js';

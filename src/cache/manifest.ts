@@ -13,6 +13,8 @@ export const taskRecordSchema = z.object({
 export const fileRecordSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().nonnegative(),
+  /** File extension in the store; absent means `glb`. */
+  ext: z.enum(['glb', 'png', 'jpg']).optional(),
 });
 
 /** What the store knows about one spec key: where its model came from and which bytes it is. */
@@ -24,7 +26,8 @@ export const manifestEntrySchema = z.object({
   request: z.record(z.string(), z.unknown()),
   tasks: z.array(taskRecordSchema),
   credits: z.number(),
-  files: z.object({ glb: fileRecordSchema }),
+  /** The result: a model (`glb`) or, for image imports, an `image`. */
+  files: z.union([z.object({ glb: fileRecordSchema }), z.object({ image: fileRecordSchema })]),
   createdAt: z.string(),
 });
 
@@ -32,6 +35,11 @@ export const manifestSchema = z.object({
   version: z.literal(1),
   entries: z.record(z.string(), manifestEntrySchema),
 });
+
+/** The file a manifest entry stands for, whatever its kind. */
+export function resultFileOf(entry: ManifestEntry): FileRecord {
+  return 'glb' in entry.files ? entry.files.glb : entry.files.image;
+}
 
 export type TaskRecord = z.infer<typeof taskRecordSchema>;
 export type FileRecord = z.infer<typeof fileRecordSchema>;

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeshyPluginError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { assertGlb } from './glb.js';
+import { assertGlb, assertImage } from './glb.js';
 import { withFileLock } from './lock.js';
 import {
   EMPTY_MANIFEST,
@@ -120,8 +120,17 @@ export async function removeManifestEntries(layout: StoreLayout, keys: readonly 
   return removed;
 }
 
-export function rawGlbPath(layout: StoreLayout, file: Pick<FileRecord, 'sha256'>): string {
-  return join(layout.raw, `${file.sha256}.glb`);
+export function rawGlbPath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
+  return join(layout.raw, `${file.sha256}.${file.ext ?? 'glb'}`);
+}
+
+/** Stores an image as Meshy returned it. Rejects anything that is not a complete PNG or JPEG. */
+export async function putRawImage(layout: StoreLayout, bytes: Uint8Array): Promise<FileRecord> {
+  const ext = assertImage(bytes);
+  const file = { sha256: sha256(bytes), bytes: bytes.byteLength, ext };
+  const path = rawGlbPath(layout, file);
+  if (!(await hasFile(path, file.bytes))) await writeFileAtomic(path, bytes, layout.tmp);
+  return file;
 }
 
 /** Stores a model as Meshy returned it. Rejects anything that is not a complete GLB. */

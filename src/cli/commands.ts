@@ -2,6 +2,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
   hasRawGlb,
+  resultFileOf,
   listJournal,
   readManifest,
   removeJournal,
@@ -64,7 +65,7 @@ async function specStates(project: MeshyProject, specs: UsedSpec[]): Promise<Map
   for (const { key } of specs) {
     const entry = manifest.entries[key];
     const journal = journals.get(key);
-    if (entry && (await hasRawGlb(project.layout, entry.files.glb))) states.set(key, { state: 'cached', entry });
+    if (entry && (await hasRawGlb(project.layout, resultFileOf(entry)))) states.set(key, { state: 'cached', entry });
     else if (journal?.stages.some((stage) => stage.state === 'failed')) states.set(key, { state: 'failed', journal });
     else if (journal?.stages.some((stage) => stage.taskId || stage.state === 'creating')) states.set(key, { state: 'pending', journal });
     else states.set(key, { state: 'missing' });
@@ -172,7 +173,7 @@ export async function gc(project: MeshyProject, print: Print, { apply = false } 
   const layout = project.layout;
   const manifest = await readManifest(layout);
   const unusedKeys = Object.keys(manifest.entries).filter((key) => !used.has(key));
-  const keptRaw = new Set(Object.entries(manifest.entries).filter(([key]) => used.has(key)).map(([, entry]) => entry.files.glb.sha256));
+  const keptRaw = new Set(Object.entries(manifest.entries).filter(([key]) => used.has(key)).map(([, entry]) => resultFileOf(entry).sha256));
   const rawFiles = (await readdir(layout.raw).catch(() => [] as string[])).filter((name) => !keptRaw.has(name.replace(/\.glb$/, '')));
   const optimizedFiles: string[] = [];
   for (const name of (await readdir(layout.optimized).catch(() => [] as string[])).filter((n) => n.endsWith('.json'))) {

@@ -1,12 +1,8 @@
-import { ACTION_GROUPS, ACTIONS } from './animation-library-data.js';
+import { ANIMATION_LIBRARY, type AnimationLibraryAction } from '../meshy/animation-library.js';
 import type { Answer } from './http.js';
 
 /** One action of Meshy's Animation Library (§6.7), as `GET /openapi/v1/animations/library` lists it. */
-export interface LibraryAction {
-  action_id: number;
-  name: string;
-  category: string;
-  sub_category: string;
+export interface LibraryAction extends AnimationLibraryAction {
   preview_url: string;
 }
 
@@ -16,10 +12,7 @@ export const ANIMATION_LIBRARY_PATH = '/openapi/v1/animations/library';
 const PREVIEW_BASE = 'https://cdn.meshy.ai/webapp-assets/feature-demo/animation/preview/biped/';
 
 const LIBRARY: ReadonlyMap<number, LibraryAction> = new Map(
-  ACTIONS.map(([id, name, group]) => {
-    const [category, sub_category] = ACTION_GROUPS[group]!;
-    return [id, { action_id: id, name, category, sub_category, preview_url: `${PREVIEW_BASE}${name}.gif` }];
-  }),
+  ANIMATION_LIBRARY.map((action) => [action.action_id, { ...action, preview_url: `${PREVIEW_BASE}${action.name}.gif` }]),
 );
 
 export function libraryAction(id: number): LibraryAction | undefined {

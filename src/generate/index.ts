@@ -1,4 +1,18 @@
-import { assertGlb, hasRawGlb, readManifestEntry, readOptimized, readRawGlb, sha256, writeOptimized, type ManifestEntry, type StoreLayout } from '../cache/index.js';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import {
+  assertGlb,
+  hasRawGlb,
+  readManifestEntry,
+  readOptimized,
+  readRawGlb,
+  resultFileOf,
+  sha256,
+  writeFileAtomic,
+  writeOptimized,
+  type ManifestEntry,
+  type StoreLayout,
+} from '../cache/index.js';
 import type { MeshyClient } from '../meshy/index.js';
 import {
   createOptimizePool,
@@ -11,20 +25,22 @@ import {
   type OptimizeQuality,
   type OptimizeReport,
 } from '../optimize/index.js';
-import { canonicalJson, describeSpec, specKey, type MeshySpec } from '../spec/index.js';
+import { canonicalJson, describeSpec, isImageSpec, specKey, type MeshySpec } from '../spec/index.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createLimiter } from './limit.js';
 import type { GenerationMode } from './modes.js';
 import { pendingResult } from './placeholder.js';
 import { createProgressPrinter } from './progress.js';
-import { obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
+import { generatedInputsOf, type GeneratedSource } from './plan.js';
+import { modelOf, obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
 
 export { BudgetError, CacheMissError, type PendingGeneration } from './admission.js';
 export { createLimiter } from './limit.js';
 export type { GenerationMode } from './modes.js';
 export { placeholderGlb } from './placeholder.js';
 export { createProgressPrinter, type ProgressUpdate } from './progress.js';
-export { estimateCredits, GenerationError } from './raw.js';
+export { estimateCredits, GenerationError, modelOf } from './raw.js';
+export { planOf, type PlanStep } from './plan.js';
 
 export interface ModelSourceOptions {
   layout: StoreLayout;
@@ -70,16 +86,35 @@ export interface ModelSource {
   dryRunReport: Admission['dryRunReport'];
 }
 
-/** Everything the `meta` export of a `meshy:` module carries. */
-export interface ModelMeta extends ModelStats {
+/** What every `meta` export carries: where the asset came from and what it cost. */
+export interface AssetOrigin {
+  /** The import kind: prompt, image, images, retexture, remesh, text-to-image, image-to-image. */
   kind: string;
+  /** The text prompt, where the import has one ('' otherwise). */
   prompt: string;
+  /** A short description for logs and tools. */
+  label: string;
   key: string;
+  /** The AI model that made it, or the Meshy resource (remesh, rigging…). */
   model: string;
   taskIds: string[];
   credits: number;
   bytes: number;
+}
+
+/** The `meta` export of an image import (`meshy:text-to-image`, `meshy:image-to-image`). */
+export interface ImageMeta extends AssetOrigin {
+  width: number;
+  height: number;
+  mimeType: string;
+  status: 'ready' | 'pending';
+}
+
+/** Everything the `meta` export of a model import carries (`animations` lists its clip names). */
+export interface ModelMeta extends ModelStats, AssetOrigin {
   rawBytes: number;
+  /** True when Meshy rigged it (`&rig` or `&animation`): the GLB has a skin. */
+  rigged: boolean;
   /** What the optimizer did: preset, triangles before, and measured quality (texture PSNR, simplifier error). */
   optimization: OptimizationMeta;
   /**
@@ -97,9 +132,9 @@ export interface OptimizationMeta {
 
 export interface ModelResult {
   key: string;
-  /** The optimized GLB on disk, ready to emit or serve. */
+  /** The optimized GLB (or the image) on disk, ready to emit or serve. */
   path: string;
-  meta: ModelMeta;
+  meta: ModelMeta | ImageMeta;
   /** True when this call paid Meshy for it. */
   generated: boolean;
 }
@@ -147,6 +182,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
         options.onEvent?.({ type: 'progress', key, label, ...event });
       },
       ...(options.previews ? { onPreview: (task: PreviewTask) => void announcePreview(spec, key, task) } : {}),
+      generated: generatedSource,
       log: options.log,
     }, { reroll });
   }
@@ -159,7 +195,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       const client = await options.connect();
       const bytes = await client.download(task.model_urls.glb, { validate: assertGlb });
       const { path, meta } = await optimizedFile(sha256(bytes), async () => bytes, spec.optimize);
-      const result = modelResult(spec, key, { model: String(spec.preview.ai_model), taskIds: [task.id], credits: task.consumed_credits ?? 0 }, path, meta, 'preview', true);
+      const result = modelResult(spec, key, { model: modelOf(spec), taskIds: [task.id], credits: task.consumed_credits ?? 0 }, path, meta, 'preview', true);
       options.onEvent?.({ type: 'preview', key, label, result });
     } catch (error) {
       options.log(`"${label}": its preview could not be shown (${(error as Error).message}); waiting for the final model`);
@@ -186,7 +222,8 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
   }
 
   function optimized(entry: ManifestEntry, overrides: OptimizeOverrides | undefined): Promise<{ path: string; meta: OptimizedMeta }> {
-    return optimizedFile(entry.files.glb.sha256, () => readRawGlb(options.layout, entry.files.glb), overrides);
+    const file = resultFileOf(entry);
+    return optimizedFile(file.sha256, () => readRawGlb(options.layout, file), overrides);
   }
 
   // One Meshy generation per raw key, however many optimize variants wait for it.
@@ -200,10 +237,22 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     return pending;
   }
 
+  /** Another import used as an input: from the store, or generated first (through the same queue). */
+  async function generatedSource(dependency: MeshySpec): Promise<GeneratedSource> {
+    const raw = await sharedRawModel(dependency, specKey(dependency, options.namespace));
+    if ('dryRun' in raw) throw new Error(`"${describeSpec(dependency)}" is not generated (dry run)`);
+    const file = resultFileOf(raw.entry);
+    const mimeType = file.ext === 'png' ? 'image/png' : file.ext === 'jpg' ? 'image/jpeg' : 'application/octet-stream';
+    return { entry: raw.entry, mimeType, read: () => readRawGlb(options.layout, file) };
+  }
+
   async function produce(spec: MeshySpec, key: string, reroll = false): Promise<ModelResult> {
+    // Inputs made by other imports come first, outside this spec's lock and queue slot.
+    for (const dependency of generatedInputsOf(spec)) await sharedRawModel(dependency, specKey(dependency, options.namespace));
     const raw = reroll ? await rawModel(spec, key, true) : await sharedRawModel(spec, key);
     if ('dryRun' in raw) return pendingResult(options.layout, spec, key, raw.credits);
     const { entry, generated } = raw;
+    if (isImageSpec(spec)) return imageResult(spec, key, entry, generated);
     const { path, meta } = await optimized(entry, spec.optimize);
     if (generated) options.log(`"${entry.label}" done: ${formatBytes(meta.rawBytes)} from Meshy, ${formatBytes(meta.bytes)} optimized, ${entry.credits} credits`);
     return modelResult(spec, key, { model: entry.model, taskIds: entry.tasks.map((task) => task.id), credits: entry.credits }, path, meta, 'ready', generated);
@@ -230,6 +279,25 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       return pending;
   }
 
+  /** Images ship as Meshy made them; a content-addressed copy sits with the models, to be served in dev. */
+  async function imageResult(spec: MeshySpec, key: string, entry: ManifestEntry, generated: boolean): Promise<ModelResult> {
+    const file = resultFileOf(entry);
+    const bytes = await readRawGlb(options.layout, file);
+    const path = join(options.layout.optimized, `${file.sha256}.${file.ext ?? 'png'}`);
+    await writeFileAtomic(path, bytes, options.layout.tmp);
+    const { width = 0, height = 0 } = await sharp(bytes).metadata();
+    if (generated) options.log(`"${entry.label}" done: ${formatBytes(bytes.byteLength)} image, ${entry.credits} credits`);
+    const meta: ImageMeta = {
+      ...originOf(spec, key, { model: entry.model, taskIds: entry.tasks.map((task) => task.id), credits: entry.credits }),
+      bytes: bytes.byteLength,
+      width,
+      height,
+      mimeType: file.ext === 'jpg' ? 'image/jpeg' : 'image/png',
+      status: 'ready',
+    };
+    return { key, path, generated, meta };
+  }
+
   return {
     dryRunReport: admission.dryRunReport,
     get,
@@ -237,7 +305,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     regenerate: (spec) => produce(spec, specKey(spec, options.namespace), true),
     async peek(spec) {
       const entry = await readManifestEntry(options.layout, specKey(spec, options.namespace));
-      if (!entry || !(await hasRawGlb(options.layout, entry.files.glb))) return undefined;
+      if (!entry || !(await hasRawGlb(options.layout, resultFileOf(entry)))) return undefined;
       return get(spec);
     },
   };
@@ -258,11 +326,9 @@ function modelResult(
     path,
     generated,
     meta: {
-      kind: spec.kind,
-      prompt: String(spec.preview.prompt),
-      key,
-      ...origin,
+      ...originOf(spec, key, origin),
       ...meta.stats,
+      rigged: Boolean(spec.rig),
       bytes: meta.bytes,
       rawBytes: meta.rawBytes,
       optimization: {
@@ -273,6 +339,17 @@ function modelResult(
       status,
     },
   };
+}
+
+/** The fields every `meta` shares. */
+export function originOf(spec: MeshySpec, key: string, origin: { model: string; taskIds: string[]; credits: number }): Omit<AssetOrigin, 'bytes'> {
+  return { kind: spec.kind, prompt: promptOf(spec), label: describeSpec(spec), key, ...origin };
+}
+
+function promptOf(spec: MeshySpec): string {
+  if (spec.kind === 'prompt') return String(spec.preview.prompt);
+  const text = spec.request.prompt ?? spec.request.text_style_prompt ?? spec.request.texture_prompt;
+  return typeof text === 'string' ? text : '';
 }
 
 export function formatBytes(bytes: number): string {

@@ -1,8 +1,10 @@
 import { Document, NodeIO } from '@gltf-transform/core';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic, type StoreLayout } from '../cache/index.js';
-import type { MeshySpec } from '../spec/index.js';
-import type { ModelResult } from './index.js';
+import sharp from 'sharp';
+import { isImageSpec, type MeshySpec } from '../spec/index.js';
+import { originOf, type ImageMeta, type ModelMeta, type ModelResult } from './index.js';
+import { modelOf } from './raw.js';
 import { readModelStats, type ModelStats } from '../optimize/index.js';
 
 /** Size and placement of a placeholder box, so that it stands where the real model will. */
@@ -12,6 +14,9 @@ export interface PlaceholderShape {
   /** `bottom`: resting on y = 0; `center`: centred on the origin. */
   origin: 'bottom' | 'center';
 }
+
+/** The shape of a model Meshy centres in about a 2-unit cube: the common case. */
+export const DEFAULT_SHAPE: PlaceholderShape = { size: 2, origin: 'center' };
 
 /** The default shape: a unit box resting on the ground. */
 const UNIT_BOX: PlaceholderShape = { size: 1, origin: 'bottom' };
@@ -35,9 +40,10 @@ const placeholders = new Map<string, Promise<{ bytes: Uint8Array; stats: ModelSt
  * The box that best stands in for a spec's model: Meshy centres its models in about a 2-unit cube;
  * with `auto_size` they come in metres (size unknown: 1 m), resting on the ground unless `origin_at=center`.
  */
-export function placeholderShapeFor(preview: { auto_size?: unknown; origin_at?: unknown }): PlaceholderShape {
+export function placeholderShapeFor(spec: MeshySpec): PlaceholderShape {
+  const preview: Record<string, unknown> = spec.kind === 'prompt' ? spec.preview : spec.request;
   if (preview.auto_size) return { size: 1, origin: preview.origin_at === 'center' ? 'center' : 'bottom' };
-  return { size: 2, origin: 'center' };
+  return DEFAULT_SHAPE;
 }
 
 async function build({ size, origin }: PlaceholderShape): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
@@ -91,29 +97,41 @@ export async function storePlaceholder(layout: StoreLayout, shape?: PlaceholderS
   return { path, stats, bytes: bytes.byteLength };
 }
 
-/** A model result for what is not generated yet: the box, `meta.status = 'pending'`, the spec's own fields. */
+/** A result for what is not generated yet: the box (or a grey image), `meta.status = 'pending'`, the spec's own fields. */
 export async function pendingResult(layout: StoreLayout, spec: MeshySpec, key: string, credits: number, shape?: PlaceholderShape): Promise<ModelResult> {
-  const { path, stats, bytes } = await storePlaceholder(layout, shape);
-  return {
-    key,
-    path,
-    generated: false,
-    meta: {
-      kind: spec.kind,
-      prompt: String(spec.preview.prompt),
-      key,
-      model: String(spec.preview.ai_model),
-      taskIds: [],
-      credits,
-      ...stats,
-      bytes,
-      rawBytes: 0,
-      optimization: {
-        preset: false,
-        trianglesBefore: stats.triangles,
-        quality: { texturePsnrMin: null, texturePsnrMean: null, normalAngleDegMax: null, geometricError: 0 },
-      },
-      status: 'pending',
+  const origin = originOf(spec, key, { model: modelOf(spec), taskIds: [], credits });
+  if (isImageSpec(spec)) {
+    const bytes = await placeholderPng();
+    const path = join(layout.optimized, `${sha256(bytes)}.png`);
+    await writeFileAtomic(path, bytes, layout.tmp);
+    const meta: ImageMeta = { ...origin, bytes: bytes.byteLength, width: PLACEHOLDER_IMAGE_SIZE, height: PLACEHOLDER_IMAGE_SIZE, mimeType: 'image/png', status: 'pending' };
+    return { key, path, generated: false, meta };
+  }
+  const { path, stats, bytes } = await storePlaceholder(layout, shape ?? placeholderShapeFor(spec));
+  const meta: ModelMeta = {
+    ...origin,
+    ...stats,
+    rigged: Boolean(spec.rig),
+    bytes,
+    rawBytes: 0,
+    optimization: {
+      preset: false,
+      trianglesBefore: stats.triangles,
+      quality: { texturePsnrMin: null, texturePsnrMean: null, normalAngleDegMax: null, geometricError: 0 },
     },
+    status: 'pending',
   };
+  return { key, path, generated: false, meta };
+}
+
+const PLACEHOLDER_IMAGE_SIZE = 64;
+let placeholderImage: Promise<Uint8Array> | undefined;
+
+/** A flat grey square that stands in for an image not generated yet. */
+function placeholderPng(): Promise<Uint8Array> {
+  placeholderImage ??= sharp({ create: { width: PLACEHOLDER_IMAGE_SIZE, height: PLACEHOLDER_IMAGE_SIZE, channels: 3, background: '#8a7f8a' } })
+    .png()
+    .toBuffer()
+    .then((buffer) => new Uint8Array(buffer));
+  return placeholderImage;
 }

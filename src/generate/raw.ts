@@ -1,24 +1,28 @@
 import { join } from 'node:path';
 import {
   assertGlb,
+  assertImage,
   ensureStoreGitignore,
   hasRawGlb,
   putRawGlb,
+  putRawImage,
   readManifestEntry,
   recordManifestEntry,
   removeJournal,
+  resultFileOf,
   sweepTempFiles,
   withFileLock,
   type ManifestEntry,
   type StoreLayout,
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
-import { MeshyDownloadError, textTo3d, textTo3dCredits, type MeshyClient, type TextTo3dTask } from '../meshy/index.js';
-import { describeSpec, type MeshySpec } from '../spec/index.js';
+import { MeshyDownloadError, type BaseTask, type MeshyClient, type TaskResource, type TextTo3dTask } from '../meshy/index.js';
+import { describeSpec, isImageSpec, type MeshySpec } from '../spec/index.js';
 import type { Admission } from './admission.js';
+import { renameClips } from './clips.js';
 import { openJournal } from './journal-handle.js';
+import { planCredits, planOf, runPlan, type GeneratedSource, type PlanStep } from './plan.js';
 import type { StageEvent } from './stages.js';
-import { runTextTo3D } from './text-to-3d.js';
 
 export class GenerationError extends MeshyPluginError {}
 
@@ -36,6 +40,8 @@ export interface RawModelDeps {
   onEvent: (label: string, event: StageEvent) => void;
   /** Told when a textured model's untextured preview task has succeeded (it runs on to the refine). */
   onPreview?: (task: PreviewTask) => void;
+  /** The result of another import that this one takes as an input. */
+  generated: (spec: MeshySpec) => Promise<GeneratedSource>;
   log: (line: string) => void;
 }
 
@@ -45,7 +51,7 @@ export type RawModel = { entry: ManifestEntry; generated: boolean } | { dryRun: 
 
 /** What generating `spec` is expected to cost, from the pricing table. */
 export function estimateCredits(spec: MeshySpec): number {
-  return textTo3dCredits({ mode: 'preview', ...spec.preview }) + (spec.refine ? textTo3dCredits({ mode: 'refine', ...spec.refine }) : 0);
+  return planCredits(planOf(spec));
 }
 
 /**
@@ -75,7 +81,7 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
 
 async function cachedEntry(layout: StoreLayout, key: string): Promise<ManifestEntry | undefined> {
   const entry = await readManifestEntry(layout, key);
-  return entry && (await hasRawGlb(layout, entry.files.glb)) ? entry : undefined;
+  return entry && (await hasRawGlb(layout, resultFileOf(entry))) ? entry : undefined;
 }
 
 async function generate(spec: MeshySpec, key: string, label: string, deps: RawModelDeps): Promise<ManifestEntry> {
@@ -94,16 +100,18 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
   if (failed) await journal.reset();
 
   const client = await deps.connect();
-  deps.log(`generating "${label}" with Meshy (${spec.refine ? 'preview + refine' : 'preview only'}, ~${estimateCredits(spec)} credits)`);
+  const steps = planOf(spec);
+  deps.log(`generating "${label}" with Meshy (${steps.map((step) => step.stage).join(' → ')}, ~${planCredits(steps)} credits)`);
   try {
-    const result = await runTextTo3D(
-      spec,
+    const result = await runPlan(
+      steps,
       { client, journal, log: deps.log, onEvent: (event) => deps.onEvent(label, event) },
-      deps.onPreview,
+      { generated: deps.generated },
+      (step, task) => step.stage === 'preview' && deps.onPreview?.(task as PreviewTask),
     );
     let bytes: Uint8Array;
     try {
-      bytes = await downloadResult(client, result.resultTask);
+      bytes = await downloadResult(client, result.resultStep.resource, result.resultTask, isImageSpec(spec));
     } catch (error) {
       // Past retention the tasks are worth nothing: record it, so that `retryFailed` regenerates.
       if (error instanceof GenerationError && error.code === 'MESHY_RESULT_EXPIRED') {
@@ -111,16 +119,18 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
       }
       throw error;
     }
-    const file = await putRawGlb(deps.layout, bytes);
+    // Clips are named as the import wrote them (`walk`), so a game can look them up.
+    if (spec.animations?.length) bytes = await renameClips(bytes, spec.animations.map((clip) => ({ from: clip.libraryName, to: clip.name })));
+    const file = isImageSpec(spec) ? await putRawImage(deps.layout, bytes) : await putRawGlb(deps.layout, bytes);
     const entry: ManifestEntry = {
       kind: spec.kind,
       label,
       namespace: deps.namespace,
-      model: String(spec.preview.ai_model),
-      request: { preview: spec.preview, refine: spec.refine },
+      model: modelOf(spec, steps),
+      request: requestRecord(spec),
       tasks: result.tasks,
       credits: result.tasks.reduce((sum, task) => sum + task.credits, 0),
-      files: { glb: file },
+      files: isImageSpec(spec) ? { image: file } : { glb: file },
       createdAt: new Date().toISOString(),
     };
     await recordManifestEntry(deps.layout, key, entry);
@@ -135,25 +145,43 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
   }
 }
 
+/** The AI model a spec names, or the resource that made it (remesh, rigging…). */
+export function modelOf(spec: MeshySpec, steps: readonly PlanStep[] = planOf(spec)): string {
+  if (spec.kind === 'prompt') return String(spec.preview.ai_model);
+  return typeof spec.request.ai_model === 'string' ? spec.request.ai_model : steps[0]!.resource.name;
+}
+
+/** What the manifest records of a request: the bodies, with inputs by content hash or URL. */
+function requestRecord(spec: MeshySpec): Record<string, unknown> {
+  const extra = { ...(spec.rig ? { rig: spec.rig } : {}), ...(spec.animations ? { animations: spec.animations } : {}) };
+  if (spec.kind === 'prompt') return { preview: spec.preview, refine: spec.refine, ...extra };
+  const shown = (input: import('../spec/index.js').SourceInput) =>
+    input.type === 'file' ? { file: input.shown, sha256: input.sha256 } : input.type === 'url' ? { url: input.url } : { import: input.id };
+  const inputs = Object.fromEntries(Object.entries(spec.inputs).map(([field, value]) => [field, Array.isArray(value) ? value.map(shown) : shown(value)]));
+  return { ...spec.request, inputs, ...extra };
+}
+
 /**
  * Downloads a result right away (Meshy keeps it 3 days). A signed link that went stale is replaced
  * by re-reading the task once; when that link is refused too, the result is gone and only a new
  * generation can bring the model back.
  */
-async function downloadResult(client: MeshyClient, task: { id: string; model_urls?: { glb?: string } | null }): Promise<Uint8Array> {
-  const url = task.model_urls?.glb;
-  if (!url) throw new Error(`Meshy's task ${task.id} succeeded without a GLB in model_urls`);
+async function downloadResult(client: MeshyClient, resource: TaskResource<BaseTask>, task: BaseTask, image: boolean): Promise<Uint8Array> {
+  const validate = image ? (bytes: Uint8Array) => void assertImage(bytes) : assertGlb;
+  const url = resource.resultUrl(task);
+  if (!url) throw new Error(`Meshy's ${resource.name} task ${task.id} succeeded without its ${image ? 'image' : 'GLB'}`);
   try {
-    return await client.download(url, { validate: assertGlb });
+    return await client.download(url, { validate });
   } catch (error) {
     if (!isExpired(error)) throw error;
   }
-  const fresh = await client.getTask(textTo3d, task.id);
+  const fresh = await client.getTask(resource, task.id);
+  const freshUrl = resource.resultUrl(fresh);
   try {
-    if (!fresh.model_urls?.glb) throw new Error(`Meshy's task ${task.id} no longer lists a GLB`);
-    return await client.download(fresh.model_urls.glb, { validate: assertGlb });
+    if (!freshUrl) throw new Error(`Meshy's task ${task.id} no longer lists its result`);
+    return await client.download(freshUrl, { validate });
   } catch (error) {
-    if (!isExpired(error) && fresh.model_urls?.glb) throw error;
+    if (!isExpired(error) && freshUrl) throw error;
     const expired = fresh.expires_at ? ` (it expired ${new Date(fresh.expires_at).toISOString()})` : '';
     throw new GenerationError(
       'MESHY_RESULT_EXPIRED',

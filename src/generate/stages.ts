@@ -42,7 +42,7 @@ export async function runStage<Task extends BaseTask>(
   if (taskId) {
     log(`resuming Meshy ${stage} task ${taskId} (created before; not paid for again)`);
   } else {
-    await journal.update(stage, { state: 'creating', intentAt: Date.now(), request: body });
+    await journal.update(stage, { state: 'creating', intentAt: Date.now(), request: journaledBody(body) });
     taskId = await client.createTask(resource, body, { signal: context.signal, echoed });
     await journal.update(stage, { state: 'created', taskId });
   }
@@ -74,4 +74,15 @@ export async function runStage<Task extends BaseTask>(
       credits: task.consumed_credits ?? 0,
     },
   };
+}
+
+/** The request as the journal keeps it: data URIs (whole files) shortened to their type and size. */
+function journaledBody(body: Record<string, unknown>): Record<string, unknown> {
+  const shorten = (value: unknown): unknown =>
+    typeof value === 'string' && value.startsWith('data:')
+      ? `${value.slice(0, value.indexOf(',') + 1)}… (${value.length} characters)`
+      : Array.isArray(value)
+        ? value.map(shorten)
+        : value;
+  return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, shorten(value)]));
 }

@@ -12,3 +12,44 @@ export function textTo3dCredits(body: Record<string, unknown>): number {
   const ultra = body.geometry_resolution === '2k' || body.geometry_resolution === '4k' || body.ultra_mode === true;
   return base + (ultra ? 5 : 0);
 }
+
+const CHEAP_3D_MODELS = new Set(['meshy-5', 'meshy-6-lite']);
+
+/** Image and multi-image to 3D (§7): by model, textured or not, 8k, and +5 for 2k/4k geometry. */
+export function imageTo3dCredits(body: Record<string, unknown>): number {
+  const model = String(body.ai_model ?? 'latest');
+  const textured = body.should_texture !== false;
+  const smart = body.model_type === 'smart-topology';
+  const cheap = smart || CHEAP_3D_MODELS.has(model);
+  const eightK = textured && body.texture_resolution === '8k';
+  const base = cheap ? (textured ? (eightK && smart ? 20 : 15) : 5) : textured ? (eightK ? 35 : 30) : 20;
+  const ultra = body.geometry_resolution === '2k' || body.geometry_resolution === '4k' || body.ultra_mode === true;
+  return base + (ultra ? 5 : 0);
+}
+
+const IMAGE_MODEL_CREDITS: Record<string, number> = { 'nano-banana': 3, 'nano-banana-2': 6, 'nano-banana-pro': 9, 'gpt-image-2': 9 };
+
+/** What one task of a resource costs (§7), by the resource's name (see resources.ts). */
+export function taskCredits(resource: string, body: Record<string, unknown>): number {
+  switch (resource) {
+    case 'text-to-3d':
+      return textTo3dCredits(body);
+    case 'image-to-3d':
+    case 'multi-image-to-3d':
+      return imageTo3dCredits(body);
+    case 'retexture':
+      return body.texture_resolution === '8k' ? 15 : 10;
+    case 'remesh':
+      return 5;
+    case 'rigging':
+      return 5;
+    case 'animation':
+      return 3 * (Array.isArray(body.action_ids) ? body.action_ids.length : 1);
+    case 'text-to-image':
+      return IMAGE_MODEL_CREDITS[String(body.ai_model)] ?? 9;
+    case 'image-to-image':
+      return body.ai_model === 'gpt-image-2' ? 12 : (IMAGE_MODEL_CREDITS[String(body.ai_model)] ?? 12);
+    default:
+      return 0;
+  }
+}

@@ -24,13 +24,18 @@ export interface TaskResource<Task extends BaseTask = BaseTask> {
    * whether a create whose answer was lost did reach Meshy, so it is never paid for twice.
    */
   matchesRequest(task: Task, body: Record<string, unknown>): boolean;
+  /** Where a SUCCEEDED task's main asset is: its GLB, or its first image. */
+  resultUrl(task: Task): string | undefined;
 }
+
+const glbOf = (task: { model_urls?: { glb?: string | undefined } | null | undefined }) => task.model_urls?.glb;
 
 /** Text to 3D lives under v2; every other resource is v1 (§0). */
 export const textTo3d: TaskResource<z.infer<typeof textTo3dTaskSchema>> = {
   name: 'text-to-3d',
   path: '/openapi/v2/text-to-3d',
   taskSchema: textTo3dTaskSchema,
+  resultUrl: glbOf,
   matchesRequest(task, body) {
     const expectedType = body.mode === 'refine' ? 'text-to-3d-refine' : 'text-to-3d-preview';
     if (task.type !== undefined && task.type !== expectedType) return false;
@@ -51,6 +56,7 @@ export const imageTo3d: TaskResource<z.infer<typeof imageTo3dTaskSchema>> = {
   name: 'image-to-3d',
   path: '/openapi/v1/image-to-3d',
   taskSchema: imageTo3dTaskSchema,
+  resultUrl: glbOf,
   matchesRequest: (task, body) =>
     ofType(task, 'image-to-3d') && sameText(task.texture_prompt, body.texture_prompt) && sameText(task.texture_image_url, body.texture_image_url),
 };
@@ -60,6 +66,7 @@ export const multiImageTo3d: TaskResource<z.infer<typeof multiImageTo3dTaskSchem
   name: 'multi-image-to-3d',
   path: '/openapi/v1/multi-image-to-3d',
   taskSchema: multiImageTo3dTaskSchema,
+  resultUrl: glbOf,
   matchesRequest: (task, body) =>
     ofType(task, 'multi-image-to-3d') &&
     sameText(task.texture_prompt, body.texture_prompt) &&
@@ -72,6 +79,7 @@ export const remesh: TaskResource<z.infer<typeof remeshTaskSchema>> = {
   name: 'remesh',
   path: '/openapi/v1/remesh',
   taskSchema: remeshTaskSchema,
+  resultUrl: glbOf,
   matchesRequest: (task) => ofType(task, 'remesh'),
 };
 
@@ -80,6 +88,7 @@ export const retexture: TaskResource<z.infer<typeof retextureTaskSchema>> = {
   name: 'retexture',
   path: '/openapi/v1/retexture',
   taskSchema: retextureTaskSchema,
+  resultUrl: glbOf,
   matchesRequest: (task, body) =>
     ofType(task, 'retexture') && sameText(task.text_style_prompt, body.text_style_prompt) && sameText(task.image_style_url, body.image_style_url),
 };
@@ -89,6 +98,7 @@ export const rigging: TaskResource<z.infer<typeof rigTaskSchema>> = {
   name: 'rigging',
   path: '/openapi/v1/rigging',
   taskSchema: rigTaskSchema,
+  resultUrl: (task) => task.result?.rigged_character_glb_url,
   matchesRequest: (task) => ofType(task, 'rig'),
 };
 
@@ -97,6 +107,7 @@ export const animation: TaskResource<z.infer<typeof animationTaskSchema>> = {
   name: 'animation',
   path: '/openapi/v1/animations',
   taskSchema: animationTaskSchema,
+  resultUrl: (task) => task.result?.animation_glb_url,
   matchesRequest: (task) => ofType(task, 'animate'),
 };
 
@@ -105,6 +116,7 @@ export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
   name: 'text-to-image',
   path: '/openapi/v1/text-to-image',
   taskSchema: imageTaskSchema,
+  resultUrl: (task) => task.image_urls?.[0],
   matchesRequest: (task, body) => ofType(task, 'text-to-image') && sameText(task.ai_model, body.ai_model) && sameText(task.prompt, body.prompt),
 };
 
@@ -113,5 +125,6 @@ export const imageToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
   name: 'image-to-image',
   path: '/openapi/v1/image-to-image',
   taskSchema: imageTaskSchema,
+  resultUrl: (task) => task.image_urls?.[0],
   matchesRequest: (task, body) => ofType(task, 'image-to-image') && sameText(task.ai_model, body.ai_model) && sameText(task.prompt, body.prompt),
 };

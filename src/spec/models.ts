@@ -1,3 +1,5 @@
+import type { SpecProblem } from './errors.js';
+
 /**
  * Meshy's model ids as of the reference (Oct 2026). `latest` moves over time, so a spec never keeps
  * it: it is pinned to the model it means today, and the pinned id is part of the cache key.
@@ -34,4 +36,86 @@ export function polycountRange(model: StandardModel | SmartTopologyModel): { min
   if (model === 'meshy-t2') return { min: 100, max: 15_000, fallback: 4_000 };
   if (model === 'meshy-t2.5') return { min: 100, max: 30_000, fallback: 15_000 };
   return { min: 100, max: 300_000, fallback: 30_000 };
+}
+
+/** The generation options shared by text, image and multi-image to 3D. */
+export interface GenerationQuery {
+  ai_model?: AiModel | undefined;
+  model_type?: 'standard' | 'smart-topology' | undefined;
+  topology?: 'triangle' | 'quad' | undefined;
+  target_polycount?: number | undefined;
+  geometry_resolution?: 'standard' | '2k' | '4k' | undefined;
+  texture_resolution?: '2k' | '4k' | '8k' | undefined;
+  should_remesh?: boolean | undefined;
+  auto_size?: boolean | undefined;
+  origin_at?: 'bottom' | 'center' | undefined;
+}
+
+/** Combinations of generation options that Meshy rejects with a 400 (reference §6.1.1, §6.2). */
+export function generationProblems(query: GenerationQuery): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const modelType = query.model_type ?? (query.ai_model && isSmartTopologyModel(query.ai_model) ? 'smart-topology' : 'standard');
+  const model = pinModel(query.ai_model, modelType);
+  if (modelType === 'smart-topology' && !isSmartTopologyModel(model)) {
+    problems.push({ key: 'ai_model', message: `${model} is not a smart-topology model; use meshy-t2 or meshy-t2.5` });
+  }
+  if (modelType === 'standard' && isSmartTopologyModel(model)) {
+    problems.push({ key: 'model_type', message: `${model} needs model_type=smart-topology` });
+  }
+  if (modelType === 'smart-topology') {
+    if (query.topology === 'quad') problems.push({ key: 'topology', message: 'smart-topology models are triangle-only' });
+    if (query.geometry_resolution && query.geometry_resolution !== 'standard') {
+      problems.push({ key: 'geometry_resolution', message: 'only the standard model type has 2k/4k geometry' });
+    }
+    const range = polycountRange(model);
+    if (query.target_polycount !== undefined && query.target_polycount > range.max) {
+      problems.push({ key: 'target_polycount', message: `must be at most ${range.max} for ${model}; got ${query.target_polycount}` });
+    }
+  }
+  if (query.geometry_resolution === '2k' && !['meshy-7', 'meshy-7.1'].includes(model)) {
+    problems.push({ key: 'geometry_resolution', message: `2k needs ai_model meshy-7, meshy-7.1 or latest; got ${model}` });
+  }
+  if (query.geometry_resolution === '4k' && model !== 'meshy-7.1') {
+    problems.push({ key: 'geometry_resolution', message: `4k needs ai_model meshy-7.1 or latest; got ${model}` });
+  }
+  if (query.texture_resolution && query.texture_resolution !== '2k' && ['meshy-5', 'meshy-6-lite'].includes(model)) {
+    problems.push({ key: 'texture_resolution', message: `${query.texture_resolution} textures are not available with ${model}` });
+  }
+  if (query.origin_at && !query.auto_size) {
+    problems.push({ key: 'origin_at', message: 'only applies together with auto_size' });
+  }
+  if (query.should_remesh === false && (query.target_polycount !== undefined || query.topology !== undefined) && modelType === 'standard') {
+    problems.push({ key: 'should_remesh', message: 'target_polycount and topology only apply when should_remesh is true' });
+  }
+  return problems;
+}
+
+/**
+ * The geometry fields of a text/image/multi-image to 3D request, leaving out every value that equals
+ * Meshy's default (so equal requests have equal keys) and pinning `latest` to today's model.
+ */
+export function geometryFields(query: GenerationQuery & { decimation_mode?: number | undefined; symmetry_mode?: string | undefined; pose_mode?: string | undefined }): Record<string, string | number | boolean> {
+  const modelType = query.model_type ?? (query.ai_model && isSmartTopologyModel(query.ai_model) ? 'smart-topology' : 'standard');
+  const model = pinModel(query.ai_model, modelType);
+  const preview: Record<string, string | number | boolean> = { ai_model: model };
+  if (modelType === 'smart-topology') {
+    preview.model_type = 'smart-topology';
+    const range = polycountRange(model as SmartTopologyModel);
+    if (query.target_polycount !== undefined && query.target_polycount !== range.fallback) preview.target_polycount = query.target_polycount;
+  } else {
+    // A budget or topology only takes effect with remeshing, which Meshy 6+ leaves off by default:
+    // asking for one is asking for remeshing.
+    const asksForRemesh = query.target_polycount !== undefined || query.topology !== undefined || query.decimation_mode !== undefined;
+    const remesh = query.should_remesh ?? (asksForRemesh || remeshesByDefault(model as StandardModel));
+    if (remesh !== remeshesByDefault(model as StandardModel)) preview.should_remesh = remesh;
+    if (remesh) {
+      if (query.topology === 'quad') preview.topology = 'quad';
+      if (query.target_polycount !== undefined && query.target_polycount !== 30_000) preview.target_polycount = query.target_polycount;
+      if (query.decimation_mode !== undefined) preview.decimation_mode = query.decimation_mode;
+    }
+    if (query.geometry_resolution && query.geometry_resolution !== 'standard') preview.geometry_resolution = query.geometry_resolution;
+  }
+  if (query.symmetry_mode && query.symmetry_mode !== 'auto') preview.symmetry_mode = query.symmetry_mode;
+  if (query.pose_mode) preview.pose_mode = query.pose_mode;
+  return preview;
 }

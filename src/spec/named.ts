@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
+import { remeshQuerySchema, retextureQuerySchema } from './edit.js';
+import { imageQuerySchema, imagesQuerySchema } from './image.js';
+import { imageToImageQuerySchema, textToImageQuerySchema } from './picture.js';
+import { promptQuerySchema } from './prompt.js';
 
 /**
  * Named models: `meshy({ models: { knight: { prompt: '…', target_polycount: 8000 } } })`, then
@@ -8,32 +12,53 @@ import { MeshyPluginError } from '../errors.js';
  * Definitions become the very query an import would have written, so they are validated by the same
  * schema and share cache entries with equal imports.
  */
-const optionValue = z.union([z.string(), z.number(), z.boolean()]);
+const optionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 
 export const namedModelSchema = z
   .record(z.string(), optionValue)
-  .refine((definition) => typeof definition.prompt === 'string' && definition.prompt.trim() !== '', { error: 'needs a `prompt`' });
+  .refine((definition) => typeof definition.kind === 'string' || (typeof definition.prompt === 'string' && definition.prompt.trim() !== ''), {
+    error: 'needs a `prompt` (or a `kind`, such as image, with its options)',
+  });
 
 export const modelDefaultsSchema = z.record(z.string(), optionValue);
 
 export const MODEL_NAME = /^[a-z][a-z0-9_-]*$/i;
 
 export type NamedModel = z.infer<typeof namedModelSchema>;
+type OptionValue = z.infer<typeof optionValue>;
 
-/** The `meshy:prompt?…` import a named model stands for. */
-export function namedModelImport(name: string, definition: NamedModel, defaults: Record<string, string | number | boolean> = {}): string {
-  const merged = { name, ...defaults, ...definition };
+/** Query keys of each kind, so that shared `defaults` reach only the kinds that have them. */
+const KIND_KEYS: Record<string, readonly string[]> = {
+  prompt: Object.keys(promptQuerySchema.shape),
+  image: Object.keys(imageQuerySchema.shape),
+  images: Object.keys(imagesQuerySchema.shape),
+  retexture: Object.keys(retextureQuerySchema.shape),
+  remesh: Object.keys(remeshQuerySchema.shape),
+  'text-to-image': Object.keys(textToImageQuerySchema.shape),
+  'image-to-image': Object.keys(imageToImageQuerySchema.shape),
+};
+
+/**
+ * The `meshy:<kind>?…` import a named model stands for: `kind` defaults to prompt, `prompt` is the
+ * query's `text`, lists are comma-separated (`animation: ['walk', 'idle']`).
+ */
+export function namedModelImport(name: string, definition: NamedModel, defaults: Record<string, OptionValue> = {}): string {
+  const { kind = 'prompt', ...options } = definition;
+  const kindName = String(kind);
+  const accepted = KIND_KEYS[kindName] ?? [];
+  const shared = Object.fromEntries(Object.entries(defaults).filter(([key]) => accepted.includes(key === 'prompt' ? 'text' : key)));
+  const merged = { name, ...shared, ...options };
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(merged)) {
-    query.set(key === 'prompt' ? 'text' : key, String(value));
+    query.set(key === 'prompt' ? 'text' : key, Array.isArray(value) ? value.join(',') : String(value));
   }
-  return `meshy:prompt?${query}`;
+  return `meshy:${kindName}?${query}`;
 }
 
 /** Every named model as its import id; throws when a name is unusable. */
 export function namedModelImports(
   models: Record<string, NamedModel> | undefined,
-  defaults: Record<string, string | number | boolean> | undefined,
+  defaults: Record<string, OptionValue> | undefined,
   reservedNames: readonly string[],
 ): Map<string, string> {
   const imports = new Map<string, string>();

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { flag, imageUrl, oneOf, text, wholeNumber } from './params.js';
 import {
   AI_MODELS,
+  generationProblems,
+  geometryFields,
   isSmartTopologyModel,
   pinModel,
   polycountRange,
@@ -12,6 +14,7 @@ import {
 import type { SpecProblem } from './errors.js';
 import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape, overridesFromQuery } from '../optimize/query.js';
 import type { OptimizeOverrides } from '../optimize/options.js';
+import { RIG_QUERY_DOCS, rigQueryShape, rigSpecFromQuery, type RigSpec } from './rig.js';
 
 /** Meshy's documented prompt limit in the June/August 2026 docs; later docs allow 800, we keep the safe one. */
 export const MAX_PROMPT_LENGTH = 600;
@@ -45,6 +48,8 @@ export const promptQuerySchema = z.strictObject({
   texture_image_url: imageUrl().optional(),
   texture_resolution: oneOf(['2k', '4k', '8k']).optional(),
   remove_lighting: flag().optional(),
+  // rigging and animation (later tasks on the same model)
+  ...rigQueryShape,
   // optimize stage (not sent to Meshy; see src/optimize/query.ts)
   ...optimizeQueryShape,
 });
@@ -74,6 +79,7 @@ export const PROMPT_OPTION_DOCS: Record<keyof PromptQuery, string> = {
   texture_image_url: 'https:// URL or data URI of a texture reference image',
   texture_resolution: '2k | 4k | 8k',
   remove_lighting: 'strip baked lighting from the texture (default true)',
+  ...RIG_QUERY_DOCS,
   ...OPTIMIZE_QUERY_DOCS,
 };
 
@@ -83,7 +89,7 @@ const REFINE_KEYS = ['enable_pbr', 'texture_prompt', 'texture_image_url', 'textu
 
 type JsonValue = string | number | boolean | string[];
 
-export interface PromptSpec {
+export interface PromptSpec extends RigSpec {
   kind: 'prompt';
   /** Body of `POST /openapi/v2/text-to-3d` with mode "preview": defaults left out, the model pinned. */
   preview: Record<string, JsonValue>;
@@ -97,40 +103,10 @@ export interface PromptSpec {
 
 /** Problems that no single field shows: combinations Meshy rejects with a 400. */
 export function promptQueryProblems(query: PromptQuery): SpecProblem[] {
-  const problems: SpecProblem[] = [];
-  const modelType = query.model_type ?? (query.ai_model && isSmartTopologyModel(query.ai_model) ? 'smart-topology' : 'standard');
-  const model = pinModel(query.ai_model, modelType);
-  if (modelType === 'smart-topology' && !isSmartTopologyModel(model)) {
-    problems.push({ key: 'ai_model', message: `${model} is not a smart-topology model; use meshy-t2 or meshy-t2.5` });
-  }
-  if (modelType === 'standard' && isSmartTopologyModel(model)) {
-    problems.push({ key: 'model_type', message: `${model} needs model_type=smart-topology` });
-  }
-  if (modelType === 'smart-topology') {
-    if (query.topology === 'quad') problems.push({ key: 'topology', message: 'smart-topology models are triangle-only' });
-    if (query.geometry_resolution && query.geometry_resolution !== 'standard') {
-      problems.push({ key: 'geometry_resolution', message: 'only the standard model type has 2k/4k geometry' });
-    }
-    const range = polycountRange(model);
-    if (query.target_polycount !== undefined && query.target_polycount > range.max) {
-      problems.push({ key: 'target_polycount', message: `must be at most ${range.max} for ${model}; got ${query.target_polycount}` });
-    }
-  }
-  if (query.geometry_resolution === '2k' && !['meshy-7', 'meshy-7.1'].includes(model)) {
-    problems.push({ key: 'geometry_resolution', message: `2k needs ai_model meshy-7, meshy-7.1 or latest; got ${model}` });
-  }
-  if (query.geometry_resolution === '4k' && model !== 'meshy-7.1') {
-    problems.push({ key: 'geometry_resolution', message: `4k needs ai_model meshy-7.1 or latest; got ${model}` });
-  }
-  if (query.texture_resolution && query.texture_resolution !== '2k' && ['meshy-5', 'meshy-6-lite'].includes(model)) {
-    problems.push({ key: 'texture_resolution', message: `${query.texture_resolution} textures are not available with ${model}` });
-  }
-  if (query.origin_at && !query.auto_size) {
-    problems.push({ key: 'origin_at', message: 'only applies together with auto_size' });
-  }
-  if (query.should_remesh === false && (query.target_polycount !== undefined || query.topology !== undefined) && modelType === 'standard') {
-    problems.push({ key: 'should_remesh', message: 'target_polycount and topology only apply when should_remesh is true' });
-  }
+  const problems = generationProblems(query);
+  const rig = rigSpecFromQuery(query);
+  problems.push(...rig.problems);
+  if (rig.spec.rig && query.textured === false) problems.push({ key: 'rig', message: 'Meshy rigs textured models only; drop textured=false' });
   if (query.textured === false) {
     for (const key of REFINE_KEYS) {
       if (query[key] !== undefined) problems.push({ key, message: 'is a texturing option, but textured=false skips texturing' });
@@ -141,29 +117,7 @@ export function promptQueryProblems(query: PromptQuery): SpecProblem[] {
 
 /** Turns a validated query into the exact requests, leaving out every value that equals Meshy's default. */
 export function promptSpecFromQuery(query: PromptQuery): PromptSpec {
-  const modelType = query.model_type ?? (query.ai_model && isSmartTopologyModel(query.ai_model) ? 'smart-topology' : 'standard');
-  const model = pinModel(query.ai_model, modelType);
-  const preview: Record<string, JsonValue> = { prompt: query.text, ai_model: model, target_formats: ['glb'] };
-
-  if (modelType === 'smart-topology') {
-    preview.model_type = 'smart-topology';
-    const range = polycountRange(model as SmartTopologyModel);
-    if (query.target_polycount !== undefined && query.target_polycount !== range.fallback) preview.target_polycount = query.target_polycount;
-  } else {
-    // A budget or topology only takes effect with remeshing, which Meshy 6+ leaves off by default:
-    // asking for one is asking for remeshing.
-    const asksForRemesh = query.target_polycount !== undefined || query.topology !== undefined || query.decimation_mode !== undefined;
-    const remesh = query.should_remesh ?? (asksForRemesh || remeshesByDefault(model as StandardModel));
-    if (remesh !== remeshesByDefault(model as StandardModel)) preview.should_remesh = remesh;
-    if (remesh) {
-      if (query.topology === 'quad') preview.topology = 'quad';
-      if (query.target_polycount !== undefined && query.target_polycount !== 30_000) preview.target_polycount = query.target_polycount;
-      if (query.decimation_mode !== undefined) preview.decimation_mode = query.decimation_mode;
-    }
-    if (query.geometry_resolution && query.geometry_resolution !== 'standard') preview.geometry_resolution = query.geometry_resolution;
-  }
-  if (query.symmetry_mode && query.symmetry_mode !== 'auto') preview.symmetry_mode = query.symmetry_mode;
-  if (query.pose_mode) preview.pose_mode = query.pose_mode;
+  const preview: Record<string, JsonValue> = { prompt: query.text, ...geometryFields(query), target_formats: ['glb'] };
   if (query.art_style && query.art_style !== 'realistic') preview.art_style = query.art_style;
   if (query.seed !== undefined) preview.seed = query.seed;
   if (query.moderation) preview.moderation = true;
@@ -188,7 +142,8 @@ export function promptSpecFromQuery(query: PromptQuery): PromptSpec {
     }
   }
   const optimize = overridesFromQuery(query);
-  return { kind: 'prompt', preview, refine, name: query.name ?? slugify(query.text), ...(optimize ? { optimize } : {}) };
+  const { spec: rig } = rigSpecFromQuery(query);
+  return { kind: 'prompt', preview, refine, name: query.name ?? slugify(query.text), ...rig, ...(optimize ? { optimize } : {}) };
 }
 
 /** File-name friendly, short, never empty: "A Weathered Viking Helmet!" → "a-weathered-viking-helmet". */

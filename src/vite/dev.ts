@@ -1,7 +1,7 @@
 import type { StoreLayout } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { estimateCredits, type GenerationEvent, type ModelResult, type ModelSource } from '../generate/index.js';
-import { pendingResult, placeholderGlb, placeholderShapeFor } from '../generate/placeholder.js';
+import { DEFAULT_SHAPE, pendingResult, placeholderGlb, placeholderShapeFor } from '../generate/placeholder.js';
 import { describeSpec, type MeshySpec } from '../spec/index.js';
 import type { GenerationStatus } from '../client/index.js';
 
@@ -105,11 +105,11 @@ export function createDevModels(deps: DevModelsDeps) {
 
   const placeholders = new Map<string, Promise<ModelResult>>();
   function placeholder(spec: MeshySpec, key: string): Promise<ModelResult> {
-    const shape = placeholderShapeFor(spec.preview);
+    const shape = placeholderShapeFor(spec);
     const id = `${key} ${shape.size} ${shape.origin}`;
     let pending = placeholders.get(id);
     if (!pending) {
-      pending = pendingResult(deps.layout, spec, key, estimateCredits(spec), placeholderShapeFor(spec.preview));
+      pending = pendingResult(deps.layout, spec, key, estimateCredits(spec), placeholderShapeFor(spec));
       placeholders.set(id, pending);
     }
     return pending;
@@ -157,7 +157,7 @@ export function createDevModels(deps: DevModelsDeps) {
 
     /** Builds the common placeholder ahead of the first import that needs it. */
     warm(): void {
-      void placeholderGlb(placeholderShapeFor({})).catch(() => undefined);
+      void placeholderGlb(DEFAULT_SHAPE).catch(() => undefined);
     },
 
     /** News from the model source (its `onEvent`). */

@@ -7,7 +7,7 @@ import {
   PRESETS,
   resolveOptimizeOptions,
 } from '../../src/optimize/index.js';
-import { compareImages, fillUnusedTexels, rasterizeUvMask } from '../../src/optimize/texels.js';
+import { compareImages, dilate, fillUnusedTexels, rasterizeUvMask } from '../../src/optimize/texels.js';
 import { parseMeshyImport, specKey } from '../../src/spec/index.js';
 import { resolvePluginOptions } from '../../src/vite/options.js';
 import { tinyGlb } from '../helpers/glb.js';
@@ -58,7 +58,7 @@ describe('per-import overrides in the query', () => {
     const plain = parseMeshyImport('meshy:prompt?text=a crate').spec;
     const tuned = parseMeshyImport('meshy:prompt?text=a crate&max_triangles=5000&max_texture_size=1024&texture_format=avif&compression=draco&optimize=mobile&simplify_error=1e-3').spec;
     expect(tuned.optimize).toEqual({ preset: 'mobile', maxTriangles: 5000, maxTextureSize: 1024, textureFormat: 'avif', compression: 'draco', simplifyError: 0.001 });
-    expect(tuned.preview).toEqual(plain.preview);
+    expect(tuned.kind === 'prompt' && plain.kind === 'prompt' && tuned.preview).toEqual(plain.kind === 'prompt' && plain.preview);
     expect(specKey(tuned)).toBe(specKey(plain));
     expect(plain.optimize).toBeUndefined();
     expect(parseMeshyImport('meshy:prompt?text=a&optimize=false').spec.optimize).toEqual({ preset: false });
@@ -103,16 +103,49 @@ describe('texel helpers', () => {
     expect(share).toBeLessThan(0.55);
   });
 
-  it('fills only unused texels, smoothly', async () => {
+  it('grows the mask by a square of the given radius', () => {
+    // Against the definition: a texel is set when any texel within `radius` on both axes is.
+    const bruteForce = (mask: Uint8Array, width: number, height: number, radius: number) =>
+      mask.map((_, i) => {
+        const x = i % width, y = Math.floor(i / width);
+        for (let dy = -radius; dy <= radius; dy++) {
+          for (let dx = -radius; dx <= radius; dx++) {
+            const sx = x + dx, sy = y + dy;
+            if (sx >= 0 && sy >= 0 && sx < width && sy < height && mask[sy * width + sx]) return 1;
+          }
+        }
+        return 0;
+      });
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const [width, height, radius, density] of [[37, 23, 4, 0.01], [16, 40, 1, 0.2], [9, 9, 12, 0.05], [64, 64, 0, 0.3]] as const) {
+      const mask = new Uint8Array(width * height).map(() => (random() < density ? 1 : 0));
+      expect(dilate(mask, width, height, radius), `${width}x${height} r${radius}`).toEqual(bruteForce(mask, width, height, radius));
+    }
+  });
+
+  it('fills only unused texels, smoothly', () => {
     const width = 32, height = 32;
     const data = new Uint8Array(width * height * 3).map((_, i) => (i * 37) % 251);
     const mask = rasterizeUvMask([new Float32Array([0, 0, 0.5, 0, 0, 0.5])], width, height, 0);
-    const filled = await fillUnusedTexels({ data, width, height, channels: 3 }, mask);
+    const filled = fillUnusedTexels({ data, width, height, channels: 3 }, mask);
     for (let i = 0; i < mask.length; i++) {
       if (mask[i]) expect(filled.data.subarray(i * 3, i * 3 + 3)).toEqual(data.subarray(i * 3, i * 3 + 3));
     }
     expect(filled.data).not.toEqual(data);
     const same = compareImages({ data, width, height, channels: 3 }, filled, mask, [0, 1, 2], false, 1);
     expect(same.psnr).toBe(100);
+    expect(data[(width * height - 1) * 3]).toBe(((width * height - 1) * 3 * 37) % 251); // the input is left as it was
+  });
+
+  it('extends a flat chart with its own colour and keeps alpha', () => {
+    const width = 40, height = 24;
+    const data = new Uint8Array(width * height * 4).map((_, i) => (i % 4 === 3 ? i % 256 : [200, 90, 30][i % 4]!));
+    const mask = rasterizeUvMask([new Float32Array([0.1, 0.1, 0.4, 0.1, 0.1, 0.6])], width, height, 0);
+    for (let i = 0; i < mask.length; i++) if (!mask[i]) data.set([1, 2, 3], i * 4);
+    const filled = fillUnusedTexels({ data, width, height, channels: 4 }, mask);
+    for (let i = 0; i < mask.length; i++) {
+      expect(Array.from(filled.data.subarray(i * 4, i * 4 + 4))).toEqual([200, 90, 30, (i * 4 + 3) % 256]);
+    }
   });
 });

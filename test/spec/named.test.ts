@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { KINDS, namedModelImports, parseMeshyImport, specKey } from '../../src/spec/index.js';
 
 const models = namedModelImports(
@@ -15,6 +15,7 @@ describe('named models', () => {
     const named = parseMeshyImport('meshy:knight', 'src/game.ts', models);
     expect(named.resolvedId).toBe('\0meshy:knight');
     expect(named.spec.name).toBe('knight');
+    assert(named.spec.kind === 'prompt');
     expect(named.spec.preview).toMatchObject({ prompt: 'a knight in weathered plate armour', pose_mode: 't-pose', target_polycount: 8000 });
     expect(named.spec.refine).toMatchObject({ enable_pbr: true, texture_prompt: 'hand-painted, saturated colours' });
     const query = parseMeshyImport(

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MeshySpecError, parseMeshyImport, specKey, type MeshySpec } from '../../src/spec/index.js';
+import { MeshySpecError, parseMeshyImport, specKey, type MeshySpec, type PromptSpec } from '../../src/spec/index.js';
 import { splitImportId } from '../../src/spec/id.js';
 import { slugify } from '../../src/spec/prompt.js';
 
-function spec(id: string): MeshySpec {
-  return parseMeshyImport(id).spec;
+function spec(id: string): PromptSpec {
+  const parsed: MeshySpec = parseMeshyImport(id).spec;
+  if (parsed.kind !== 'prompt') throw new Error(`${id} is not a prompt import`);
+  return parsed;
 }
 
 function errorOf(id: string, importer?: string): MeshySpecError {

@@ -1,5 +1,6 @@
 /**
- * Meshy's Animation Library catalogue (§6.7): 678 actions, ids 0–696. Generated data; do not edit.
+ * Meshy's Animation Library catalogue (§6.7): 678 actions, ids 0–696. Shared by the plugin (names in
+ * `animation=` imports) and the emulator. The tables are generated data; do not edit them.
  * Source: github.com/meshy-dev/meshy-cli `skills/meshy-cli/animation-library.json`, commit
  * 44125c27e779f3ca0e9c03a49b1cb41b8355b0ca (only action_id, name, category and sub_category kept;
  * names spelled as in the source, typos included). That repository is MIT-licensed:
@@ -15,7 +16,7 @@
  */
 
 /** [category, sub_category] pairs, referenced by index below. */
-export const ACTION_GROUPS: readonly (readonly [string, string])[] = [
+const ACTION_GROUPS: readonly (readonly [string, string])[] = [
   ["DailyActions", "Idle"],
   ["WalkAndRun", "Walking"],
   ["DailyActions", "LookingAround"],
@@ -48,7 +49,7 @@ export const ACTION_GROUPS: readonly (readonly [string, string])[] = [
 ];
 
 /** [action_id, name, index into ACTION_GROUPS]. */
-export const ACTIONS: readonly (readonly [number, string, number])[] = [
+const ACTIONS: readonly (readonly [number, string, number])[] = [
   [0, "Idle", 0],
   [1, "Walking_Woman", 1],
   [2, "Alert", 2],
@@ -728,3 +729,18 @@ export const ACTIONS: readonly (readonly [number, string, number])[] = [
   [695, "Walk_with_Umbrella_inplace", 1],
   [696, "Walk_with_Walker_Support_inplace", 1],
 ];
+
+/** One action of Meshy's Animation Library, as the catalogue lists it (§6.7). */
+export interface AnimationLibraryAction {
+  action_id: number;
+  /** Also the clip's name in the GLB the animation task returns. */
+  name: string;
+  category: string;
+  sub_category: string;
+}
+
+/** The whole catalogue, in id order. */
+export const ANIMATION_LIBRARY: readonly AnimationLibraryAction[] = ACTIONS.map(([action_id, name, group]) => {
+  const [category, sub_category] = ACTION_GROUPS[group]!;
+  return { action_id, name, category, sub_category };
+});

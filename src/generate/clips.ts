@@ -1,0 +1,67 @@
+import type { Animation, Document, NodeIO } from '@gltf-transform/core';
+import { getDracoIO, getIO, usesDraco } from '../optimize/io.js';
+
+/** One clip of a GLB, as `meta.animations` lists it. */
+export interface ClipInfo {
+  name: string;
+  /** Seconds: the last keyframe time of its longest track. */
+  duration: number;
+}
+
+/** A clip Meshy named after a library action (§6.7), and the name the game will use for it. */
+export interface ClipRename {
+  /** The library action's name, e.g. `Regular_Jump`. */
+  from: string;
+  /** E.g. `jump`. */
+  to: string;
+}
+
+/**
+ * Renames the clips of an animation task's GLB so a game can write `actions.walk`. `renames` are
+ * in the order of the task's `action_ids`, which is also the order of Meshy's clips: a clip named
+ * after its library action is matched by that name, the rest by position among the unmatched.
+ */
+export async function renameClips(glb: Uint8Array, renames: readonly ClipRename[]): Promise<Uint8Array> {
+  const io = await ioFor(glb);
+  const document = await io.readBinary(glb);
+  const animations = document.getRoot().listAnimations();
+  const unmatched = new Set(animations);
+  const leftOver: ClipRename[] = [];
+  for (const rename of renames) {
+    const animation = animations.find((candidate) => unmatched.has(candidate) && sameClipName(candidate.getName(), rename.from));
+    if (animation) {
+      animation.setName(rename.to);
+      unmatched.delete(animation);
+    } else {
+      leftOver.push(rename);
+    }
+  }
+  const byPosition = [...unmatched];
+  leftOver.forEach((rename, index) => byPosition[index]?.setName(rename.to));
+  return io.writeBinary(document);
+}
+
+/** The clips of a GLB, in file order. */
+export async function listClips(glb: Uint8Array): Promise<ClipInfo[]> {
+  const document = await (await ioFor(glb)).readBinary(glb);
+  return clipsOf(document);
+}
+
+export function clipsOf(document: Document): ClipInfo[] {
+  return document.getRoot().listAnimations().map((animation) => ({ name: animation.getName(), duration: durationOf(animation) }));
+}
+
+function durationOf(animation: Animation): number {
+  const ends = animation.listSamplers().map((sampler) => sampler.getInput()?.getMax([])[0] ?? 0);
+  return Math.max(0, ...ends);
+}
+
+/** Exporters may prefix clips with their armature (`Armature|Idle`) or change case. */
+function sameClipName(clipName: string, libraryName: string): boolean {
+  const key = (name: string) => name.split('|').pop()!.toLowerCase().replace(/[\s_-]+/g, '');
+  return key(clipName) === key(libraryName);
+}
+
+function ioFor(glb: Uint8Array): Promise<NodeIO> {
+  return usesDraco(glb) ? getDracoIO() : getIO();
+}

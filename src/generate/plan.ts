@@ -1,0 +1,175 @@
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import type { ManifestEntry, TaskRecord } from '../cache/index.js';
+import {
+  animation,
+  imageTo3d,
+  imageToImage,
+  multiImageTo3d,
+  remesh,
+  retexture,
+  rigging,
+  textTo3d,
+  textToImage,
+  type BaseTask,
+  type TaskResource,
+} from '../meshy/index.js';
+import { taskCredits } from '../meshy/pricing.js';
+import type { MeshySpec, SourceInput, TaskKind } from '../spec/index.js';
+import { runStage, type StageContext } from './stages.js';
+
+/**
+ * One Meshy task of a generation. `links` fill body fields with the ids of earlier tasks of the same
+ * plan; `inputs` fill media fields from files, URLs or other imports, when the task is created.
+ */
+export interface PlanStep {
+  stage: string;
+  resource: TaskResource<BaseTask>;
+  body: Record<string, unknown>;
+  links?: Record<string, string>;
+  inputs?: Record<string, SourceInput | SourceInput[]>;
+  /** Fields the task object echoes that the body lacks, to recognise the task in Meshy's list. */
+  echoed?: Record<string, unknown>;
+}
+
+const TASK_RESOURCES: Record<TaskKind, TaskResource<BaseTask>> = {
+  image: imageTo3d as TaskResource<BaseTask>,
+  images: multiImageTo3d as TaskResource<BaseTask>,
+  retexture: retexture as TaskResource<BaseTask>,
+  remesh: remesh as TaskResource<BaseTask>,
+  'text-to-image': textToImage as TaskResource<BaseTask>,
+  'image-to-image': imageToImage as TaskResource<BaseTask>,
+};
+
+/** The tasks a spec needs, in order: pure, so the cost of a spec is known before anything runs. */
+export function planOf(spec: MeshySpec): PlanStep[] {
+  const steps: PlanStep[] = [];
+  if (spec.kind === 'prompt') {
+    steps.push({ stage: 'preview', resource: textTo3d as TaskResource<BaseTask>, body: { mode: 'preview', ...spec.preview } });
+    if (spec.refine) {
+      steps.push({
+        stage: 'refine',
+        resource: textTo3d as TaskResource<BaseTask>,
+        body: { mode: 'refine', ...spec.refine },
+        links: { preview_task_id: 'preview' },
+        echoed: { prompt: spec.preview.prompt },
+      });
+    }
+  } else {
+    steps.push({ stage: 'generate', resource: TASK_RESOURCES[spec.kind], body: spec.request, inputs: spec.inputs });
+  }
+  if (spec.rig) {
+    const model = steps.at(-1)!.stage;
+    steps.push({ stage: 'rig', resource: rigging as TaskResource<BaseTask>, body: { ...spec.rig }, links: { input_task_id: model } });
+    if (spec.animations?.length) {
+      steps.push({
+        stage: 'animate',
+        resource: animation as TaskResource<BaseTask>,
+        body: { action_ids: spec.animations.map((clip) => clip.actionId) },
+        links: { rig_task_id: 'rig' },
+      });
+    }
+  }
+  return steps;
+}
+
+/** What a spec is expected to cost, from the pricing table (§7). */
+export function planCredits(steps: readonly PlanStep[]): number {
+  return steps.reduce((sum, step) => sum + taskCredits(step.resource.name, step.body), 0);
+}
+
+/** A generated input, ready to hand over: its manifest entry and a way to read its bytes. */
+export interface GeneratedSource {
+  entry: ManifestEntry;
+  read(): Promise<Uint8Array>;
+  mimeType: string;
+}
+
+export interface PlanDeps {
+  /** The result of another import used as an input (from the store, or generated first). */
+  generated(spec: MeshySpec): Promise<GeneratedSource>;
+  now?: () => number;
+}
+
+export interface PlanResult {
+  /** The last task: its asset is the result. */
+  resultTask: BaseTask;
+  resultStep: PlanStep;
+  tasks: TaskRecord[];
+}
+
+/**
+ * Runs a plan's tasks in order, each through `runStage` (journaled, resumable). `onStep` is told when
+ * a step other than the last has succeeded (a textured model's preview is worth showing early).
+ */
+export async function runPlan(
+  steps: readonly PlanStep[],
+  context: StageContext,
+  deps: PlanDeps,
+  onStep?: (step: PlanStep, task: BaseTask) => void,
+): Promise<PlanResult> {
+  const done = new Map<string, TaskRecord>();
+  let last: { task: BaseTask; step: PlanStep } | undefined;
+  for (const [index, step] of steps.entries()) {
+    const body: Record<string, unknown> = { ...step.body };
+    for (const [field, stage] of Object.entries(step.links ?? {})) body[field] = done.get(stage)!.id;
+    for (const [field, input] of Object.entries(step.inputs ?? {})) Object.assign(body, await mediaField(step.resource, field, input, deps));
+    const { task, record } = await runStage(step.stage, step.resource, body, context, step.echoed);
+    done.set(step.stage, record);
+    last = { task, step };
+    if (index < steps.length - 1) onStep?.(step, task);
+  }
+  return { resultTask: last!.task, resultStep: last!.step, tasks: [...done.values()] };
+}
+
+/**
+ * Task types Meshy accepts as `input_task_id` in place of each resource's media field (§6.2, §6.4,
+ * §6.5): a generated input still within retention is handed over by id, with nothing uploaded.
+ */
+const INPUT_TASK_TYPES: Record<string, { field: string; types: string[] }> = {
+  'image-to-3d': { field: 'image_url', types: ['text-to-image', 'image-to-image'] },
+  retexture: { field: 'model_url', types: ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'remesh'] },
+  remesh: { field: 'model_url', types: ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'retexture'] },
+};
+/** Meshy keeps results 3 days (§1.11); a task this old is not trusted to be there any more. */
+const TASK_REUSE_MS = 60 * 60 * 60 * 1000;
+
+async function mediaField(resource: TaskResource<BaseTask>, field: string, input: SourceInput | SourceInput[], deps: PlanDeps): Promise<Record<string, unknown>> {
+  if (Array.isArray(input)) return { [field]: await Promise.all(input.map((one) => mediaValue(one, deps))) };
+  if (input.type === 'generated') {
+    const source = await deps.generated(input.spec as MeshySpec);
+    const reuse = INPUT_TASK_TYPES[resource.name];
+    const last = source.entry.tasks.at(-1);
+    const now = deps.now?.() ?? Date.now();
+    if (reuse?.field === field && last?.type && reuse.types.includes(last.type) && now - (last.finishedAt ?? last.createdAt) < TASK_REUSE_MS) {
+      return { input_task_id: last.id };
+    }
+  }
+  return { [field]: await mediaValue(input, deps) };
+}
+
+async function mediaValue(input: SourceInput, deps: PlanDeps): Promise<string> {
+  switch (input.type) {
+    case 'url':
+      return input.url;
+    case 'file': {
+      const bytes = await readFile(input.path);
+      if (createHash('sha256').update(bytes).digest('hex') !== input.sha256) {
+        throw new Error(`${input.shown} changed while the build was running; run it again`);
+      }
+      return `data:${input.mimeType};base64,${bytes.toString('base64')}`;
+    }
+    case 'generated': {
+      const source = await deps.generated(input.spec as MeshySpec);
+      return `data:${source.mimeType};base64,${Buffer.from(await source.read()).toString('base64')}`;
+    }
+  }
+}
+
+/** The generated imports a spec takes as inputs, nested ones first. */
+export function generatedInputsOf(spec: MeshySpec): MeshySpec[] {
+  if (spec.kind === 'prompt') return [];
+  return Object.values(spec.inputs)
+    .flat()
+    .flatMap((input) => (input.type === 'generated' ? [input.spec as MeshySpec] : []));
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+
+/**
+ * What an import hands Meshy as an image or a model: a file of the project (sent as a data URI and
+ * part of the cache key by its bytes), an https URL (passed through), or another `meshy:` import
+ * (generated first, then handed over by task id or bytes).
+ */
+export type SourceInput = FileInput | UrlInput | GeneratedInput;
+
+export interface FileInput {
+  type: 'file';
+  /** Absolute path, for reading and for `addWatchFile`. */
+  path: string;
+  /** Root-relative, posix, with a leading `/`: the canonical spelling in resolved ids. */
+  shown: string;
+  sha256: string;
+  mimeType: string;
+}
+
+export interface UrlInput {
+  type: 'url';
+  url: string;
+}
+
+export interface GeneratedInput {
+  type: 'generated';
+  /** The `meshy:` import it stands for, as written (canonical for named models). */
+  id: string;
+  /** The spec of that import; typed loosely here to keep this module free of the spec union. */
+  spec: { kind: string };
+}
+
+export type SourceKind = 'image' | 'model';
+
+export interface SourceContext {
+  /** Absolute path of the importing module; relative paths resolve against its folder. */
+  importer?: string;
+  /** The project root: `/x.png` resolves against it, and no file outside it may be read. */
+  root: string;
+  /** Parses a nested `meshy:` import (named or inline). */
+  parseNested: (id: string) => { spec: { kind: string }; resolvedId: string };
+}
+
+const IMAGE_EXTENSIONS: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
+/** Single-file model formats Meshy reads from a data URI (§1.9); `.gltf` would need its side files. */
+const MODEL_EXTENSIONS = new Set(['.glb', '.obj', '.fbx', '.stl']);
+const IMAGE_OUTPUT_KINDS = new Set(['text-to-image', 'image-to-image']);
+
+/**
+ * Resolves one `src`-like value. Returns the input, or a message saying what is wrong with it.
+ * `accept` says what Meshy expects there; `extensions` narrows model formats (rigging takes GLB only).
+ */
+export function resolveSource(value: string, accept: SourceKind, context: SourceContext, extensions?: readonly string[]): SourceInput | string {
+  const trimmed = value.trim();
+  if (trimmed === '') return 'must not be empty';
+  if (/^https:\/\//i.test(trimmed)) return { type: 'url', url: trimmed };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) || trimmed.startsWith('data:')) {
+    return `"${shorten(trimmed)}" is not usable: give a project file (./a.png, /assets/a.png), an https:// URL, or a meshy: import`;
+  }
+  if (trimmed.startsWith('meshy:')) return resolveGenerated(trimmed, accept, context);
+  return resolveFile(trimmed, accept, context, extensions);
+}
+
+function resolveGenerated(id: string, accept: SourceKind, context: SourceContext): GeneratedInput | string {
+  let parsed: { spec: { kind: string }; resolvedId: string };
+  try {
+    parsed = context.parseNested(id);
+  } catch (error) {
+    return `the nested import is invalid: ${(error as Error).message.replace(/\n\s*/g, ' ')}`;
+  }
+  const isImage = IMAGE_OUTPUT_KINDS.has(parsed.spec.kind);
+  if (accept === 'image' && !isImage) return `"${id}" makes a 3D model, but an image is needed here (meshy:text-to-image or meshy:image-to-image)`;
+  if (accept === 'model' && isImage) return `"${id}" makes an image, but a 3D model is needed here`;
+  return { type: 'generated', id: parsed.resolvedId.replace(/^\0/, ''), spec: parsed.spec };
+}
+
+function resolveFile(value: string, accept: SourceKind, context: SourceContext, extensions?: readonly string[]): FileInput | string {
+  const root = resolve(context.root);
+  const base = value.startsWith('/') || !context.importer ? root : dirname(context.importer);
+  const path = resolve(base, value.startsWith('/') ? `.${value}` : value);
+  const shown = `/${relative(root, path).split(sep).join('/')}`;
+  if (!isInside(root, path)) return `"${value}" is outside the project root (${root}); only files of the project can be sent to Meshy`;
+
+  const extension = extname(path).toLowerCase();
+  const allowed = accept === 'image' ? Object.keys(IMAGE_EXTENSIONS) : (extensions ?? [...MODEL_EXTENSIONS]);
+  if (!allowed.includes(extension)) {
+    return `"${value}" is not a supported ${accept === 'image' ? 'image' : 'model'} type; Meshy takes ${allowed.join(', ')}`;
+  }
+  let bytes: Buffer;
+  try {
+    if (!statSync(path).isFile()) return `"${value}" is not a file (resolved to ${shown})`;
+    // A symlink inside the project may point outside it.
+    if (!isInside(realpathSync(root), realpathSync(path))) return `"${value}" links to a file outside the project root`;
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `file not found: "${value}" (resolved to ${shown})` : `"${value}" could not be read (${code ?? (error as Error).message})`;
+  }
+  const mimeType = accept === 'image' ? sniffImage(bytes) : extension === '.glb' ? sniffGlb(bytes) : 'application/octet-stream';
+  if (!mimeType) return `"${value}" does not contain ${accept === 'image' ? 'a PNG or JPEG image' : 'a GLB model'} (its first bytes do not match)`;
+  return { type: 'file', path, shown, sha256: createHash('sha256').update(bytes).digest('hex'), mimeType };
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+function sniffImage(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return undefined;
+}
+
+function sniffGlb(bytes: Uint8Array): string | undefined {
+  return bytes[0] === 0x67 && bytes[1] === 0x6c && bytes[2] === 0x54 && bytes[3] === 0x46 ? 'application/octet-stream' : undefined;
+}
+
+function shorten(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 37)}…` : value;
+}
+
+/** How an input takes part in the cache key: by content, never by where it sits on this machine. */
+export function inputKey(input: SourceInput, keyOfSpec: (spec: { kind: string }) => string): Record<string, string> {
+  switch (input.type) {
+    case 'file':
+      return { sha256: input.sha256, mimeType: input.mimeType };
+    case 'url':
+      return { url: input.url };
+    case 'generated':
+      return { generated: keyOfSpec(input.spec) };
+  }
+}
+
+/** How an input is written back into a canonical import id. */
+export function inputText(input: SourceInput): string {
+  return input.type === 'file' ? input.shown : input.type === 'url' ? input.url : input.id;
+}
+
+/** Every project file a spec reads, for watching. */
+export function filesOf(inputs: readonly SourceInput[]): string[] {
+  return inputs.filter((input): input is FileInput => input.type === 'file').map((input) => input.path);
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { flag } from './params.js';
+import { resolveAnimations, type ResolvedAnimation } from './animations.js';
+import type { SpecProblem } from './errors.js';
+
+/**
+ * `&rig` and `&animation=walk,idle` on any model import: the model is rigged (Meshy's auto-rigging,
+ * §6.6), then animated with library actions in one task (§6.7), and the result is one GLB with the
+ * skeleton and a clip per action, named as the import wrote them.
+ */
+export const rigQueryShape = {
+  rig: flag().optional(),
+  rig_height: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, { error: (issue) => `expected a height in metres such as 1.7; got "${String(issue.input)}"` })
+    .transform(Number)
+    .pipe(z.number().gt(0, 'must be more than 0').max(100, 'must be at most 100 (metres)'))
+    .optional(),
+  animation: z.string().optional(),
+};
+
+export const RIG_QUERY_DOCS: Record<keyof typeof rigQueryShape, string> = {
+  rig: 'rig a humanoid model with Meshy auto-rigging (+5 credits); the GLB gets a 24-joint skeleton',
+  rig_height: "the character's height in metres for rigging (default 1.7)",
+  animation: 'comma-separated clips from Meshy\'s animation library, e.g. walk,idle or Regular_Jump (implies rig; +3 credits each, at most 10)',
+};
+
+export type RigQuery = { [K in keyof typeof rigQueryShape]?: z.output<(typeof rigQueryShape)[K]> };
+
+/** What rigging and animation add to a spec; absent when neither was asked for, so keys stay stable. */
+export interface RigSpec {
+  /** Body of the rigging request, without its input. */
+  rig?: { height_meters?: number };
+  /** Library actions, in clip order. */
+  animations?: ResolvedAnimation[];
+}
+
+export function rigSpecFromQuery(query: RigQuery): { spec: RigSpec; problems: SpecProblem[] } {
+  const problems: SpecProblem[] = [];
+  let animations: ResolvedAnimation[] | undefined;
+  if (query.animation !== undefined) {
+    const names = query.animation.split(',').map((name) => name.trim());
+    const resolved = resolveAnimations(names);
+    if ('problems' in resolved) problems.push(...resolved.problems.map((message) => ({ key: 'animation', message })));
+    else animations = resolved.ok;
+  }
+  if (query.rig === false && query.animation !== undefined) problems.push({ key: 'rig', message: 'animations need a rig: drop rig=false' });
+  if (query.rig_height !== undefined && !query.rig && query.animation === undefined) problems.push({ key: 'rig_height', message: 'only applies with rig' });
+  const wantsRig = query.rig === true || query.animation !== undefined;
+  if (!wantsRig) return { spec: {}, problems };
+  const rig = query.rig_height !== undefined && query.rig_height !== 1.7 ? { height_meters: query.rig_height } : {};
+  return { spec: { rig, ...(animations?.length ? { animations } : {}) }, problems };
+}
