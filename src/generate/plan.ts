@@ -134,16 +134,20 @@ const INPUT_TASK_TYPES: Record<string, { field: string; types: string[] }> = {
 /** Meshy keeps results 3 days (§1.11); a task this old is not trusted to be there any more. */
 const TASK_REUSE_MS = 60 * 60 * 60 * 1000;
 
+/** The task id that can stand for a generated input in `field` of `resource`, if Meshy still has it. */
+export function reusableTaskId(resource: string, field: string, entry: Pick<ManifestEntry, 'tasks'>, now: number): string | undefined {
+  const reuse = INPUT_TASK_TYPES[resource];
+  const last = entry.tasks.at(-1);
+  if (reuse?.field !== field || !last?.type || !reuse.types.includes(last.type)) return undefined;
+  return now - (last.finishedAt ?? last.createdAt) < TASK_REUSE_MS ? last.id : undefined;
+}
+
 async function mediaField(resource: TaskResource<BaseTask>, field: string, input: SourceInput | SourceInput[], deps: PlanDeps): Promise<Record<string, unknown>> {
   if (Array.isArray(input)) return { [field]: await Promise.all(input.map((one) => mediaValue(one, deps))) };
   if (input.type === 'generated') {
     const source = await deps.generated(input.spec as MeshySpec);
-    const reuse = INPUT_TASK_TYPES[resource.name];
-    const last = source.entry.tasks.at(-1);
-    const now = deps.now?.() ?? Date.now();
-    if (reuse?.field === field && last?.type && reuse.types.includes(last.type) && now - (last.finishedAt ?? last.createdAt) < TASK_REUSE_MS) {
-      return { input_task_id: last.id };
-    }
+    const taskId = reusableTaskId(resource.name, field, source.entry, deps.now?.() ?? Date.now());
+    if (taskId) return { input_task_id: taskId };
   }
   return { [field]: await mediaValue(input, deps) };
 }

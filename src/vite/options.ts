@@ -23,6 +23,11 @@ export const pluginOptionsSchema = z.strictObject({
   models: z.record(z.string(), namedModelSchema).optional(),
   /** Options every named model starts from (a consistent art style), e.g. `{ enable_pbr: true }`. */
   defaults: modelDefaultsSchema.optional(),
+  /**
+   * A file of named models, `export default defineMeshyConfig({ models, defaults })`, relative to the
+   * Vite root. Default: the first of meshy.config.{ts,mts,js,mjs} in the root; `false`: none.
+   */
+  configFile: z.union([z.string().min(1), z.literal(false)]).optional(),
   /** Meshy tasks in flight at once. Default 10, Meshy Pro's queue size. */
   concurrency: z.int().min(1).max(100).default(10),
   /** Requests per second to Meshy (a per-account limit). Default 20, Meshy Pro's. */

@@ -1,16 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isFileLoadingAllowed, loadEnv, type DevEnvironment, type Plugin, type ResolvedConfig } from 'vite';
 import { storeLayout, type StoreLayout } from '../cache/index.js';
 import { MeshyPluginError, redact } from '../errors.js';
 import { createModelSource, type GenerationEvent, type ModelResult, type ModelSourceOptions } from '../generate/index.js';
 import type { MeshyProject } from '../cli/project.js';
 import { createMeshyClient, type MeshyClient } from '../meshy/index.js';
-import { IMPORT_PREFIX, KINDS, namedModelImports, parseMeshyImport, RESOLVED_PREFIX } from '../spec/index.js';
+import { IMPORT_PREFIX, inputFilesOf, KINDS, namedModelImports, parseMeshyImport, RESOLVED_PREFIX } from '../spec/index.js';
+import { resolveConfiguredModels, watchConfigFile, type ConfiguredModels } from './config-file.js';
 import { createDevModels, type DevModels } from './dev.js';
 import { moduleCode, moduleHmrCode } from './module-code.js';
 import { OVERLAY_ID, overlayModuleCode } from './overlay.js';
 import { createDevMiddleware, DEV_URL_SEGMENT } from './serve.js';
+import { writeModelTypes } from './typegen.js';
 import {
   cacheNamespaceFor,
   MESHY_API_BASE,
@@ -46,8 +48,14 @@ interface PluginState {
  */
 export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { project(): MeshyProject } } {
   const options = resolvePluginOptions(userOptions);
-  const namedModels = namedModelImports(options.models, options.defaults, KINDS);
+  // Checked at once; configResolved adds the models of meshy.config.ts.
+  let namedModels = namedModelImports(options.models, options.defaults, KINDS);
+  /** The plugin's and the config file's named models, loaded once per server (start, restart) or build. */
+  let configured: Promise<ConfiguredModels> | undefined;
+  let configFile: ConfiguredModels['configFile'];
   let state: PluginState | undefined;
+  /** Parses an import; file inputs resolve against the project root (known once the config is). */
+  const parse = (id: string, importer?: string) => parseMeshyImport(id, importer?.split('?')[0], namedModels, state ? { root: state.root } : {});
   let isBuild = false;
   let base = '/';
   let dev: DevModels | undefined;
@@ -66,7 +74,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
           root: current.root,
           layout: current.layout,
           namedModels,
-          parse: (id, importer) => parseMeshyImport(id, importer, namedModels).spec,
+          parse: (id, importer) => parse(id, importer).spec,
           createSource: (settings) => current.createSource(settings),
           connect: current.connect,
           close: current.stop,
@@ -74,19 +82,28 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       },
     },
 
-    configResolved(config) {
+    async configResolved(config) {
       isBuild = config.command === 'build';
       base = config.base;
       // Vite may resolve the config once per environment (client, ssr): they share one state, so one
       // generation serves both.
       state ??= createState(config, options, (event) => dev?.onEvent(event));
+      const { root, command, mode, inlineConfig } = config;
+      const { configFile: file, models, imports } = await (configured ??= resolveConfiguredModels({
+        root, configFile: options.configFile, models: options.models, defaults: options.defaults,
+        reservedNames: KINDS, env: { command, mode }, configLoader: inlineConfig.configLoader,
+      }));
+      namedModels = imports;
+      configFile = file;
+      await writeModelTypes(state.layout.dir, models, state.layout.tmp).catch((error: Error) =>
+        config.logger.warn(`[meshy] could not write the named models' types: ${error.message}`),
+      );
     },
 
     resolveId: {
       filter: { id: importFilter },
       handler(source, importer) {
-        const where = importer && state ? displayPath(state.root, importer) : importer;
-        const { resolvedId } = parseMeshyImport(source, where, namedModels);
+        const { resolvedId } = parse(source, importer);
         if (importer && state && isProjectFile(state.root, importer)) projectImports.add(resolvedId);
         return isBuild ? resolvedId : asRequested(resolvedId);
       },
@@ -97,13 +114,15 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       async handler(id) {
         if (id === OVERLAY_ID) return { code: overlayModuleCode, moduleType: 'js' };
         // The browser's request for a module arrives URL-decoded: `resolvedId` is the canonical spelling.
-        const { spec, resolvedId } = parseMeshyImport(id, undefined, namedModels);
+        const { spec, resolvedId } = parse(id);
+        // Editing an input image or model regenerates: in dev through HMR, in the next build by its bytes.
+        for (const file of inputFilesOf(spec)) this.addWatchFile(file);
         if (!isBuild) {
           const model = dev ? await dev.answer(spec, resolvedId, projectImports.has(resolvedId)) : await state!.source.get(spec);
           return { code: moduleCode(JSON.stringify(devUrl(base, model)), model) + moduleHmrCode, moduleType: 'js' };
         }
         const model = await state!.source.get(spec);
-        const referenceId = this.emitFile({ type: 'asset', name: `${spec.name}.glb`, source: await readFile(model.path) });
+        const referenceId = this.emitFile({ type: 'asset', name: `${spec.name}${extname(model.path)}`, source: await readFile(model.path) });
         // Vite 8 (Rolldown) resolves import.meta.ROLLDOWN_FILE_URL_*; Vite 7 replaces its __VITE_ASSET__ token.
         const url = this.meta.rolldownVersion ? `import.meta.ROLLDOWN_FILE_URL_${referenceId}` : JSON.stringify(`__VITE_ASSET__${referenceId}__`);
         return { code: moduleCode(url, model), moduleType: 'js' };
@@ -121,13 +140,17 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         source: current.source,
         layout: current.layout,
         send: (event, data) => client.hot.send(event, data),
-        reload: (ids) => reloadImported(client, ids, namedModels),
+        reload: (ids) => reloadImported(client, ids, parse),
         urlOf: (model) => devUrl(base, model),
         log: current.log,
         logError: current.logError,
         redact: current.redact,
       });
       dev.warm();
+      watchConfigFile(server, {
+        root: config.root, configFile: options.configFile, loaded: configFile, log: current.log,
+        invalidate: () => void (configured = undefined),
+      });
       const news = dev;
       client.hot.on('meshy:hello', (_data, browser) => browser.send('meshy:snapshot', news.running()));
       server.httpServer?.once('close', () => void state?.stop());
@@ -175,19 +198,19 @@ function devUrl(base: string, model: ModelResult): string {
  * something imports are reloaded. Nothing imports an edited or removed import's module any more:
  * reloading it would only reload the page, so it is just invalidated.
  */
-function reloadImported(environment: DevEnvironment, resolvedIds: string[], namedModels: ReadonlyMap<string, string>): void {
+function reloadImported(environment: DevEnvironment, resolvedIds: string[], parse: (id: string) => { resolvedId: string }): void {
   const targets = new Set(resolvedIds);
   for (const node of [...environment.moduleGraph.idToModuleMap.values()]) {
-    const id = node.id?.startsWith(RESOLVED_PREFIX) ? canonicalId(node.id, namedModels) : undefined;
+    const id = node.id?.startsWith(RESOLVED_PREFIX) ? canonicalId(node.id, parse) : undefined;
     if (!id || !targets.has(id)) continue;
     if (node.importers.size > 0) void environment.reloadModule(node);
     else environment.moduleGraph.invalidateModule(node);
   }
 }
 
-function canonicalId(id: string, namedModels: ReadonlyMap<string, string>): string | undefined {
+function canonicalId(id: string, parse: (id: string) => { resolvedId: string }): string | undefined {
   try {
-    return parseMeshyImport(id, undefined, namedModels).resolvedId;
+    return parse(id).resolvedId;
   } catch {
     return undefined;
   }
@@ -202,13 +225,6 @@ function isProjectFile(root: string, importer: string): boolean {
   if (!isAbsolute(file)) return false;
   const rel = relative(root, file);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(/[\\/]/).includes('node_modules');
-}
-
-function displayPath(root: string, file: string): string {
-  const clean = file.split('?')[0]!;
-  if (!isAbsolute(clean)) return clean;
-  const rel = relative(root, clean);
-  return rel.startsWith('..') ? clean : rel;
 }
 
 function createState(config: ResolvedConfig, options: ResolvedPluginOptions, onEvent: (event: GenerationEvent) => void): PluginState {

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { Connect } from 'vite';
 
 export const DEV_URL_SEGMENT = '@meshy/';
-const MODEL_PATH = /\/@meshy\/([0-9a-f]{64})\.glb$/;
+const MODEL_PATH = /\/@meshy\/([0-9a-f]{64})\.(glb|png|jpg)$/;
+const CONTENT_TYPES: Record<string, string> = { glb: 'model/gltf-binary', png: 'image/png', jpg: 'image/jpeg' };
 
 export interface DevMiddlewareOptions {
-  /** The store's optimized level (models, previews and placeholders), once known. */
+  /** The store's optimized level (models, images, previews and placeholders), once known. */
   optimizedDir: () => string | undefined;
   /** Vite's `server.fs` rules for a file path (isFileLoadingAllowed). */
   isAllowed: (path: string) => boolean;
@@ -23,8 +24,8 @@ export function createDevMiddleware({ optimizedDir, isAllowed }: DevMiddlewareOp
     const match = MODEL_PATH.exec((req.url ?? '').split('?')[0]!);
     const dir = optimizedDir();
     if (!match || !dir || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
-    const hash = match[1]!;
-    const path = join(dir, `${hash}.glb`);
+    const [, hash, ext] = match as unknown as [string, string, string];
+    const path = join(dir, `${hash}.${ext}`);
     if (!isAllowed(path)) {
       res.statusCode = 403;
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -42,7 +43,7 @@ export function createDevMiddleware({ optimizedDir, isAllowed }: DevMiddlewareOp
           return res.end();
         }
         res.statusCode = 200;
-        res.setHeader('Content-Type', 'model/gltf-binary');
+        res.setHeader('Content-Type', CONTENT_TYPES[ext]!);
         res.setHeader('Content-Length', info.size);
         if (req.method === 'HEAD') return res.end();
         createReadStream(path)

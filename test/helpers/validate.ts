@@ -33,3 +33,8 @@ export async function validateGlb(bytes: Uint8Array): Promise<{ errors: number; 
     codes,
   };
 }
+
+/** The document of GLB bytes, whatever compression it uses. */
+export async function decodedDocument(bytes: Uint8Array) {
+  return (await getDracoIO()).readBinary(bytes);
+}
