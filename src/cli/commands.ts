@@ -10,7 +10,7 @@ import {
   type JournalEntry,
   type ManifestEntry,
 } from '../cache/index.js';
-import { estimateCredits, formatBytes, type GenerationEvent } from '../generate/index.js';
+import { estimateCredits, formatBytes, generatedInputsOf, type GenerationEvent } from '../generate/index.js';
 import { describeSpec, MeshySpecError, type MeshySpec } from '../spec/index.js';
 import { createProgressDisplay } from './progress.js';
 import type { MeshyProject } from './project.js';
@@ -37,19 +37,27 @@ export async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpe
     const where = item.line ? `${item.file}:${item.line}` : item.file;
     let spec: MeshySpec;
     try {
-      spec = project.parse(item.id, where);
+      // Relative file inputs resolve against the importing file.
+      spec = project.parse(item.id, item.line ? join(project.root, item.file) : where);
     } catch (error) {
       // The problems alone: the full message also lists every option, too long for a report.
       const problems = error instanceof MeshySpecError ? error.problems.map((p) => `${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ') : (error as Error).message;
       invalid.push({ where, message: `${item.id}: ${problems}` });
       continue;
     }
-    const key = source.keyOf(spec);
-    const used = byKey.get(key) ?? { key, spec, label: describeSpec(spec), usedAt: [] };
-    used.usedAt.push(where);
-    byKey.set(key, used);
+    // A model made from another import's result needs that one too, should it be regenerated.
+    for (const needed of [spec, ...inputsOf(spec)]) {
+      const key = source.keyOf(needed);
+      const used = byKey.get(key) ?? { key, spec: needed, label: describeSpec(needed), usedAt: [] };
+      used.usedAt.push(needed === spec ? where : `${where} (as an input)`);
+      byKey.set(key, used);
+    }
   }
   return { specs: [...byKey.values()], invalid };
+}
+
+function inputsOf(spec: MeshySpec): MeshySpec[] {
+  return generatedInputsOf(spec).flatMap((input) => [input, ...inputsOf(input)]);
 }
 
 type SpecState =
@@ -174,8 +182,10 @@ export async function gc(project: MeshyProject, print: Print, { apply = false } 
   const manifest = await readManifest(layout);
   const unusedKeys = Object.keys(manifest.entries).filter((key) => !used.has(key));
   const keptRaw = new Set(Object.entries(manifest.entries).filter(([key]) => used.has(key)).map(([, entry]) => resultFileOf(entry).sha256));
-  const rawFiles = (await readdir(layout.raw).catch(() => [] as string[])).filter((name) => !keptRaw.has(name.replace(/\.glb$/, '')));
+  const rawFiles = (await readdir(layout.raw).catch(() => [] as string[])).filter((name) => !keptRaw.has(name.replace(/\.(glb|png|jpg)$/, '')));
   const optimizedFiles: string[] = [];
+  // Images sit beside the models as content-addressed copies of their raw files.
+  const imageCopies = (await readdir(layout.optimized).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{64}\.(png|jpg)$/.test(name) && !keptRaw.has(name.slice(0, 64)));
   for (const name of (await readdir(layout.optimized).catch(() => [] as string[])).filter((n) => n.endsWith('.json'))) {
     const meta = JSON.parse(await readFile(join(layout.optimized, name), 'utf8').catch(() => '{}')) as { rawSha256?: string };
     if (meta.rawSha256 && !keptRaw.has(meta.rawSha256)) optimizedFiles.push(name, name.replace(/\.json$/, '.glb'));
@@ -187,7 +197,7 @@ export async function gc(project: MeshyProject, print: Print, { apply = false } 
   for (const key of unusedKeys) print(`unused   "${manifest.entries[key]!.label}"  (${manifest.entries[key]!.credits} credits paid)`);
   for (const entry of journals) print(`unused   "${entry.label}"  (unfinished or failed tasks)`);
   print(
-    `${unusedKeys.length} unused model(s), ${rawFiles.length} raw file(s) (${formatBytes(bytes)}), ${optimizedFiles.length / 2} optimized file(s), ${journals.length} journal entr(ies)` +
+    `${unusedKeys.length} unused model(s), ${rawFiles.length} raw file(s) (${formatBytes(bytes)}), ${optimizedFiles.length / 2 + imageCopies.length} optimized file(s), ${journals.length} journal entr(ies)` +
       (apply && !invalid.length ? ': removed' : ': nothing removed (dry run; pass --apply to remove)'),
   );
   if (invalid.length) {
@@ -198,7 +208,7 @@ export async function gc(project: MeshyProject, print: Print, { apply = false } 
   await removeManifestEntries(layout, unusedKeys);
   await Promise.all([
     ...rawFiles.map((name) => rm(join(layout.raw, name), { force: true })),
-    ...optimizedFiles.map((name) => rm(join(layout.optimized, name), { force: true })),
+    ...[...optimizedFiles, ...imageCopies].map((name) => rm(join(layout.optimized, name), { force: true })),
     ...journals.map((entry) => removeJournal(layout, entry.key)),
   ]);
   return 0;

@@ -40,7 +40,7 @@ export type { GenerationMode } from './modes.js';
 export { placeholderGlb } from './placeholder.js';
 export { createProgressPrinter, type ProgressUpdate } from './progress.js';
 export { estimateCredits, GenerationError, modelOf } from './raw.js';
-export { planOf, type PlanStep } from './plan.js';
+export { generatedInputsOf, planOf, type PlanStep } from './plan.js';
 
 export interface ModelSourceOptions {
   layout: StoreLayout;
@@ -237,6 +237,11 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     return pending;
   }
 
+  async function isStored(key: string): Promise<boolean> {
+    const entry = await readManifestEntry(options.layout, key);
+    return entry !== undefined && (await hasRawGlb(options.layout, resultFileOf(entry)));
+  }
+
   /** Another import used as an input: from the store, or generated first (through the same queue). */
   async function generatedSource(dependency: MeshySpec): Promise<GeneratedSource> {
     const raw = await sharedRawModel(dependency, specKey(dependency, options.namespace));
@@ -247,8 +252,11 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
   }
 
   async function produce(spec: MeshySpec, key: string, reroll = false): Promise<ModelResult> {
-    // Inputs made by other imports come first, outside this spec's lock and queue slot.
-    for (const dependency of generatedInputsOf(spec)) await sharedRawModel(dependency, specKey(dependency, options.namespace));
+    // Inputs made by other imports come first, outside this spec's lock and queue slot; a stored
+    // model needs none of them.
+    if (reroll || !(await isStored(key))) {
+      for (const dependency of generatedInputsOf(spec)) await sharedRawModel(dependency, specKey(dependency, options.namespace));
+    }
     const raw = reroll ? await rawModel(spec, key, true) : await sharedRawModel(spec, key);
     if ('dryRun' in raw) return pendingResult(options.layout, spec, key, raw.credits);
     const { entry, generated } = raw;
@@ -304,9 +312,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     keyOf: (spec) => specKey(spec, options.namespace),
     regenerate: (spec) => produce(spec, specKey(spec, options.namespace), true),
     async peek(spec) {
-      const entry = await readManifestEntry(options.layout, specKey(spec, options.namespace));
-      if (!entry || !(await hasRawGlb(options.layout, resultFileOf(entry)))) return undefined;
-      return get(spec);
+      return (await isStored(specKey(spec, options.namespace))) ? get(spec) : undefined;
     },
   };
 }

@@ -228,6 +228,14 @@ export function nameOf(input: SourceInput): string {
 }
 
 export function labelOf(kind: string, inputs: SourceInput[]): string {
-  const shown = inputs.map(inputText).join(', ');
+  const shown = inputs.map((input) => readable(inputText(input))).join(', ');
   return `${kind} ${shown.length > 60 ? `${shown.slice(0, 57)}…` : shown}`;
+}
+
+function readable(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

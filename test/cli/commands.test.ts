@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeLayout } from '../../src/cache/index.js';
@@ -29,7 +30,7 @@ function project(root: string): MeshyProject {
     root,
     layout,
     namedModels,
-    parse: (id, importer) => parseMeshyImport(id, importer, namedModels).spec,
+    parse: (id, importer) => parseMeshyImport(id, importer, namedModels, { root }).spec,
     createSource: (settings) =>
       createModelSource({ layout, namespace: 'emulator', mode: settings.mode ?? 'generate', concurrency: settings.concurrency ?? 4, optimize: false, connect: async () => client, log: settings.log, ...(settings.onEvent ? { onEvent: settings.onEvent } : {}) }),
     connect: async () => client,
@@ -114,6 +115,35 @@ describe('the CLI', () => {
     lines.length = 0;
     await status(p, print);
     expect(lines.at(-1)).toMatch(/1 model\(s\): 1 cached/);
+    await p.close();
+  });
+
+  it('resolves file inputs against their importer, keeps generated inputs, and collects unused images', async () => {
+    const root = await tempDir();
+    const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#4a7' } }).png().toBuffer();
+    await writeProject(root, {
+      'src/art/statue.png': '',
+      'src/scene.js': `import s from 'meshy:image?src=./art/statue.png&should_texture=false';\nimport t from 'meshy:image?src=meshy:text-to-image?text=a cli statue&should_texture=false';`,
+    });
+    await writeFile(join(root, 'src/art/statue.png'), png);
+    const p = project(root);
+    const lines: string[] = [];
+    const before = emulator.stats().tasksCreated;
+    await prefetch(p, (line) => lines.push(line));
+    // Two image-to-3D tasks, the text-to-image task the second one takes as its input, and the named barrel.
+    expect(lines[0]).toBe('4 model(s) used, 0 cached, 4 to generate (~63 credits)');
+    expect(lines[2]).toBe('  - "image meshy:text-to-image?text=a cli statue" ~20 credits (missing)');
+    expect(emulator.stats().tasksCreated - before).toBe(4);
+    expect((await readdir(join(root, '.meshy/raw'))).filter((name) => name.endsWith('.png'))).toHaveLength(1);
+
+    // The generated input counts as used while the model made from it is.
+    lines.length = 0;
+    await gc(p, (line) => lines.push(line));
+    expect(lines.at(-1)).toMatch(/^0 unused model/);
+    await writeProject(root, { 'src/scene.js': `import s from 'meshy:image?src=./art/statue.png&should_texture=false';` });
+    await gc(p, () => {}, { apply: true });
+    expect((await readdir(join(root, '.meshy/raw'))).filter((name) => name.endsWith('.png'))).toHaveLength(0);
+    expect((await readdir(join(root, '.meshy/optimized'))).filter((name) => name.endsWith('.png'))).toHaveLength(0);
     await p.close();
   });
 });
