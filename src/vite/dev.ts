@@ -82,7 +82,9 @@ export function createDevModels(deps: DevModelsDeps) {
   function finished(resolvedId: string, key: string, result: ModelResult): void {
     if (closed || result.meta.status !== 'ready') return; // a dry run's placeholder: nothing to swap
     const module = modules.get(resolvedId);
-    if (module) module.latest = result;
+    // The same import may have come to mean another model meanwhile (its input file was edited).
+    const current = module?.key === key;
+    if (module && current) module.latest = result;
     const generation = generations.get(key);
     if (generation) {
       generations.delete(key);
@@ -90,7 +92,7 @@ export function createDevModels(deps: DevModelsDeps) {
       deps.log(`"${generation.label}" ready after ${Math.round(elapsedMs / 1000)}s: swapping it in`);
       deps.send('meshy:done', { key, label: generation.label, url: deps.urlOf(result), meta: result.meta, elapsedMs });
     }
-    deps.reload([resolvedId]);
+    if (current) deps.reload([resolvedId]);
   }
 
   function failed(key: string, error: Error): void {
@@ -122,6 +124,8 @@ export function createDevModels(deps: DevModelsDeps) {
      */
     async answer(spec: MeshySpec, resolvedId: string, mayGenerate: boolean): Promise<ModelResult> {
       const key = deps.source.keyOf(spec);
+      // An edited input file makes the same import id a new request.
+      if (modules.get(resolvedId)?.key !== key) modules.delete(resolvedId);
       const known = modules.get(resolvedId);
       if (known?.latest) return known.latest;
       if (!known) {

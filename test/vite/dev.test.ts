@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import type { MeshyPluginOptions } from '../../src/index.js';
@@ -92,6 +93,37 @@ describe('vite dev with meshy: imports', () => {
     // The terminal got one line per stage with prompt, stage and elapsed time; the key is nowhere.
     expect(server.logs.join('\n')).toMatch(/"a brass oil lamp" preview .*\(\d+s\)/);
     for (const text of [JSON.stringify(server.messages), server.logs.join('\n'), final.code]) expect(text).not.toContain(API_KEY);
+  });
+
+  it('an image import regenerates when its image file is edited; text-to-image serves a PNG', async () => {
+    const root = await tempDir();
+    const png = (r: number) => sharp({ create: { width: 32, height: 32, channels: 3, background: { r, g: 60, b: 60 } } }).png().toBuffer();
+    await writeProject(root, {
+      'art/vase.png': '',
+      'main.js': `import vase, { meta } from 'meshy:image?src=./art/vase.png&should_texture=false';\nimport sky from 'meshy:text-to-image?text=a dev sky';\nconsole.log(vase, meta, sky);`,
+    });
+    await writeFile(join(root, 'art/vase.png'), await png(200));
+    const server = await dev(root);
+    const before = emulator.stats().tasksCreated;
+    const [vasePath, skyPath] = await importsOf(server, 'main.js');
+    const first = await loadModule(server, vasePath!);
+    expect(first.meta).toMatchObject({ status: 'pending', kind: 'image' });
+    const sky = await loadModule(server, skyPath!);
+    expect(sky.url).toMatch(/^\/@meshy\/[0-9a-f]{64}\.png$/);
+    await server.waitFor(isEvent('meshy:done', first.meta.key));
+    await server.waitFor(isEvent('meshy:done', sky.meta.key));
+    const image = await fetch(new URL((await loadModule(server, skyPath!)).url, server.url));
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect((await sharp(Buffer.from(await image.arrayBuffer())).metadata()).format).toBe('png');
+    expect(emulator.stats().tasksCreated - before).toBe(2);
+
+    // The edited image is a new request: its module reloads and a new task starts.
+    await writeFile(join(root, 'art/vase.png'), await png(20));
+    await server.waitFor((message) => message.type === 'update' && message.updates.some((update) => update.path.includes('meshy:image')), 10_000);
+    const edited = await loadModule(server, vasePath!);
+    expect(edited.meta.key).not.toBe(first.meta.key);
+    await server.waitFor(isEvent('meshy:done', edited.meta.key));
+    expect(emulator.stats().tasksCreated - before).toBe(3);
   });
 
   it('serves cached models from disk with caching headers (ETag, 304, HEAD) and answers 404 for unknown files', async () => {
