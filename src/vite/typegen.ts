@@ -21,12 +21,14 @@ export function modelTypesSource(models: Readonly<Record<string, unknown>>): str
     '',
   ];
   for (const name of names) {
+    const kind = (models[name] as { kind?: unknown } | undefined)?.kind;
+    const image = kind === 'text-to-image' || kind === 'image-to-image';
     lines.push(
       `declare module ${JSON.stringify(`meshy:${name}`)} {`,
-      `  /** URL of the GLB of the named model ${JSON.stringify(name)}: ${docText(models[name])} */`,
+      `  /** URL of the ${image ? 'PNG' : 'GLB'} of the named model ${JSON.stringify(name)}: ${docText(models[name])} */`,
       '  const url: string;',
       '  export default url;',
-      '  export const meta: import(\'vite-plugin-meshy\').MeshyModelMeta;',
+      `  export const meta: import('vite-plugin-meshy').${image ? 'MeshyImageMeta' : 'MeshyModelMeta'};`,
       '}',
       '',
     );

@@ -27,6 +27,7 @@ describe('generated types of named models', () => {
     expect(source).toBe(modelTypesSource(models));
     expect(source).toContain('export type MeshyModelName = "barrel" | "knight" | "ruined-tower";');
     expect(source).toContain('a knight *\\/ in weathered'); // a prompt cannot end the doc comment
+    expect(modelTypesSource({ sky: { kind: 'text-to-image', prompt: 'a sky' } })).toMatch(/declare module "meshy:sky" \{[\s\S]*MeshyImageMeta;/);
     const { mtimeMs } = await stat(file);
 
     await sleep(20);
@@ -45,7 +46,7 @@ describe('generated types of named models', () => {
   });
 
   it('exports MeshyModelMeta from the package, as the generated file expects', async () => {
-    expect(await readFile(join(repo, 'src/index.ts'), 'utf8')).toMatch(/export type \{[^}]*\bMeshyModelMeta\b[^}]*\} from/);
+    expect(await readFile(join(repo, 'src/index.ts'), 'utf8')).toMatch(/export type \{[^}]*\bMeshyModelMeta\b[^}]*\bMeshyImageMeta\b[^}]*\} from/);
   });
 
   it('typechecks `import knight from "meshy:knight"` against the generated file', async () => {
