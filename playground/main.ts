@@ -1,16 +1,27 @@
 import * as THREE from 'three';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import { CSS2DObject, CSS2DRenderer } from 'three/addons/renderers/CSS2DRenderer.js';
 import { MeshoptDecoder } from 'three/addons/libs/meshopt_decoder.module.js';
 import { onModelUpdate, type ModelUpdate } from 'vite-plugin-meshy/client';
+// Text to 3D.
 import helmet, { meta as helmetMeta } from 'meshy:prompt?text=a weathered viking helmet&target_polycount=15000';
 import chest, { meta as chestMeta } from 'meshy:prompt?text=a wooden treasure chest with iron bands&enable_pbr';
 import pine, { meta as pineMeta } from 'meshy:prompt?text=a stylized pine tree&textured=false';
+// Image to 3D, from a concept image of the project (playground/concepts/toadstool.png).
+import toadstool, { meta as toadstoolMeta } from 'meshy:image?src=./concepts/toadstool.png';
+// A named model (playground/meshy.config.ts): generated, rigged, with `walk` and `idle` clips.
+import hero, { meta as heroMeta } from 'meshy:hero';
 
 const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
 renderer.setPixelRatio(Math.min(devicePixelRatio, 2));
 renderer.setSize(innerWidth, innerHeight);
 document.body.appendChild(renderer.domElement);
+// Labels under the models, in HTML.
+const labels = new CSS2DRenderer();
+labels.setSize(innerWidth, innerHeight);
+labels.domElement.className = 'labels';
+document.body.appendChild(labels.domElement);
 
 const scene = new THREE.Scene();
 scene.background = new THREE.Color(0x15171c);
@@ -20,9 +31,9 @@ sun.position.set(3, 5, 4);
 scene.add(sun);
 
 const camera = new THREE.PerspectiveCamera(45, innerWidth / innerHeight, 0.01, 100);
-camera.position.set(0, 1.2, 4.2);
+camera.position.set(0, 1.4, 5.6);
 const controls = new OrbitControls(camera, renderer.domElement);
-controls.target.set(0, 0.3, 0);
+controls.target.set(0, 0.4, 0);
 controls.update();
 
 const loader = new GLTFLoader().setMeshoptDecoder(MeshoptDecoder);
@@ -30,39 +41,70 @@ const list = document.querySelector('#models')!;
 
 /** One place in the scene per import; in dev its model is swapped in place as Meshy progresses. */
 interface Slot {
+  /** Short name, for the page's hook. */
+  name: string;
+  /** The import's kind, as written: shown next to the model. */
+  kind: string;
   url: string;
   meta: ModelUpdate['meta'];
+  /** The clip to play, looked up by the name the import gave it. */
+  clip?: string;
   group: THREE.Group;
   item: HTMLLIElement;
+  /** Plays `clip` on the model shown; recreated at each swap (the placeholder and the preview have no clips). */
+  mixer?: THREE.AnimationMixer;
+  action?: THREE.AnimationAction;
   /** What the scene shows now: 'pending' (placeholder box), 'preview' or 'ready'; 'loading' before the first. */
   shown: string;
   /** Every version shown, in order, and whether it was the placeholder box (browser tests read it). */
   history: { status: string; placeholder: boolean }[];
 }
 
-const slots: Slot[] = [
-  { url: helmet, meta: helmetMeta },
-  { url: chest, meta: chestMeta },
-  { url: pine, meta: pineMeta },
-].map(({ url, meta }, index) => {
+const imports: Pick<Slot, 'name' | 'kind' | 'url' | 'meta' | 'clip'>[] = [
+  { name: 'helmet', kind: 'meshy:prompt', url: helmet, meta: helmetMeta },
+  { name: 'chest', kind: 'meshy:prompt', url: chest, meta: chestMeta },
+  { name: 'pine', kind: 'meshy:prompt', url: pine, meta: pineMeta },
+  { name: 'toadstool', kind: 'meshy:image', url: toadstool, meta: toadstoolMeta },
+  { name: 'hero', kind: 'meshy:hero', url: hero, meta: heroMeta, clip: 'walk' },
+];
+
+const slots: Slot[] = imports.map((entry, index) => {
   const group = new THREE.Group();
-  group.position.x = (index - 1) * 1.4;
+  group.position.x = (index - (imports.length - 1) / 2) * 1.3;
   scene.add(group);
   const item = document.createElement('li');
   list.appendChild(item);
-  return { url, meta, group, item, shown: 'loading', history: [] };
+  const label = new CSS2DObject(Object.assign(document.createElement('div'), { className: 'label', textContent: entry.kind }));
+  label.position.set(group.position.x, -0.12, 0);
+  scene.add(label);
+  return { ...entry, group, item, shown: 'loading', history: [] };
 });
 
-/** Read by the browser tests: what the scene shows, and an id that a page reload would change. */
+/** Read by the browser tests: what the scene shows, what plays, and an id that a page reload would change. */
 (window as unknown as { __meshyPlayground: unknown }).__meshyPlayground = {
   pageId: Math.random().toString(36).slice(2),
   scene,
-  models: () => slots.map((slot) => ({ prompt: slot.meta.prompt, status: slot.meta.status, shown: slot.shown, url: slot.url, history: slot.history })),
+  models: () =>
+    slots.map((slot) => ({
+      name: slot.name,
+      kind: slot.meta.kind,
+      prompt: slot.meta.prompt,
+      status: slot.meta.status,
+      shown: slot.shown,
+      url: slot.url,
+      history: slot.history,
+      animations: slot.meta.animations,
+    })),
+  /** The clips playing: model, clip name, the mixer's clock (it advances every frame) and a pose digest. */
+  playing: () =>
+    slots.flatMap(({ name, mixer, action, group }) =>
+      mixer && action?.isRunning() ? [{ name, clip: action.getClip().name, time: mixer.time, pose: poseDigest(group) }] : [],
+    ),
 };
 
 async function show(slot: Slot): Promise<void> {
   const { url, meta } = slot;
-  slot.item.innerHTML = `<code>${meta.prompt}</code>: ${meta.status === 'pending' ? '<em>generating…</em>' : `${meta.triangles.toLocaleString()} triangles, ${(meta.bytes / 1024).toFixed(0)} KiB`}${meta.status === 'preview' ? ' (preview)' : ''}`;
+  slot.item.innerHTML = `<span class="kind">${slot.kind}</span> ${describe(slot)}`;
   const gltf = await loader.loadAsync(url);
   if (slot.url !== url) return; // a newer version arrived while this one loaded
   const model = gltf.scene;
@@ -75,10 +117,36 @@ async function show(slot: Slot): Promise<void> {
   model.position.set(-center.x, 0.5 - center.y, -center.z);
   for (const old of slot.group.children.splice(0)) dispose(old);
   slot.group.add(model);
+  // A new model needs a new mixer: the old one drives bones that are gone.
+  slot.mixer?.stopAllAction();
+  slot.mixer = slot.action = undefined;
+  const clip = slot.clip ? THREE.AnimationClip.findByName(gltf.animations, slot.clip) : null;
+  if (clip) {
+    slot.mixer = new THREE.AnimationMixer(model);
+    slot.action = slot.mixer.clipAction(clip).play();
+  }
   slot.shown = meta.status;
   let placeholder = false;
   model.traverse((child) => (placeholder ||= child.userData.meshyPlaceholder === true));
   slot.history.push({ status: meta.status, placeholder });
+}
+
+function describe({ kind, meta, clip }: Slot): string {
+  const what = `<code>${meta.prompt || meta.label.replace(`${meta.kind} `, '')}</code>`;
+  const named = kind === `meshy:${meta.kind}` ? '' : ` (named ${meta.kind} model${meta.rigged ? ', rigged' : ''})`;
+  if (meta.status === 'pending') return `${what}${named} <em>generating…</em>`;
+  const stats = `${meta.triangles.toLocaleString()} tris · ${(meta.bytes / 1024).toFixed(0)} KiB`;
+  const clips = meta.animations.length ? ` · clips ${meta.animations.map((name) => (name === clip ? `<b>▶ ${name}</b>` : name)).join(', ')}` : '';
+  return `${what}${named} ${stats}${clips}${meta.status === 'preview' ? ' (preview)' : ''}`;
+}
+
+/** The rotations of the skinned meshes' bones, rounded: changes while a clip plays. */
+function poseDigest(root: THREE.Object3D): string {
+  const parts: string[] = [];
+  root.traverse((child) => {
+    if (child instanceof THREE.SkinnedMesh) for (const bone of child.skeleton.bones.slice(0, 8)) parts.push(bone.quaternion.toArray().map((v) => v.toFixed(3)).join(','));
+  });
+  return parts.join(';');
 }
 
 function dispose(object: THREE.Object3D): void {
@@ -102,9 +170,17 @@ addEventListener('resize', () => {
   camera.aspect = innerWidth / innerHeight;
   camera.updateProjectionMatrix();
   renderer.setSize(innerWidth, innerHeight);
+  labels.setSize(innerWidth, innerHeight);
 });
 
+const timer = new THREE.Timer();
 renderer.setAnimationLoop((time) => {
-  for (const slot of slots) slot.group.rotation.y = time / 4000;
+  timer.update(time);
+  const delta = timer.getDelta();
+  for (const slot of slots) {
+    slot.group.rotation.y = time / 4000;
+    slot.mixer?.update(delta);
+  }
   renderer.render(scene, camera);
+  labels.render(scene, camera);
 });

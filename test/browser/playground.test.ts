@@ -11,16 +11,30 @@ const playground = join(import.meta.dirname, '../../playground');
 const configFile = join(playground, 'vite.config.ts');
 
 interface ShownModel {
+  name: string;
+  kind: string;
   prompt: string;
   status: string;
   shown: string;
   history: { status: string; placeholder: boolean }[];
+  animations: string[];
+}
+interface PlayingClip {
+  name: string;
+  clip: string;
+  /** The mixer's clock, in seconds. */
+  time: number;
+  /** Rotations of the first bones, rounded. */
+  pose: string;
 }
 // Page functions are strings: this project's tsconfig has no DOM types. `__meshyPlayground` is main.ts's hook.
 const MODELS = 'window.__meshyPlayground ? window.__meshyPlayground.models() : []';
+const PLAYING = 'window.__meshyPlayground ? window.__meshyPlayground.playing() : []';
 const PAGE_ID = 'window.__meshyPlayground.pageId';
-const allShown = (what: string) => `(${MODELS}).length === 3 && (${MODELS}).every((model) => ${what})`;
-const HIDE_HTML = `for (const element of document.querySelectorAll('#panel, #meshy-overlay')) element.style.visibility = 'hidden'`;
+/** playground/main.ts: helmet, chest, pine (meshy:prompt), toadstool (meshy:image), hero (meshy:hero, rigged). */
+const MODEL_NAMES = ['helmet', 'chest', 'pine', 'toadstool', 'hero'];
+const allShown = (what: string) => `(${MODELS}).length === ${MODEL_NAMES.length} && (${MODELS}).every((model) => ${what})`;
+const HIDE_HTML = `for (const element of document.querySelectorAll('#panel, #meshy-overlay, .labels')) element.style.visibility = 'hidden'`;
 
 let work: string;
 let browser: Browser | undefined;
@@ -47,6 +61,25 @@ async function models(page: Page): Promise<ShownModel[]> {
   return page.evaluate<ShownModel[]>(MODELS);
 }
 
+async function playing(page: Page): Promise<PlayingClip[]> {
+  return page.evaluate<PlayingClip[]>(PLAYING);
+}
+
+/** The rigged hero plays its `walk` clip: the mixer's clock advances and the bones move. */
+async function expectHeroWalking(page: Page): Promise<void> {
+  await page.waitForFunction(`(${PLAYING}).some((clip) => clip.name === 'hero' && clip.time > 0.2)`, null, { timeout: 20_000, polling: 100 });
+  const [before] = (await playing(page)).filter((clip) => clip.name === 'hero');
+  expect(before).toMatchObject({ name: 'hero', clip: 'walk' });
+  await page.waitForTimeout(400);
+  const [after] = (await playing(page)).filter((clip) => clip.name === 'hero');
+  expect(after!.clip).toBe('walk');
+  expect(after!.time).toBeGreaterThan(before!.time);
+  expect(after!.pose).not.toBe('');
+  expect(after!.pose).not.toBe(before!.pose);
+  const hero = (await models(page)).find((model) => model.name === 'hero')!;
+  expect(hero).toMatchObject({ kind: 'prompt', animations: ['walk', 'idle'] });
+}
+
 /** Hides the HTML on top of the canvas, so that a screenshot shows only what WebGL drew. */
 async function canvasScreenshot(page: Page): Promise<Uint8Array> {
   await page.evaluate(HIDE_HTML);
@@ -54,7 +87,7 @@ async function canvasScreenshot(page: Page): Promise<Uint8Array> {
 }
 
 describe('the playground in a real browser', () => {
-  it('dev: shows placeholders at once, then swaps in the generated models without a reload', async () => {
+  it('dev: shows placeholders at once, then swaps in the generated models without a reload (the hero walks)', async () => {
     let server: ViteDevServer | undefined;
     const page = await browser!.newPage({ viewport: { width: 960, height: 540 } });
     const errors = pageErrors(page);
@@ -72,21 +105,24 @@ describe('the playground in a real browser', () => {
       await page.waitForFunction(allShown('model.history.length > 0'), null, { timeout: 60_000, polling: 100 });
       const pageId = await page.evaluate<string>(PAGE_ID);
       const first = await models(page);
+      expect(first.map((model) => model.name)).toEqual(MODEL_NAMES);
       // Nothing was cached: every model answered with the placeholder box, marked pending.
-      for (const model of first) expect(model.history[0], model.prompt).toEqual({ status: 'pending', placeholder: true });
+      for (const model of first) expect(model.history[0], model.name).toEqual({ status: 'pending', placeholder: true });
       expect(await page.locator('#meshy-overlay').count()).toBe(1);
 
       await page.waitForFunction(allShown(`model.shown === 'ready'`), null, { timeout: 90_000, polling: 250 });
       const last = await models(page);
       expect(await page.evaluate<string>(PAGE_ID)).toBe(pageId); // swapped in place: no reload
       for (const model of last) {
-        expect(model.history.at(-1), model.prompt).toEqual({ status: 'ready', placeholder: false });
+        expect(model.history.at(-1), model.name).toEqual({ status: 'ready', placeholder: false });
         expect(model.history.at(0)?.status).toBe('pending');
       }
-      // Textured models may show their untextured preview on the way (unless the final model overtook
-      // it while it loaded); the untextured pine has no preview stage.
-      for (const model of last) expect(model.history.map((entry) => entry.status).join(' > ')).toMatch(/^pending( > preview)? > ready$/);
-      expect(last.find((model) => model.prompt.includes('pine'))!.history.map((entry) => entry.status)).toEqual(['pending', 'ready']);
+      // Textured text-to-3D models (the hero too) may show their untextured preview on the way (unless
+      // the final model overtook it while it loaded); the untextured pine and image-to-3D have no preview stage.
+      for (const model of last) expect(model.history.map((entry) => entry.status).join(' > '), model.name).toMatch(/^pending( > preview)? > ready$/);
+      for (const name of ['pine', 'toadstool']) expect(last.find((model) => model.name === name)!.history.map((entry) => entry.status), name).toEqual(['pending', 'ready']);
+      // The hero was swapped twice or three times; the mixer made for the final model plays `walk`.
+      await expectHeroWalking(page);
       await page.waitForTimeout(300); // a few frames with the final models
       expect(await nonBackgroundFraction(await canvasScreenshot(page))).toBeGreaterThan(0.02);
       expect(errors).toEqual([]);
@@ -96,7 +132,7 @@ describe('the playground in a real browser', () => {
     }
   }, 150_000);
 
-  it('build + vite preview: every model loads (meshopt, WebP) and renders', async () => {
+  it('build + vite preview: every model loads (meshopt, WebP), the rigged hero walks, and the page renders', async () => {
     let server: PreviewServer | undefined;
     const page = await browser!.newPage({ viewport: { width: 960, height: 540 } });
     const errors = pageErrors(page);
@@ -106,7 +142,11 @@ describe('the playground in a real browser', () => {
       server = await preview({ configFile, root: playground, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
       await page.goto(server.resolvedUrls!.local[0]!);
       await page.waitForFunction(allShown(`model.shown === 'ready'`), null, { timeout: 60_000, polling: 250 });
-      for (const model of await models(page)) expect(model.history, model.prompt).toEqual([{ status: 'ready', placeholder: false }]);
+      const shown = await models(page);
+      expect(shown.map((model) => model.name)).toEqual(MODEL_NAMES);
+      for (const model of shown) expect(model.history, model.name).toEqual([{ status: 'ready', placeholder: false }]);
+      expect(shown.find((model) => model.name === 'toadstool')!.kind).toBe('image');
+      await expectHeroWalking(page);
       await page.waitForTimeout(300);
       expect(await nonBackgroundFraction(await canvasScreenshot(page))).toBeGreaterThan(0.02);
       expect(errors).toEqual([]);
