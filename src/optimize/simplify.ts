@@ -1,6 +1,6 @@
 import { Primitive, type Accessor, type Document, type Transform } from '@gltf-transform/core';
 import { compactPrimitive, createTransform, weldPrimitive } from '@gltf-transform/functions';
-import { MeshoptSimplifier } from 'meshoptimizer';
+import { MeshoptSimplifier } from 'meshoptimizer/simplifier';
 
 export interface SimplifyStepOptions {
   /** Triangles the whole model may keep; null: only the error bound applies. */

@@ -1,5 +1,3 @@
-import sharp from 'sharp';
-
 /**
  * Pixel-level helpers on raw interleaved 8-bit images: which texels a model's UVs reach, and a
  * pull-push fill of the rest. AI texture atlases leave 40–55 % of their texels unused; filling them
@@ -41,7 +39,8 @@ export function rasterizeUvMask(triangles: readonly UvTriangles[], width: number
         crossEdge(py, x1, y1, x2, y2);
         crossEdge(py, x2, y2, x0, y0);
         const from = Math.max(0, Math.ceil(span.left - 0.5)), to = Math.min(width - 1, Math.floor(span.right - 0.5));
-        if (from <= to) mask.fill(1, y * width + from, y * width + to + 1);
+        // Spans are a few texels long: a loop beats the call overhead of fill().
+        for (let t = y * width + from, end = y * width + to; t <= end; t++) mask[t] = 1;
       }
     }
   }
@@ -62,37 +61,31 @@ function crossEdge(py: number, ax: number, ay: number, bx: number, by: number): 
   if (x > span.right) span.right = x;
 }
 
-/** Square max filter, separable: rows, then columns (walked row by row to stay cache-friendly). */
-function dilate(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+/**
+ * Square max filter, separable: each run of a row is widened, then every row is ORed with its
+ * neighbours up to `radius` away, four texels at a time when rows are whole 32-bit words.
+ */
+export function dilate(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
   const rows = new Uint8Array(mask.length);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    let last = -radius - 1;
     for (let x = 0; x < width; x++) {
-      if (mask[row + x]) last = x;
-      if (x - last <= radius) rows[row + x] = 1;
-    }
-    last = width + radius + 1;
-    for (let x = width - 1; x >= 0; x--) {
-      if (mask[row + x]) last = x;
-      if (last - x <= radius) rows[row + x] = 1;
+      if (mask[row + x] === 0) continue;
+      const start = x;
+      while (x < width && mask[row + x] !== 0) x++;
+      rows.fill(1, row + Math.max(0, start - radius), row + Math.min(width, x + radius));
     }
   }
   const out = new Uint8Array(mask.length);
-  const lastSeen = new Int32Array(width).fill(-radius - 1);
+  const words = width % 4 === 0;
+  const from = words ? new Uint32Array(rows.buffer) : rows;
+  const to = words ? new Uint32Array(out.buffer) : out;
+  const stride = words ? width / 4 : width;
   for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (rows[row + x]) lastSeen[x] = y;
-      if (y - lastSeen[x]! <= radius) out[row + x] = 1;
-    }
-  }
-  lastSeen.fill(height + radius + 1);
-  for (let y = height - 1; y >= 0; y--) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (rows[row + x]) lastSeen[x] = y;
-      if (lastSeen[x]! - y <= radius) out[row + x] = 1;
+    const target = y * stride;
+    for (let source = Math.max(0, y - radius); source <= Math.min(height - 1, y + radius); source++) {
+      const offset = source * stride;
+      for (let w = 0; w < stride; w++) to[target + w] = to[target + w]! | from[offset + w]!;
     }
   }
   return out;
@@ -109,59 +102,90 @@ const FILL_SCALE = 8;
 
 /**
  * Replaces every texel outside `mask` with a smooth extrapolation of the texels inside it: the
- * covered texels are averaged into FILL_SCALE² blocks (every other texel is enough for a seed),
- * pull-push fills the empty blocks of that small image, and libvips scales it back up and lays
- * the original over it with the mask as alpha, so the full-size work stays native and off the
- * main thread. Colour channels only; an alpha channel is kept as it is.
+ * covered texels are averaged into FILL_SCALE² blocks, pull-push fills the empty blocks of that
+ * small image, and each unused texel takes its block's colour. Flat 8×8 blocks line up with the
+ * encoders' transform blocks, so they cost almost nothing. Colour channels only; an alpha channel
+ * is kept as it is. In place: returns `image`, whose texels inside `mask` are left as they were.
  */
-export async function fillUnusedTexels(image: RawImage, mask: Uint8Array): Promise<RawImage> {
-  const { width, height, channels } = image;
-  const cc = channels >= 3 ? 3 : 1;
-  const sw = Math.ceil(width / FILL_SCALE), sh = Math.ceil(height / FILL_SCALE);
-  const colors = new Float32Array(sw * sh * cc);
-  const counts = new Float32Array(sw * sh);
-  const data = image.data;
+export function fillUnusedTexels(image: RawImage, mask: Uint8Array): RawImage {
+  const colours = image.channels >= 3 ? 3 : 1;
+  const blocksX = Math.ceil(image.width / FILL_SCALE), blocksY = Math.ceil(image.height / FILL_SCALE);
+  const { sums, weights } = blockAverages(image, mask, blocksX, blocksY, colours);
+  pullPush(sums, weights, blocksX, blocksY, colours);
+  const blockColours = new Uint8Array(sums.length);
+  for (let i = 0; i < sums.length; i++) blockColours[i] = sums[i]! + 0.5;
+  paintUnusedTexels(image, mask, blockColours, blocksX, colours);
+  return image;
+}
+
+/**
+ * Mean colour of the covered texels of each block (every other texel of every other row is
+ * enough for a seed) and the block's weight: the share of those samples that are covered.
+ */
+function blockAverages(image: RawImage, mask: Uint8Array, blocksX: number, blocksY: number, colours: number): { sums: Float32Array; weights: Float32Array } {
+  const { data, width, height, channels } = image;
+  const sums = new Float32Array(blocksX * blocksY * colours);
+  const weights = new Float32Array(blocksX * blocksY);
   for (let y = 0; y < height; y += 2) {
-    const blockRow = Math.floor(y / FILL_SCALE) * sw;
+    const blockRow = Math.floor(y / FILL_SCALE) * blocksX;
     const row = y * width;
-    for (let x = 0; x < width; x += 2) {
-      if (mask[row + x] === 0) continue;
-      const b = blockRow + Math.floor(x / FILL_SCALE);
-      const o = (row + x) * channels;
-      counts[b]! += 1;
-      for (let c = 0; c < cc; c++) colors[b * cc + c]! += data[o + c]!;
+    for (let bx = 0; bx < blocksX; bx++) {
+      let n = 0, c0 = 0, c1 = 0, c2 = 0;
+      for (let x = bx * FILL_SCALE, end = Math.min(width, x + FILL_SCALE); x < end; x += 2) {
+        if (mask[row + x] === 0) continue;
+        const o = (row + x) * channels;
+        n++;
+        c0 += data[o]!;
+        if (colours === 3) {
+          c1 += data[o + 1]!;
+          c2 += data[o + 2]!;
+        }
+      }
+      if (n === 0) continue;
+      const b = blockRow + bx;
+      weights[b]! += n;
+      sums[b * colours]! += c0;
+      if (colours === 3) {
+        sums[b * 3 + 1]! += c1;
+        sums[b * 3 + 2]! += c2;
+      }
     }
   }
   const samplesPerBlock = (FILL_SCALE / 2) * (FILL_SCALE / 2);
-  for (let b = 0; b < counts.length; b++) {
-    const n = counts[b]!;
-    if (n > 0) for (let c = 0; c < cc; c++) colors[b * cc + c]! /= n;
-    counts[b] = Math.min(1, n / samplesPerBlock);
+  for (let b = 0; b < weights.length; b++) {
+    const n = weights[b]!;
+    if (n > 0) for (let c = 0; c < colours; c++) sums[b * colours + c]! /= n;
+    weights[b] = Math.min(1, n / samplesPerBlock);
   }
-  pullPush(colors, counts, sw, sh, cc);
-  const small = Buffer.alloc(colors.length);
-  for (let i = 0; i < colors.length; i++) small[i] = colors[i]! + 0.5;
-
-  const alpha = new Uint8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) alpha[i] = mask[i] === 0 ? 0 : 255;
-  const colour = cc === channels ? sharp(data, { raw: rawInfo(image) }) : sharp(data, { raw: rawInfo(image) }).removeAlpha();
-  const overlay = await colour.joinChannel(Buffer.from(alpha.buffer), { raw: { width, height, channels: 1 } }).raw().toBuffer();
-  const filled = await sharp(small, { raw: { width: sw, height: sh, channels: cc as 1 | 3 } })
-    .resize(sw * FILL_SCALE, sh * FILL_SCALE, { kernel: 'nearest' })
-    .extract({ left: 0, top: 0, width, height })
-    .composite([{ input: overlay, raw: { width, height, channels: (cc + 1) as 2 | 4 }, blend: 'over' }])
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-  if (cc === channels) return { data: new Uint8Array(filled.buffer, filled.byteOffset, filled.byteLength), width, height, channels };
-  // Put the original alpha channel back.
-  const out = new Uint8Array(data);
-  for (let i = 0; i < mask.length; i++) for (let c = 0; c < cc; c++) out[i * channels + c] = filled[i * cc + c]!;
-  return { data: out, width, height, channels };
+  return { sums, weights };
 }
 
-function rawInfo(image: RawImage): { width: number; height: number; channels: 1 | 2 | 3 | 4 } {
-  return { width: image.width, height: image.height, channels: image.channels as 1 | 2 | 3 | 4 };
+/**
+ * Every texel outside `mask` takes the colour of its block. The mask is read four texels at a time
+ * where rows are whole 32-bit words: runs of used texels are skipped.
+ */
+function paintUnusedTexels(image: RawImage, mask: Uint8Array, blockColours: Uint8Array, blocksX: number, colours: number): void {
+  const { width, height, channels, data: out } = image;
+  const group = width % 4 === 0 && mask.byteOffset % 4 === 0 ? 4 : 1;
+  const groups = group === 4 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length / 4) : mask;
+  const allUsed = group === 4 ? 0x01010101 : 1;
+  for (let y = 0; y < height; y++) {
+    const blockRow = Math.floor(y / FILL_SCALE) * blocksX;
+    const row = y * width;
+    for (let g = row / group, x = 0; x < width; g++, x += group) {
+      if (groups[g] === allUsed) continue;
+      const b = (blockRow + Math.floor(x / FILL_SCALE)) * colours;
+      for (let t = row + x, end = t + group; t < end; t++) {
+        if (mask[t] !== 0) continue;
+        const o = t * channels;
+        out[o] = blockColours[b]!;
+        if (colours === 3) {
+          out[o + 1] = blockColours[b + 1]!;
+          out[o + 2] = blockColours[b + 2]!;
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -217,38 +241,60 @@ export interface TextureError {
 
 /**
  * Compares two same-sized images over `mask` (or everywhere), on the given channels. Every
- * `step`-th texel of every `step`-th row is read: at 2048² a step of 2 still samples a million texels.
+ * `step`-th texel of every `step`-th row is read: at 2048² a step of 2 still samples a million
+ * texels. Normal maps also get their mean angular error, on the texels of that grid whose
+ * coordinates are multiples of 4.
  */
 export function compareImages(source: RawImage, output: RawImage, mask: Uint8Array | null, channels: readonly number[], normalMap: boolean, step = 2): TextureError {
-  const sc = source.channels, oc = output.channels;
-  const use0 = channels.includes(0) && sc > 0 && oc > 0 ? 1 : 0;
-  const use1 = channels.includes(1) && sc > 1 && oc > 1 ? 1 : 0;
-  const use2 = channels.includes(2) && sc > 2 && oc > 2 ? 1 : 0;
-  const perTexel = use0 + use1 + use2;
-  const withAngles = normalMap && sc >= 3 && oc >= 3;
+  const psnr = maskedPsnr(source, output, mask, channels, step);
+  if (!normalMap) return { psnr };
+  const angleStep = (step * 4) / gcd(step, 4);
+  return { psnr, normalAngleDeg: source.channels >= 3 && output.channels >= 3 ? meanNormalAngle(source, output, mask, angleStep) : 0 };
+}
+
+function maskedPsnr(source: RawImage, output: RawImage, mask: Uint8Array | null, channels: readonly number[], step: number): number {
+  const sc = source.channels, oc = output.channels, width = source.width;
+  const use0 = channels.includes(0) && sc > 0 && oc > 0;
+  const use1 = channels.includes(1) && sc > 1 && oc > 1;
+  const use2 = channels.includes(2) && sc > 2 && oc > 2;
+  const perTexel = Number(use0) + Number(use1) + Number(use2);
   const s = source.data, o = output.data;
-  let squared = 0, samples = 0, angle = 0, normals = 0;
+  let squared = 0, texels = 0;
   for (let y = 0; y < source.height; y += step) {
-    for (let x = 0; x < source.width; x += step) {
-      const i = y * source.width + x;
-      if (mask && mask[i] === 0) continue;
+    for (let x = 0, i = y * width; x < width; x += step, i += step) {
+      if (mask !== null && mask[i] === 0) continue;
       const a = i * sc, b = i * oc;
-      const d0 = (s[a]! - o[b]!) * use0, d1 = (s[a + 1]! - o[b + 1]!) * use1, d2 = (s[a + 2]! - o[b + 2]!) * use2;
+      const d0 = use0 ? s[a]! - o[b]! : 0, d1 = use1 ? s[a + 1]! - o[b + 1]! : 0, d2 = use2 ? s[a + 2]! - o[b + 2]! : 0;
       squared += d0 * d0 + d1 * d1 + d2 * d2;
-      samples += perTexel;
-      if (withAngles && (x & 3) === 0 && (y & 3) === 0) {
-        const ax = s[a]! / 127.5 - 1, ay = s[a + 1]! / 127.5 - 1, az = s[a + 2]! / 127.5 - 1;
-        const bx = o[b]! / 127.5 - 1, by = o[b + 1]! / 127.5 - 1, bz = o[b + 2]! / 127.5 - 1;
-        const la = Math.sqrt(ax * ax + ay * ay + az * az), lb = Math.sqrt(bx * bx + by * by + bz * bz);
-        if (la > 0 && lb > 0) {
-          const cos = (ax * bx + ay * by + az * bz) / (la * lb);
-          angle += Math.acos(cos > 1 ? 1 : cos < -1 ? -1 : cos);
-          normals++;
-        }
+      texels++;
+    }
+  }
+  const mse = texels * perTexel === 0 ? 0 : squared / (texels * perTexel);
+  return mse === 0 ? 100 : Math.min(100, 10 * Math.log10((255 * 255) / mse));
+}
+
+/** Mean angle in degrees between the normals two RGB(A) normal maps encode, over `mask`. */
+function meanNormalAngle(source: RawImage, output: RawImage, mask: Uint8Array | null, step: number): number {
+  const sc = source.channels, oc = output.channels, width = source.width;
+  const s = source.data, o = output.data;
+  let angle = 0, normals = 0;
+  for (let y = 0; y < source.height; y += step) {
+    for (let x = 0, i = y * width; x < width; x += step, i += step) {
+      if (mask !== null && mask[i] === 0) continue;
+      const a = i * sc, b = i * oc;
+      const ax = s[a]! / 127.5 - 1, ay = s[a + 1]! / 127.5 - 1, az = s[a + 2]! / 127.5 - 1;
+      const bx = o[b]! / 127.5 - 1, by = o[b + 1]! / 127.5 - 1, bz = o[b + 2]! / 127.5 - 1;
+      const la = Math.sqrt(ax * ax + ay * ay + az * az), lb = Math.sqrt(bx * bx + by * by + bz * bz);
+      if (la > 0 && lb > 0) {
+        const cos = (ax * bx + ay * by + az * bz) / (la * lb);
+        angle += Math.acos(cos > 1 ? 1 : cos < -1 ? -1 : cos);
+        normals++;
       }
     }
   }
-  const mse = samples === 0 ? 0 : squared / samples;
-  const psnr = mse === 0 ? 100 : Math.min(100, 10 * Math.log10((255 * 255) / mse));
-  return normalMap ? { psnr, normalAngleDeg: normals === 0 ? 0 : (angle / normals) * (180 / Math.PI) } : { psnr };
+  return normals === 0 ? 0 : (angle / normals) * (180 / Math.PI);
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }

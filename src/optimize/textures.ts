@@ -1,8 +1,8 @@
 import { ImageUtils, Material, Primitive, TextureChannel, type Document, type Texture, type Transform } from '@gltf-transform/core';
 import { EXTTextureAVIF, EXTTextureWebP } from '@gltf-transform/extensions';
 import { createTransform, getTextureChannelMask, listTextureSlots } from '@gltf-transform/functions';
-import sharp, { type Sharp } from 'sharp';
-import { compareImages, coverage, fillUnusedTexels, rasterizeUvMask, type RawImage, type UvTriangles } from './texels.js';
+import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import { compareImages, coverage, fillUnusedTexels, rasterizeUvMask, type RawImage, type TextureError, type UvTriangles } from './texels.js';
 import type { ResolvedOptimizeOptions } from './options.js';
 
 export type TextureStepOptions = Pick<
@@ -36,8 +36,18 @@ const FLAT_ART_BYTES_PER_TEXEL = 0.25;
 
 /** Texture work in flight between `startTextures` and `finishTextures`. */
 export interface TextureJob {
-  pending: Promise<TextureReport[]> | null;
+  /** Settles once every texture holds its final image. */
+  encoded: Promise<void> | null;
+  /** Settles once every re-encoded texture has been decoded again and measured. */
+  reports: Promise<TextureReport[]> | null;
 }
+
+/** A texture whose final image is set; its report waits for the quality check. */
+interface TextureOutcome {
+  report: Promise<TextureReport>;
+}
+
+type MaskCache = Map<string, { mask: Uint8Array; coverage: number }>;
 
 /**
  * Resizes and re-encodes every texture (WebP by default), filling texels no UV reaches first.
@@ -49,20 +59,32 @@ export interface TextureJob {
  */
 export function startTextures(options: TextureStepOptions, job: TextureJob): Transform {
   return createTransform('meshy:textures-start', (document: Document) => {
-    const masks = new Map<string, { mask: Uint8Array; coverage: number }>();
+    const masks: MaskCache = new Map();
     const textures = document.getRoot().listTextures();
-    const uvs = textures.map((texture) => (options.fillUnusedTexels ? uvTrianglesOf(document, texture) : null));
-    job.pending = Promise.all(textures.map((texture, index) => optimizeTexture(texture, uvs[index] ?? null, options, masks))).then((results) =>
-      results.filter((r): r is TextureReport => r !== null),
-    );
+    const uvCache = new Map<string, UvTriangles | null>();
+    const uvs = textures.map((texture) => (options.fillUnusedTexels ? uvTrianglesOf(document, texture, uvCache) : null));
+    // Largest first: the longest encode should not be the last to start.
+    const order = textures.map((_, index) => index).sort((a, b) => imageBytes(textures[b]!) - imageBytes(textures[a]!));
+    const outcomes: (TextureOutcome | null)[] = [];
+    const all = Promise.all(order.map(async (index) => (outcomes[index] = await optimizeTexture(textures[index]!, uvs[index] ?? null, options, masks))));
+    job.encoded = all.then(() => undefined);
+    job.reports = all
+      .then(() => Promise.all(outcomes.map((outcome) => outcome?.report ?? null)))
+      .then((reports) => reports.filter((r): r is TextureReport => r !== null));
     // Keep an early failure from surfacing as an unhandled rejection before it is awaited.
-    job.pending.catch(() => undefined);
+    job.encoded.catch(() => undefined);
+    job.reports.catch(() => undefined);
   });
 }
 
-export function finishTextures(job: TextureJob, report: TextureReport[]): Transform {
+/**
+ * Waits for the final images. Their quality checks may still run: `reports` receives a promise
+ * that settles once they are in, to be awaited after the file is written.
+ */
+export function finishTextures(job: TextureJob, reports: Promise<TextureReport[]>[]): Transform {
   return createTransform('meshy:textures', async (document: Document) => {
-    report.push(...((await job.pending) ?? []));
+    await job.encoded;
+    if (job.reports) reports.push(job.reports);
     const mimeTypes = new Set(document.getRoot().listTextures().map((texture) => texture.getMimeType()));
     // Without the extension marked required, loaders (and the validator) reject WebP/AVIF images.
     if (mimeTypes.has('image/webp')) document.createExtension(EXTTextureWebP).setRequired(true);
@@ -70,14 +92,27 @@ export function finishTextures(job: TextureJob, report: TextureReport[]): Transf
   });
 }
 
+function imageBytes(texture: Texture): number {
+  return texture.getImage()?.byteLength ?? 0;
+}
+
 type UvSnapshot = { triangles: UvTriangles[]; wraps: boolean; key: string };
 
-async function optimizeTexture(
-  texture: Texture,
-  uvs: UvSnapshot | null,
-  options: TextureStepOptions,
-  masks: Map<string, { mask: Uint8Array; coverage: number }>,
-): Promise<TextureReport | null> {
+/** The grown UV mask of a `width`×`height` texture and its coverage; textures of one material share it. */
+function uvMask(uvs: UvSnapshot | null, width: number, height: number, masks: MaskCache): { mask: Uint8Array; coverage: number } | null {
+  if (!uvs) return null;
+  const key = `${uvs.key} ${width}x${height} ${uvs.wraps}`;
+  let cached = masks.get(key);
+  if (!cached) {
+    const grown = rasterizeUvMask(uvs.triangles, width, height, CHART_PADDING);
+    if (uvs.wraps) keepBorder(grown, width, height, CHART_PADDING);
+    cached = { mask: grown, coverage: round(coverage(grown)) };
+    masks.set(key, cached);
+  }
+  return cached;
+}
+
+async function optimizeTexture(texture: Texture, uvs: UvSnapshot | null, options: TextureStepOptions, masks: MaskCache): Promise<TextureOutcome | null> {
   const source = texture.getImage();
   const sourceMime = texture.getMimeType();
   if (!source || !ENCODABLE.has(sourceMime)) return null;
@@ -89,7 +124,7 @@ async function optimizeTexture(
   const before = { mimeType: sourceMime, width, height, bytes: source.byteLength };
   const needsResize = Math.max(width, height) > options.maxTextureSize;
   const targetMime = options.textureFormat === 'keep' ? sourceMime : `image/${options.textureFormat}`;
-  const unchanged = { name, slots, before, after: before, psnr: null, uvCoverage: null, keptSource: true };
+  const unchanged: TextureOutcome = { report: Promise.resolve({ name, slots, before, after: before, psnr: null, uvCoverage: null, keptSource: true }) };
   if (targetMime === sourceMime && !needsResize && !options.fillUnusedTexels) return unchanged;
 
   // Decoding starts on libvips' threads first; the UV mask is rasterized meanwhile on this one.
@@ -100,30 +135,19 @@ async function optimizeTexture(
   const decoding = pipeline.raw().toBuffer({ resolveWithObject: true });
   const scale = needsResize ? options.maxTextureSize / Math.max(width, height) : 1;
   const expected = [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))] as const;
-  const maskFor = (w: number, h: number) => {
-    if (!uvs) return null;
-    // Textures of one material usually share their UVs and size: rasterize once.
-    const key = `${uvs.key} ${w}x${h} ${uvs.wraps}`;
-    let cached = masks.get(key);
-    if (!cached) {
-      const grown = rasterizeUvMask(uvs.triangles, w, h, CHART_PADDING);
-      if (uvs.wraps) keepBorder(grown, w, h, CHART_PADDING);
-      cached = { mask: grown, coverage: round(coverage(grown)) };
-      masks.set(key, cached);
-    }
-    return cached;
-  };
-  let masked = maskFor(expected[0], expected[1]);
-  const decoded = await decoding;
-  const resized: RawImage = { data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength), width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels };
-  if (resized.width !== expected[0] || resized.height !== expected[1]) masked = maskFor(resized.width, resized.height);
+  let masked = uvMask(uvs, expected[0], expected[1], masks);
+  const resized = rawImage(await decoding);
+  if (resized.width !== expected[0] || resized.height !== expected[1]) masked = uvMask(uvs, resized.width, resized.height, masks);
   const mask = masked?.mask ?? null;
-  const uvCoverage = masked?.coverage ?? null;
 
   const usedChannels = [TextureChannel.R, TextureChannel.G, TextureChannel.B, TextureChannel.A]
     .map((bit, index) => ((channelMask & bit) !== 0 || channelMask === 0 ? index : -1))
     .filter((index) => index >= 0 && index < resized.channels);
-  const prepared = mask ? await fillUnusedTexels(resized, mask) : resized;
+  // Flat-coloured artwork: lossless WebP of the unfilled image is often smaller than lossy, and exact.
+  const flatArt = targetMime === 'image/webp' && sourceMime === 'image/png' && source.byteLength / (width * height) < FLAT_ART_BYTES_PER_TEXEL;
+  const unfilled = flatArt && mask ? { ...resized, data: resized.data.slice() } : resized;
+  // Filled in place: the quality check below only reads texels the fill leaves alone.
+  const prepared = mask ? fillUnusedTexels(resized, mask) : resized;
   // Channels no material reads (e.g. red of a metallicRoughness map) are encoded as 0: free bytes.
   const unusedChannels = usedChannels.length === 0 ? [] : [0, 1, 2].filter((c) => c < prepared.channels && !usedChannels.includes(c));
 
@@ -131,9 +155,8 @@ async function optimizeTexture(
   const quality = isNormalMap ? options.normalTextureQuality : options.textureQuality;
   let encoded = await encode(prepared, unusedChannels, targetMime, quality, options.textureEffort, isNormalMap);
   let outMime = targetMime;
-  if (targetMime === 'image/webp' && sourceMime === 'image/png' && source.byteLength / (width * height) < FLAT_ART_BYTES_PER_TEXEL) {
-    // Flat-coloured artwork: lossless WebP of the unfilled image is often smaller than lossy, and exact.
-    const lossless = await encodeRaw(resized, unusedChannels).webp({ lossless: true, effort: 4 }).toBuffer();
+  if (flatArt) {
+    const lossless = await encodeRaw(unfilled, unusedChannels).webp({ lossless: true, effort: 4 }).toBuffer();
     if (lossless.byteLength < encoded.byteLength) encoded = lossless;
   }
   if (encoded.byteLength >= source.byteLength) {
@@ -144,28 +167,32 @@ async function optimizeTexture(
     }
   }
 
-  const roundTrip = await sharp(encoded).raw().toBuffer({ resolveWithObject: true });
-  const error = compareImages(
-    resized,
-    { data: new Uint8Array(roundTrip.data.buffer, roundTrip.data.byteOffset, roundTrip.data.byteLength), width: roundTrip.info.width, height: roundTrip.info.height, channels: roundTrip.info.channels },
-    mask,
-    usedChannels.filter((c) => c < 3),
-    isNormalMap,
-  );
-
   texture.setImage(encoded).setMimeType(outMime);
   const uri = texture.getURI();
   if (uri) texture.setURI(uri.replace(/\.[^./]*$/, `.${EXTENSION_OF_MIME[outMime]}`));
-  return {
+  const measured = measure(resized, encoded, mask, usedChannels.filter((c) => c < 3), isNormalMap);
+  const report = measured.then((error) => ({
     name,
     slots,
     before,
     after: { mimeType: outMime, width: resized.width, height: resized.height, bytes: encoded.byteLength },
     psnr: round(error.psnr),
     ...(error.normalAngleDeg === undefined ? {} : { normalAngleDeg: round(error.normalAngleDeg) }),
-    uvCoverage,
+    uvCoverage: masked?.coverage ?? null,
     keptSource: false,
-  };
+  }));
+  report.catch(() => undefined);
+  return { report };
+}
+
+/** Decodes `encoded` as a loader would and compares it with the image it was made from. */
+async function measure(reference: RawImage, encoded: Buffer, mask: Uint8Array | null, channels: number[], isNormalMap: boolean): Promise<TextureError> {
+  const decoded = rawImage(await sharp(encoded).raw().toBuffer({ resolveWithObject: true }));
+  return compareImages(reference, decoded, mask, channels, isNormalMap);
+}
+
+function rawImage({ data, info }: { data: Buffer; info: OutputInfo }): RawImage {
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
 }
 
 /** `effort` is on WebP's 0–6 scale; AVIF's 0–9 and PNG's 1–10 are scaled from it. */
@@ -193,18 +220,19 @@ function encodeRaw(image: RawImage, zeroChannels: number[]): Sharp {
 /** Repeat-wrapped textures are sampled across their edges: keep border texels as they are. */
 function keepBorder(mask: Uint8Array, width: number, height: number, band: number): void {
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (x < band || y < band || x >= width - band || y >= height - band) mask[y * width + x] = 1;
-    }
+    const row = y * width;
+    if (y < band || y >= height - band) mask.fill(1, row, row + width);
+    else mask.fill(1, row, row + Math.min(band, width)).fill(1, row + Math.max(0, width - band), row + width);
   }
 }
 
 /**
  * The UV triangles of every primitive that samples `texture`, or null when the texels it reaches
  * cannot be known for sure (texture transforms, tiling UVs, quantized or morphed UVs, points/lines,
- * use outside a plain material slot). Null means: fill nothing.
+ * use outside a plain material slot). Null means: fill nothing. `cache` shares the per-primitive
+ * work between the textures of one document.
  */
-export function uvTrianglesOf(document: Document, texture: Texture): UvSnapshot | null {
+export function uvTrianglesOf(document: Document, texture: Texture, cache = new Map<string, UvTriangles | null>()): UvSnapshot | null {
   const graph = document.getGraph();
   const triangles: UvTriangles[] = [];
   const keyParts: string[] = [];
@@ -223,10 +251,12 @@ export function uvTrianglesOf(document: Document, texture: Texture): UvSnapshot 
     if (REPEAT_WRAPS.has(textureInfo.getWrapS()) || REPEAT_WRAPS.has(textureInfo.getWrapT())) wraps = true;
     for (const parent of material.listParents()) {
       if (!(parent instanceof Primitive)) continue;
-      const list = primitiveUvTriangles(parent, textureInfo.getTexCoord());
+      const key = `${allPrimitives.indexOf(parent)}:${textureInfo.getTexCoord()}`;
+      if (!cache.has(key)) cache.set(key, primitiveUvTriangles(parent, textureInfo.getTexCoord()));
+      const list = cache.get(key);
       if (!list) return null;
       triangles.push(list);
-      keyParts.push(`${allPrimitives.indexOf(parent)}:${textureInfo.getTexCoord()}`);
+      keyParts.push(key);
     }
   }
   return triangles.length > 0 ? { triangles, wraps, key: [...new Set(keyParts)].sort().join(',') } : null;

@@ -124,18 +124,37 @@ describe('texel helpers', () => {
     }
   });
 
-  it('fills only unused texels, smoothly', () => {
+  it('fills only unused texels, in place', () => {
     const width = 32, height = 32;
-    const data = new Uint8Array(width * height * 3).map((_, i) => (i * 37) % 251);
+    const source = new Uint8Array(width * height * 3).map((_, i) => (i * 37) % 251);
     const mask = rasterizeUvMask([new Float32Array([0, 0, 0.5, 0, 0, 0.5])], width, height, 0);
-    const filled = fillUnusedTexels({ data, width, height, channels: 3 }, mask);
+    const image = { data: source.slice(), width, height, channels: 3 };
+    expect(fillUnusedTexels(image, mask)).toBe(image);
     for (let i = 0; i < mask.length; i++) {
-      if (mask[i]) expect(filled.data.subarray(i * 3, i * 3 + 3)).toEqual(data.subarray(i * 3, i * 3 + 3));
+      if (mask[i]) expect(image.data.subarray(i * 3, i * 3 + 3)).toEqual(source.subarray(i * 3, i * 3 + 3));
     }
-    expect(filled.data).not.toEqual(data);
-    const same = compareImages({ data, width, height, channels: 3 }, filled, mask, [0, 1, 2], false, 1);
+    expect(image.data).not.toEqual(source);
+    const same = compareImages({ data: source, width, height, channels: 3 }, image, mask, [0, 1, 2], false, 1);
     expect(same.psnr).toBe(100);
-    expect(data[(width * height - 1) * 3]).toBe(((width * height - 1) * 3 * 37) % 251); // the input is left as it was
+  });
+
+  it('measures PSNR on the masked texels and channels, and normal-map angles', () => {
+    const width = 8, height = 8;
+    const flat = (rgb: number[]) => ({ data: new Uint8Array(width * height * 3).map((_, i) => rgb[i % 3]!), width, height, channels: 3 });
+    const up = flat([128, 128, 255]);
+    expect(compareImages(up, up, null, [0, 1, 2], true, 1)).toEqual({ psnr: 100, normalAngleDeg: 0 });
+    // Off by 2 on one channel of three: MSE 4/3.
+    const offset = flat([128, 130, 255]);
+    expect(compareImages(up, offset, null, [0, 1, 2], false).psnr).toBeCloseTo(10 * Math.log10((255 * 255 * 3) / 4), 6);
+    expect(compareImages(up, offset, null, [0, 2], false).psnr).toBe(100);
+    // Texels outside the mask do not count.
+    const mask = new Uint8Array(width * height).fill(1, 0, width * 4);
+    const lowerHalfWrong = { ...up, data: up.data.map((v, i) => (i >= width * 4 * 3 ? 0 : v)) };
+    expect(compareImages(up, lowerHalfWrong, mask, [0, 1, 2], false).psnr).toBe(100);
+    expect(compareImages(up, lowerHalfWrong, null, [0, 1, 2], false).psnr).toBeLessThan(10);
+    // (0, 0, 1) against (1, 0, 0) as a normal map: 90°.
+    const side = flat([255, 128, 128]);
+    expect(compareImages(up, side, null, [0, 1, 2], true, 1).normalAngleDeg).toBeCloseTo(90, 0);
   });
 
   it('extends a flat chart with its own colour and keeps alpha', () => {

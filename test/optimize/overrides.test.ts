@@ -1,3 +1,4 @@
+import type { Document } from '@gltf-transform/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDracoIO, optimizeGlb, optimizeOptionsSchema } from '../../src/optimize/index.js';
 import { FIXTURES_SKIP_REASON, HAS_FIXTURES, readFixture } from '../helpers/fixtures.js';
@@ -60,6 +61,20 @@ describe.skipIf(!HAS_FIXTURES)('per-import overrides change the output as asked'
     expect(lossless.after.textures.map((t) => t.bytes)).toEqual(lossless.before.textures.map((t) => t.bytes));
     expect(lossless.after.triangles).toBe(lossless.before.triangles);
     expect(lossless.bytes.byteLength).toBeLessThanOrEqual(fox.byteLength);
+  });
+
+  it('a transforms hook sees the re-encoded textures', async () => {
+    const seen: string[] = [];
+    const hooked = optimizeOptionsSchema.parse({
+      maxTextureSize: 256,
+      transforms: (document: Document) => {
+        seen.push(...document.getRoot().listTextures().map((texture) => texture.getMimeType()));
+        return [];
+      },
+    });
+    const result = await optimizeGlb(fox, hooked);
+    expect(seen).toEqual(['image/webp']);
+    expect(result.report.textures.map((texture) => texture.after.mimeType)).toEqual(['image/webp']);
   });
 
   it('mobile halves texture sizes relative to web', async () => {
