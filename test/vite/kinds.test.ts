@@ -97,21 +97,23 @@ describe('meshy:images, meshy:text-to-image and chains', () => {
         `import statue from 'meshy:images?src=/front.png,/side.png&should_texture=false';`,
         `import art, { meta as artMeta } from 'meshy:concept';`,
         `import fromArt from 'meshy:image?src=meshy:concept&should_texture=false';`,
-        `console.log(statue, art, artMeta, fromArt);`,
+        `import redder from 'meshy:image-to-image?src=/front.png&text=make it red&name=redder';`,
+        `console.log(statue, art, artMeta, fromArt, redder);`,
       ].join('\n'),
     });
     const before = emulator.stats().tasksCreated;
     const built = await buildProject(root, options(root, { models: { concept: { kind: 'text-to-image', prompt: 'a marble statue, front view' } } }));
-    // multi-image + text-to-image + image-to-3d: the concept image is made once for both imports.
-    expect(emulator.stats().tasksCreated - before).toBe(3);
-    const pngs = assetsEnding(built.assets, '.png');
-    expect(pngs).toHaveLength(1);
+    // multi-image + text-to-image + image-to-3d + image-to-image: the concept image is made once for both imports.
+    expect(emulator.stats().tasksCreated - before).toBe(4);
+    const pngs = assetsEnding(built.assets, '.png').sort(([a], [b]) => a.localeCompare(b));
+    expect(pngs).toHaveLength(2);
     expect(pngs[0]![0]).toMatch(/^assets\/concept-[\w-]{8}\.png$/);
+    expect(pngs[1]![0]).toMatch(/^assets\/redder-[\w-]{8}\.png$/);
     const image = await sharp(Buffer.from(pngs[0]![1])).metadata();
     expect(image.format).toBe('png');
     expect(assetsEnding(built.assets, '.glb')).toHaveLength(2);
     const entries = await manifestEntries(root);
-    expect(entries.map((entry) => entry.kind).sort()).toEqual(['image', 'images', 'text-to-image']);
+    expect(entries.map((entry) => entry.kind).sort()).toEqual(['image', 'image-to-image', 'images', 'text-to-image']);
     // The image-to-3D task took the text-to-image task's id, not an upload.
     const journalOrRequest = JSON.parse(await readFile(join(root, '.meshy/manifest.json'), 'utf8'));
     const imageEntry = Object.values(journalOrRequest.entries as Record<string, { kind: string; request: { inputs: unknown } }>).find((entry) => entry.kind === 'image')!;
