@@ -2,8 +2,6 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import {
   assertGlb,
-  hasRawGlb,
-  readManifestEntry,
   readOptimized,
   readRawGlb,
   resultFileOf,
@@ -32,7 +30,7 @@ import type { GenerationMode } from './modes.js';
 import { pendingResult } from './placeholder.js';
 import { createProgressPrinter } from './progress.js';
 import { generatedInputsOf, type GeneratedSource } from './plan.js';
-import { modelOf, obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
+import { cachedEntry, modelOf, obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
 
 export { BudgetError, CacheMissError, type PendingGeneration } from './admission.js';
 export { createLimiter } from './limit.js';
@@ -238,8 +236,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
   }
 
   async function isStored(key: string): Promise<boolean> {
-    const entry = await readManifestEntry(options.layout, key);
-    return entry !== undefined && (await hasRawGlb(options.layout, resultFileOf(entry)));
+    return (await cachedEntry(options.layout, key)) !== undefined;
   }
 
   /** Another import used as an input: from the store, or generated first (through the same queue). */

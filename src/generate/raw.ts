@@ -79,7 +79,8 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
   );
 }
 
-async function cachedEntry(layout: StoreLayout, key: string): Promise<ManifestEntry | undefined> {
+/** The manifest entry of a key whose result file is in the store, if any. */
+export async function cachedEntry(layout: StoreLayout, key: string): Promise<ManifestEntry | undefined> {
   const entry = await readManifestEntry(layout, key);
   return entry && (await hasRawGlb(layout, resultFileOf(entry))) ? entry : undefined;
 }

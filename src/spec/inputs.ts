@@ -138,8 +138,3 @@ export function inputKey(input: SourceInput, keyOfSpec: (spec: { kind: string })
 export function inputText(input: SourceInput): string {
   return input.type === 'file' ? input.shown : input.type === 'url' ? input.url : input.id;
 }
-
-/** Every project file a spec reads, for watching. */
-export function filesOf(inputs: readonly SourceInput[]): string[] {
-  return inputs.filter((input): input is FileInput => input.type === 'file').map((input) => input.path);
-}

@@ -1,16 +1,6 @@
 import { z } from 'zod';
 import { flag, imageUrl, oneOf, text, wholeNumber } from './params.js';
-import {
-  AI_MODELS,
-  generationProblems,
-  geometryFields,
-  isSmartTopologyModel,
-  pinModel,
-  polycountRange,
-  remeshesByDefault,
-  type SmartTopologyModel,
-  type StandardModel,
-} from './models.js';
+import { AI_MODELS, generationProblems, geometryFields } from './models.js';
 import type { SpecProblem } from './errors.js';
 import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape, overridesFromQuery } from '../optimize/query.js';
 import type { OptimizeOverrides } from '../optimize/options.js';
