@@ -6,4 +6,4 @@ export type { MeshyPluginOptions } from './vite/options.js';
 export { defineMeshyConfig, type MeshyConfig } from './vite/config-file.js';
 export type { ModelMeta as MeshyModelMeta, ImageMeta as MeshyImageMeta } from './generate/index.js';
 export { MeshyPluginError } from './errors.js';
-export { MeshySpecError } from './spec/index.js';
+export { MeshySpecError } from './imports/index.js';

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeshyPluginError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { sha256 } from '../hash.js';
 import { assertGlb, assertImage } from './glb.js';
 import { withFileLock } from './lock.js';
 import {
@@ -46,10 +46,6 @@ export function storeLayout(dir: string): StoreLayout {
 }
 
 export class CacheError extends MeshyPluginError {}
-
-export function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 export async function readManifest(layout: StoreLayout): Promise<Manifest> {
   let text: string;

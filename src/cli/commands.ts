@@ -11,7 +11,7 @@ import {
   type ManifestEntry,
 } from '../cache/index.js';
 import { estimateCredits, formatBytes, generatedInputsOf, type GenerationEvent } from '../generate/index.js';
-import { describeSpec, MeshySpecError, type MeshySpec } from '../spec/index.js';
+import { describeSpec, MeshySpecError, type MeshySpec } from '../imports/index.js';
 import { createProgressDisplay } from './progress.js';
 import type { MeshyProject } from './project.js';
 import { findMeshyImports, type FoundImport } from './scan.js';

@@ -1,7 +1,7 @@
 import type { StoreLayout } from '../cache/index.js';
 import type { GenerationEvent, GenerationMode, ModelSource } from '../generate/index.js';
 import type { MeshyClient } from '../meshy/index.js';
-import type { MeshySpec } from '../spec/index.js';
+import type { MeshySpec } from '../imports/index.js';
 
 /** What the CLI needs of a project; the plugin provides it from the project's Vite config. */
 export interface MeshyProject {

@@ -1,13 +1,13 @@
-/** Meshy's documented test-mode key (§1.3). */
+/** Meshy's documented test-mode key (https://docs.meshy.ai/en/api/authentication). */
 export const TEST_MODE_API_KEY = 'msy_dummy_api_key_for_test_mode_12345678';
 
 /**
- * What GET /balance shows for the test-mode key. Undocumented (§9.3): it is a fixed value, the one
- * in the balance docs' example (§6.11), since test mode never spends credits.
+ * What GET /balance shows for the test-mode key. Undocumented: it is a fixed value, the one
+ * in the balance docs' example (https://docs.meshy.ai/en/api/balance), since test mode never spends credits.
  */
 const TEST_MODE_BALANCE = 1000;
 
-/** Limits and credits are per account, shared by all of its keys (§1.2, §5). */
+/** Limits and credits are per account, shared by all of its keys (https://docs.meshy.ai/en/api/authentication, https://docs.meshy.ai/en/api/rate-limits). */
 export interface Account {
   id: 'account' | 'test-mode';
   testMode: boolean;
@@ -25,14 +25,14 @@ export function createAccounts(apiKeys: readonly string[], balance: number): Map
   return accounts;
 }
 
-/** The key of `Authorization: Bearer <key>`; the `Bearer ` prefix is mandatory (§1.2). */
+/** The key of `Authorization: Bearer <key>`; the `Bearer ` prefix is mandatory (https://docs.meshy.ai/en/api/authentication). */
 export function bearerKey(authorization: string | undefined): string | undefined {
   const match = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '');
   return match?.[1];
 }
 
 /**
- * Sliding one-second window of requests per account (§5). Returns how long to wait when the
+ * Sliding one-second window of requests per account (https://docs.meshy.ai/en/api/rate-limits). Returns how long to wait when the
  * window is full; rejected requests do not take a slot, so waiting that long is always enough.
  */
 export function takeRequestSlot(account: Account, now: number, perSecond: number): { waitMs: number } | undefined {

@@ -1,7 +1,7 @@
 import { ANIMATION_LIBRARY, type AnimationLibraryAction } from '../meshy/animation-library.js';
 import type { Answer } from './http.js';
 
-/** One action of Meshy's Animation Library (§6.7), as `GET /openapi/v1/animations/library` lists it. */
+/** One action of Meshy's Animation Library (https://docs.meshy.ai/en/api/animation), as `GET /openapi/v1/animations/library` lists it. */
 export interface LibraryAction extends AnimationLibraryAction {
   preview_url: string;
 }
@@ -20,7 +20,7 @@ export function libraryAction(id: number): LibraryAction | undefined {
 }
 
 /**
- * The whole catalogue, no pagination, like the public resource it mirrors (§6.7); `category`
+ * The whole catalogue, no pagination, like the public resource it mirrors (https://docs.meshy.ai/en/api/animation); `category`
  * filters it (an unknown one gives `[]`: the docs list no error for it).
  */
 export function libraryAnswer(query: URLSearchParams): Answer {

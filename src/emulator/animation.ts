@@ -11,10 +11,10 @@ import { chainedTask } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
 
-/** Animation (§6.7): library actions applied to a rigged character, one clip per action. */
+/** Animation (https://docs.meshy.ai/en/api/animation): library actions applied to a rigged character, one clip per action. */
 export const ANIMATION_PATH = '/openapi/v1/animations';
 
-/** §7: 3 credits per action. */
+/** https://docs.meshy.ai/en/api/pricing: 3 credits per action. */
 const PRICE_PER_ACTION = 3;
 const MAX_ACTIONS = 10;
 const FPS_VALUES = [24, 25, 30, 60];
@@ -52,19 +52,19 @@ export const animation: TaskResource = {
     const result = {
       animation_glb_url: url(`${animationFile(input)}.glb`),
       animation_fbx_url: url(`${animationFile(input)}.fbx`),
-      // Only the URL of the post-processing asked for; absent ones are left out (§8.6 leaves it open).
+      // Only the URL of the post-processing asked for; absent ones are left out (https://docs.meshy.ai/en/api/animation leaves it open).
       ...(processed ? { [processed.field]: url(processed.file) } : {}),
     };
     return { id: task.id, type: task.type, ...lifecycleFields(task, context), result: done ? result : null };
   },
 
-  // §1.3: the sample character doing the library's first action, whatever was asked.
+  // https://docs.meshy.ai/en/api/authentication: the sample character doing the library's first action, whatever was asked.
   sample: (input) => ({ ...(input as AnimationInput), character: SAMPLE_CHARACTER, actions: [libraryAction(0)!] }),
 
   asset(task, file, profile) {
     const input = inputOf(task);
     if (file === `${animationFile(input)}.glb`) {
-      // One clip per action, in the given order, named after the library's `name` (§6.7).
+      // One clip per action, in the given order, named after the library's `name` (https://docs.meshy.ai/en/api/animation).
       const clips = input.actions.map((action) => ({ name: action.name, family: motionFamilyOf(action.category, action.sub_category, action.name) }));
       return riggedGlb(input.character, profile, clips, true);
     }
@@ -99,12 +99,12 @@ function planAnimation(body: Record<string, unknown>, context: PlanContext): Tas
   };
 }
 
-/** §8.6: the files are named after the (first) action, e.g. `Animation_Idle_withSkin.glb`. */
+/** https://docs.meshy.ai/en/api/animation: the files are named after the (first) action, e.g. `Animation_Idle_withSkin.glb`. */
 function animationFile(input: AnimationInput): string {
   return `Animation_${input.actions[0]!.name.replace(/[^A-Za-z0-9_-]/g, '_')}_withSkin`;
 }
 
-/** §6.7: where each post-processing puts its file. `fps` only matters for change_fps (ignored otherwise). */
+/** https://docs.meshy.ai/en/api/animation: where each post-processing puts its file. `fps` only matters for change_fps (ignored otherwise). */
 function processedFile(postProcess: PostProcess | undefined): { field: string; file: string } | undefined {
   switch (postProcess?.operation_type) {
     case 'fbx2usdz':

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Result files are served like Meshy's CDN serves them (§1.9, §1.11): signed URLs that need no
+ * Result files are served like Meshy's CDN serves them (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/asset-retention): signed URLs that need no
  * Authorization header, `…/<task id>/output/<file>?Expires=<s>&Signature=<sig>`; a stale or
  * tampered URL is 403.
  */
@@ -17,7 +17,7 @@ export function parseAssetPath(pathname: string): { taskId: string; file: string
   return match ? { taskId: decodeURIComponent(match[1]!), file: decodeURIComponent(match[2]!) } : undefined;
 }
 
-/** Expires is the end of the task's retention, in seconds, as in Meshy's examples (§8.2). */
+/** Expires is the end of the task's retention, in seconds, as in Meshy's examples (https://docs.meshy.ai/en/api/text-to-3d). */
 export function signAssetUrl(baseUrl: string, secret: Buffer, taskId: string, file: string, expiresAtMs: number): string {
   const path = assetPath(taskId, file);
   const expires = Math.floor(expiresAtMs / 1000);

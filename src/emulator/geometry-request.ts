@@ -3,11 +3,11 @@ import { budget, LATEST_MODEL, optional, SMART_TOPOLOGY_MODELS, STANDARD_MODELS 
 import { reject } from './validation.js';
 
 /**
- * The geometry options text to 3D previews and image/multi-image to 3D share (§6.1.1, §6.2, §6.3):
+ * The geometry options text to 3D previews and image/multi-image to 3D share (https://docs.meshy.ai/en/api/text-to-3d, https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/multi-image-to-3d):
  * model, model type, resolution, remeshing and the triangle budget.
  */
 
-/** Triangle budgets: default and range of `target_polycount` per model (§6.1.1). */
+/** Triangle budgets: default and range of `target_polycount` per model (https://docs.meshy.ai/en/api/text-to-3d). */
 const POLYCOUNT = {
   standard: { min: 100, max: 300_000, fallback: 30_000 },
   'meshy-t2': { min: 100, max: 15_000, fallback: 4_000 },
@@ -55,13 +55,13 @@ export interface GeometryRules {
   remeshOffByDefault: readonly string[];
 }
 
-/** §6.0: Meshy 6 and later skip remeshing by default for text and image to 3D. */
+/** https://docs.meshy.ai/en/api/changelog: Meshy 6 and later skip remeshing by default for text and image to 3D. */
 export const REMESH_OFF_BY_DEFAULT = ['meshy-6', 'meshy-7', 'meshy-7.1'];
 
 export function resolveGeometry(fields: GeometryFields, rules: GeometryRules = { remeshOffByDefault: REMESH_OFF_BY_DEFAULT }): Geometry {
   const modelType = fields.model_type ?? 'standard';
   if (modelType === 'lowpoly') {
-    // §6.1.1: lowpoly ignores ai_model, topology, target_polycount and should_remesh.
+    // https://docs.meshy.ai/en/api/text-to-3d: lowpoly ignores ai_model, topology, target_polycount and should_remesh.
     return { modelType, model: 'lowpoly', geometryResolution: 'standard', triangles: LOWPOLY_TRIANGLES, remeshed: true };
   }
 
@@ -81,7 +81,7 @@ export function resolveGeometry(fields: GeometryFields, rules: GeometryRules = {
 
   const model = fields.ai_model === undefined || fields.ai_model === 'latest' ? LATEST_MODEL : fields.ai_model;
   if (model === 'meshy-t2' || model === 'meshy-t2.5') reject(`ai_model ${model} needs model_type "smart-topology"`);
-  // ultra_mode is the deprecated spelling of geometry_resolution "2k" (§6.1.1).
+  // ultra_mode is the deprecated spelling of geometry_resolution "2k" (https://docs.meshy.ai/en/api/text-to-3d).
   const geometryResolution = fields.geometry_resolution ?? (fields.ultra_mode ? '2k' : 'standard');
   if (geometryResolution === '2k' && model !== 'meshy-7' && model !== 'meshy-7.1') {
     reject(`${fields.geometry_resolution ? 'geometry_resolution "2k"' : 'ultra_mode'} needs ai_model meshy-7, meshy-7.1 or latest (got ${model})`);
@@ -94,7 +94,7 @@ export function resolveGeometry(fields: GeometryFields, rules: GeometryRules = {
   return { modelType, model, geometryResolution, triangles, remeshed };
 }
 
-/** The +5 credits of the Ultra pass (§7). */
+/** The +5 credits of the Ultra pass (https://docs.meshy.ai/en/api/pricing). */
 export function ultraSurcharge(geometry: Pick<Geometry, 'geometryResolution'>): number {
   return geometry.geometryResolution === 'standard' ? 0 : 5;
 }

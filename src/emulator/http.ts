@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** An HTTP error answered as Meshy does: `{ "message": "…" }` (§4.1). */
+/** An HTTP error answered as Meshy does: `{ "message": "…" }` (https://docs.meshy.ai/en/api/errors). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

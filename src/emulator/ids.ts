@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Task ids like Meshy's: k-sortable UUIDv7 (§1.5). Within one millisecond a counter keeps them
+ * Task ids like Meshy's: k-sortable UUIDv7 (https://docs.meshy.ai/en/api/task-lifecycle). Within one millisecond a counter keeps them
  * increasing, so sorting ids sorts tasks by creation even under a frozen test clock.
  */
 export function createIdGenerator(): (nowMs: number) => string {

@@ -8,13 +8,13 @@ import type { Task } from './tasks.js';
 import { SAMPLE_PROMPT } from './test-mode.js';
 import { reject } from './validation.js';
 
-/** What text to image and image to image share (§6.8, §6.9): models, aspect ratios, the PNG results. */
+/** What text to image and image to image share (https://docs.meshy.ai/en/api/text-to-image, https://docs.meshy.ai/en/api/image-to-image): models, aspect ratios, the PNG results. */
 
 export const IMAGE_MODELS = ['nano-banana', 'nano-banana-2', 'nano-banana-pro', 'gpt-image-2'] as const;
 export type ImageModel = (typeof IMAGE_MODELS)[number];
 
 /**
- * §6.8: the ratios each model family offers. Pixel sizes are undocumented: these are the sizes those
+ * https://docs.meshy.ai/en/api/text-to-image: the ratios each model family offers. Pixel sizes are undocumented: these are the sizes those
  * models are known to produce at each ratio.
  */
 const SIZES: Record<'nano' | 'gpt', Record<string, { width: number; height: number }>> = {
@@ -32,12 +32,12 @@ const SIZES: Record<'nano' | 'gpt', Record<string, { width: number; height: numb
   },
 };
 
-/** Multi-view sets show the object from the front, the side and the back (count per §6.8; angles undocumented). */
+/** Multi-view sets show the object from the front, the side and the back (count per https://docs.meshy.ai/en/api/text-to-image; angles undocumented). */
 const VIEW_YAWS = [0, 90, 180];
 
 export const imageFields = {
   ai_model: z.enum(IMAGE_MODELS),
-  // §9.17: no documented prompt limit for the image endpoints.
+  // : no documented prompt limit for the image endpoints.
   prompt: prompt(Infinity),
   generate_multi_view: optional(z.boolean()),
   pose_mode: optional(z.enum(['a-pose', 't-pose'])),
@@ -56,7 +56,7 @@ export interface ImageOutput {
   transparent: boolean;
 }
 
-/** §6.8: ratios per model family; multi-view output cannot take an aspect ratio (400). */
+/** https://docs.meshy.ai/en/api/text-to-image: ratios per model family; multi-view output cannot take an aspect ratio (400). */
 export function resolveImageOutput(fields: { ai_model: ImageModel; prompt: string; generate_multi_view?: boolean; aspect_ratio?: string; remove_background?: boolean }): ImageOutput {
   const family = fields.ai_model === 'gpt-image-2' ? 'gpt' : 'nano';
   if (fields.generate_multi_view && fields.aspect_ratio !== undefined) reject('aspect_ratio cannot be combined with generate_multi_view');
@@ -68,14 +68,14 @@ export function resolveImageOutput(fields: { ai_model: ImageModel; prompt: strin
 
 const imageFile = (index: number) => `image_${index}.png`;
 
-/** A resource whose tasks make images: the plan differs, the task object and files do not (§6.9: "as 6.8"). */
+/** A resource whose tasks make images: the plan differs, the task object and files do not (https://docs.meshy.ai/en/api/image-to-image: "as 6.8"). */
 export function imageResource(path: string, plan: TaskResource['plan']): TaskResource {
   return {
     path,
-    // §5 (Aug 2026): the image endpoints are not among those counted against the queue.
+    // https://docs.meshy.ai/en/api/rate-limits (Aug 2026): the image endpoints are not among those counted against the queue.
     queued: false,
     plan,
-    // §1.3: one square picture of the sample, whatever was asked.
+    // https://docs.meshy.ai/en/api/authentication: one square picture of the sample, whatever was asked.
     sample: (input) => ({ ...(input as ImageOutput), look: SAMPLE_PROMPT, size: { width: 1024, height: 1024 }, count: 1, transparent: false }),
     present(task, context) {
       const output = outputOf(task);

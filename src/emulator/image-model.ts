@@ -6,7 +6,7 @@ import { SAMPLE_PROMPT } from './test-mode.js';
 import type { AssetSource, PresentContext, TaskOutputs } from './resource.js';
 import type { Task } from './tasks.js';
 
-/** The results image to 3D and multi-image to 3D share (§6.2, §6.3): a model, its textures and thumbnails. */
+/** The results image to 3D and multi-image to 3D share (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/multi-image-to-3d): a model, its textures and thumbnails. */
 export interface ImageModelOutput {
   /** Shapes the geometry: the prompt behind the input image, or what identifies the image. */
   prompt: string;
@@ -24,7 +24,7 @@ export interface ImageModelOutput {
 }
 
 const PRE_REMESHED = 'pre_remeshed_model.glb';
-/** §6.2: front 0°, right 90°, back 180°, left 270°. */
+/** https://docs.meshy.ai/en/api/image-to-3d: front 0°, right 90°, back 180°, left 270°. */
 const VIEWS = [
   ['front', 0],
   ['right', 90],
@@ -34,7 +34,7 @@ const VIEWS = [
 const viewFile = (view: string) => `preview_${view}.png`;
 
 /**
- * The result fields of the task object. Before success they are empty (undocumented, §8.4);
+ * The result fields of the task object. Before success they are empty (undocumented, https://docs.meshy.ai/en/api/image-to-3d);
  * `thumbnail_urls`, `alpha_thumbnail_url` and `pre_remeshed_glb` only appear when asked for and done.
  */
 export function presentImageModel(output: ImageModelOutput, context: PresentContext): Record<string, unknown> {
@@ -61,7 +61,7 @@ export function imageModelAsset(task: Task, output: ImageModelOutput, file: stri
     const request = { ...look, targetTriangles: profileTriangles(profile, triangles), textureSize, pbr: output.pbr };
     return source(['glb', request], () => generateModel(request));
   }
-  // §6.2: thumbnail_url is the front view.
+  // https://docs.meshy.ai/en/api/image-to-3d: thumbnail_url is the front view.
   const yaw = file === THUMBNAIL || file === ALPHA_THUMBNAIL ? 0 : VIEWS.find(([view]) => viewFile(view) === file)?.[1];
   const wanted = file === THUMBNAIL || (file === ALPHA_THUMBNAIL && output.alphaThumbnail) || (yaw !== undefined && output.multiViewThumbnails);
   if (wanted && yaw !== undefined) {
@@ -77,7 +77,7 @@ export function imageModelAsset(task: Task, output: ImageModelOutput, file: stri
   return undefined;
 }
 
-/** §1.3: a textured PBR model of the sample prompt, in the default formats. */
+/** https://docs.meshy.ai/en/api/authentication: a textured PBR model of the sample prompt, in the default formats. */
 export function sampleImageModel<T extends { output: ImageModelOutput }>(input: T): T {
   const output: ImageModelOutput = {
     prompt: SAMPLE_PROMPT,
@@ -101,7 +101,7 @@ export function imageModelOutputs(task: Task, output: ImageModelOutput, profile:
 }
 
 /**
- * §7: Meshy 6/7/7.1/latest (and lowpoly) 20 for the mesh; meshy-5, meshy-6-lite and Smart Topology 5.
+ * https://docs.meshy.ai/en/api/pricing: Meshy 6/7/7.1/latest (and lowpoly) 20 for the mesh; meshy-5, meshy-6-lite and Smart Topology 5.
  * Texturing adds 10, 8k textures 5 more; the Ultra pass (2k/4k geometry) 5.
  */
 export function imageModelPrice(request: { modelType: string; model: string; geometryResolution: string; textured: boolean; textureResolution: TextureResolution }): number {

@@ -7,13 +7,13 @@ import { chainedTask, checkImageUrl } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
 
-/** Image to 3D (§6.2): one image, from a URL, a data URI or a text/image-to-image task. */
+/** Image to 3D (https://docs.meshy.ai/en/api/image-to-3d): one image, from a URL, a data URI or a text/image-to-image task. */
 export const IMAGE_TO_3D_PATH = '/openapi/v1/image-to-3d';
 
-/** §6.2: the image tasks an `input_task_id` may name. */
+/** https://docs.meshy.ai/en/api/image-to-3d: the image tasks an `input_task_id` may name. */
 export const IMAGE_TASK_TYPES = ['text-to-image', 'image-to-image'];
 
-/** Texture options image and multi-image to 3D share (§6.2, §6.3). */
+/** Texture options image and multi-image to 3D share (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/multi-image-to-3d). */
 export const texturingFields = {
   should_texture: optional(z.boolean()),
   enable_pbr: optional(z.boolean()),
@@ -91,7 +91,7 @@ function planImageTo3d(body: Record<string, unknown>, context: PlanContext): Tas
   };
 }
 
-/** §6.2: `input_task_id` wins over `image_url`; its task must have made exactly one image. */
+/** https://docs.meshy.ai/en/api/image-to-3d: `input_task_id` wins over `image_url`; its task must have made exactly one image. */
 function singleImage(fields: { input_task_id?: string; image_url?: string }, context: PlanContext): string {
   if (fields.input_task_id !== undefined) {
     const task = chainedTask('input_task_id', fields.input_task_id, context, IMAGE_TASK_TYPES);
@@ -105,7 +105,7 @@ function singleImage(fields: { input_task_id?: string; image_url?: string }, con
 
 type TexturingFields = z.output<z.ZodObject<typeof texturingFields>>;
 
-/** Texturing rules image and multi-image to 3D share (§6.2): PBR needs textures, 4k/8k need a model that has them. */
+/** Texturing rules image and multi-image to 3D share (https://docs.meshy.ai/en/api/image-to-3d): PBR needs textures, 4k/8k need a model that has them. */
 export function resolveTexturing(fields: TexturingFields, model: string, imagePrompt = '') {
   const textured = fields.should_texture ?? true;
   if (fields.enable_pbr && !textured) reject('enable_pbr needs should_texture: true (PBR maps are textures)');
@@ -113,7 +113,7 @@ export function resolveTexturing(fields: TexturingFields, model: string, imagePr
   if (fields.texture_image_url) checkImageUrl('texture_image_url', fields.texture_image_url);
   const pbr = textured && (fields.enable_pbr ?? false);
   return {
-    // §6.2: with both, the texture prompt wins over the texture image.
+    // https://docs.meshy.ai/en/api/image-to-3d: with both, the texture prompt wins over the texture image.
     texturePrompt: fields.texture_prompt || fields.texture_image_url || imagePrompt,
     output: { textured, textureResolution: resolution, pbr, emission: pbr && model === 'meshy-6' && resolution !== '8k' },
   };

@@ -3,10 +3,10 @@ import { imageFields, imagePlan, imageResource, resolveImageOutput, type ImageMo
 import { checkImageUrl } from './sources.js';
 import { parseBody, reject } from './validation.js';
 
-/** Image to Image (§6.9): an edit of 1–5 reference images. */
+/** Image to Image (https://docs.meshy.ai/en/api/image-to-image): an edit of 1–5 reference images. */
 export const IMAGE_TO_IMAGE_PATH = '/openapi/v1/image-to-image';
 
-/** §7: gpt-image-2 costs more here than in text to image. */
+/** https://docs.meshy.ai/en/api/pricing: gpt-image-2 costs more here than in text to image. */
 const PRICES: Record<ImageModel, number> = { 'nano-banana': 3, 'nano-banana-2': 6, 'nano-banana-pro': 9, 'gpt-image-2': 12 };
 
 const schema = z.object({ ...imageFields, reference_image_urls: z.array(z.string()) });

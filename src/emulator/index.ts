@@ -51,7 +51,7 @@ export interface Emulator {
 /** The task resources the emulator serves; more join this list as they are emulated. */
 const RESOURCES = [textTo3d, imageTo3d, multiImageTo3d, remesh, retexture, rigging, animation, textToImage, imageToImage];
 
-/** Starts a local server that speaks Meshy's REST API: every resource that makes an asset (§6.1–§6.9), the animation library and balance. */
+/** Starts a local server that speaks Meshy's REST API: every resource that makes an asset (https://docs.meshy.ai/en/api/text-to-3d–https://docs.meshy.ai/en/api/image-to-image), the animation library and balance. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveEmulatorOptions(options);
   const state = createState(resolved, RESOURCES);

@@ -9,7 +9,7 @@ import type { TaskError } from './tasks.js';
 import { SAMPLE_PROMPT, SAMPLE_SEED } from './test-mode.js';
 import { reject } from './validation.js';
 
-/** The model a remesh, retexture or rigging task works on: `input_task_id` or `model_url` (§6.4–§6.6). */
+/** The model a remesh, retexture or rigging task works on: `input_task_id` or `model_url` (https://docs.meshy.ai/en/api/remesh–https://docs.meshy.ai/en/api/rigging). */
 export interface ModelInput {
   model: ModelInfo;
   /** The prompt behind the model ('' for uploads): keeps the look and the emulator's markers. */
@@ -18,11 +18,11 @@ export interface ModelInput {
   upload?: ModelUpload;
   /** The upload's format, when it is one. */
   uploadFormat?: ModelFormat;
-  /** An unusable upload fails the task (§4.2) rather than the request. */
+  /** An unusable upload fails the task (https://docs.meshy.ai/en/api/errors) rather than the request. */
   failure?: TaskError;
 }
 
-/** Exactly one source is needed; with both, the task id wins (§6.4, §6.5, §6.6). */
+/** Exactly one source is needed; with both, the task id wins (https://docs.meshy.ai/en/api/remesh, https://docs.meshy.ai/en/api/retexture, https://docs.meshy.ai/en/api/rigging). */
 export function resolveModelInput(
   fields: { input_task_id?: string; model_url?: string },
   context: PlanContext,
@@ -39,7 +39,7 @@ export function resolveModelInput(
   return { model, prompt: '', upload, uploadFormat: upload.format, ...(failure ? { failure } : {}) };
 }
 
-/** §1.3: in test mode every remesh, retexture or rig works on the same sample model. */
+/** https://docs.meshy.ai/en/api/authentication: in test mode every remesh, retexture or rig works on the same sample model. */
 export function sampleModelInput(): ModelInput {
   return { model: { faces: 30_000, textured: true, hasUvs: true, seed: SAMPLE_SEED }, prompt: SAMPLE_PROMPT };
 }

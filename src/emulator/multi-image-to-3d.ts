@@ -8,10 +8,10 @@ import { chainedTask, checkImageUrl } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
 
-/** Multi-Image to 3D (§6.3): 1–4 views of one object. */
+/** Multi-Image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d): 1–4 views of one object. */
 export const MULTI_IMAGE_TO_3D_PATH = '/openapi/v1/multi-image-to-3d';
 
-/** §6.3: no Smart Topology here, and no 4k geometry. */
+/** https://docs.meshy.ai/en/api/multi-image-to-3d: no Smart Topology here, and no 4k geometry. */
 const schema = z.object({
   input_task_id: optional(z.string()),
   image_urls: optional(z.array(z.string())),
@@ -23,7 +23,7 @@ const schema = z.object({
   ...texturingFields,
 });
 
-/** §6.3 (Aug 18 2026): multi-view texture guides need Meshy 7 or newer. */
+/** https://docs.meshy.ai/en/api/multi-image-to-3d (Aug 18 2026): multi-view texture guides need Meshy 7 or newer. */
 const MULTI_VIEW_TEXTURE_MODELS = ['meshy-7', 'meshy-7.1'];
 
 interface MultiImageInput {
@@ -56,7 +56,7 @@ function planMultiImage(body: Record<string, unknown>, context: PlanContext): Ta
   rejectRetiredModel(body.ai_model);
   const fields = parseBody(schema, body);
   const imagePrompt = images(fields, context);
-  // §6.3 states should_remesh defaults to false for meshy-6 only (text/image to 3D: Meshy 6 and later).
+  // https://docs.meshy.ai/en/api/multi-image-to-3d states should_remesh defaults to false for meshy-6 only (text/image to 3D: Meshy 6 and later).
   const geometry = resolveGeometry(fields, { remeshOffByDefault: ['meshy-6'] });
   const textureImages = fields.texture_image_urls ?? [];
   if (textureImages.length > 0) {
@@ -84,7 +84,7 @@ function planMultiImage(body: Record<string, unknown>, context: PlanContext): Ta
   };
   return {
     type: 'multi-image-to-3d',
-    // §7: the image to 3D schedule.
+    // https://docs.meshy.ai/en/api/pricing: the image to 3D schedule.
     credits: imageModelPrice({ ...geometry, textured: output.textured, textureResolution: output.textureResolution }),
     seed: seedOf('multi-image-to-3d', body),
     input: { echo, output } satisfies MultiImageInput,
@@ -93,7 +93,7 @@ function planMultiImage(body: Record<string, unknown>, context: PlanContext): Ta
   };
 }
 
-/** §6.3: `input_task_id` wins (multi-view image tasks included); else 1–4 `image_urls`, the first the front view. */
+/** https://docs.meshy.ai/en/api/multi-image-to-3d: `input_task_id` wins (multi-view image tasks included); else 1–4 `image_urls`, the first the front view. */
 function images(fields: { input_task_id?: string; image_urls?: string[] }, context: PlanContext): string {
   if (fields.input_task_id !== undefined) {
     return context.outputsOf(chainedTask('input_task_id', fields.input_task_id, context, IMAGE_TASK_TYPES)).prompt;

@@ -7,12 +7,12 @@ const THREE_DAYS_MS = 3 * 24 * 60 * 60 * 1000;
 const fn = <T extends (...args: never[]) => unknown>(what: string) =>
   z.custom<T>((value) => typeof value === 'function', { error: `${what} must be a function` });
 
-/** The emulator's options. Defaults follow Meshy's Pro tier (§5) and asset retention (§1.11). */
+/** The emulator's options. Defaults follow Meshy's Pro tier (https://docs.meshy.ai/en/api/rate-limits) and asset retention (https://docs.meshy.ai/en/api/asset-retention). */
 export const emulatorOptionsSchema = z.strictObject({
   /** 0 picks a free port. */
   port: z.int().min(0).max(65535).default(0),
   host: z.string().min(1).default('127.0.0.1'),
-  /** Keys of the emulated account. Meshy's test-mode key is always accepted as well (§1.3). */
+  /** Keys of the emulated account. Meshy's test-mode key is always accepted as well (https://docs.meshy.ai/en/api/authentication). */
   apiKeys: z.array(z.string().min(1)).default([]),
   /** Time a task spends IN_PROGRESS. */
   taskDurationMs: z.int().min(0).default(2000),

@@ -8,12 +8,12 @@ export const THUMBNAIL = 'preview.png';
 export const ALPHA_THUMBNAIL = 'preview_alpha.png';
 export const MODEL_GLB = 'model.glb';
 
-/** `model_urls` keys in Meshy's order (§8.2, §6.4). */
+/** `model_urls` keys in Meshy's order (https://docs.meshy.ai/en/api/text-to-3d, https://docs.meshy.ai/en/api/remesh). */
 const FORMAT_ORDER = ['glb', 'fbx', 'obj', 'mtl', 'usdz', 'blend', 'stl', '3mf'];
 
 /**
- * `model_urls` files; a format not generated is omitted (§6.1.4). The emulator always adds GLB (the
- * one format it really builds); MTL comes with OBJ, as in §8.2.
+ * `model_urls` files; a format not generated is omitted (https://docs.meshy.ai/en/api/text-to-3d). The emulator always adds GLB (the
+ * one format it really builds); MTL comes with OBJ, as in https://docs.meshy.ai/en/api/text-to-3d
  */
 export function modelFiles(formats: readonly string[]): [string, string][] {
   const wanted = new Set<string>(['glb', ...formats]);
@@ -21,7 +21,7 @@ export function modelFiles(formats: readonly string[]): [string, string][] {
   return FORMAT_ORDER.filter((format) => wanted.has(format)).map((format) => [format, `model.${format}`]);
 }
 
-/** `texture_urls[0]` (§6.1.4, §8.3): base colour, plus the PBR maps when asked for. */
+/** `texture_urls[0]` (https://docs.meshy.ai/en/api/text-to-3d): base colour, plus the PBR maps when asked for. */
 export function textureFiles(maps: { pbr: boolean; emission: boolean }): [TextureMap, string][] {
   const files: [TextureMap, string][] = [['base_color', 'texture_0.png']];
   if (maps.pbr) files.push(['metallic', 'texture_0_metallic.png'], ['normal', 'texture_0_normal.png'], ['roughness', 'texture_0_roughness.png']);

@@ -12,13 +12,13 @@ import { MODEL_FORMATS } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
 
-/** Remesh (§6.4): a model retopologized to a triangle budget, optionally resized. */
+/** Remesh (https://docs.meshy.ai/en/api/remesh): a model retopologized to a triangle budget, optionally resized. */
 export const REMESH_PATH = '/openapi/v1/remesh';
 
-/** §6.4: the tasks an input_task_id may name. */
+/** https://docs.meshy.ai/en/api/remesh: the tasks an input_task_id may name. */
 const INPUT_TYPES = ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'retexture'];
 const REMESH_FORMATS = ['glb', 'fbx', 'obj', 'usdz', 'blend', 'stl', '3mf'] as const;
-/** §7 (live runs agree, §7 observed). */
+/** https://docs.meshy.ai/en/api/pricing (live runs agree, https://docs.meshy.ai/en/api/pricing observed). */
 const PRICE = 5;
 
 const schema = z.object({
@@ -59,7 +59,7 @@ export const remesh: TaskResource = {
       model_urls: done ? urlsOf(modelFiles(input.formats), url) : {},
       thumbnail_url: done ? url(THUMBNAIL) : '',
       ...(done && input.alphaThumbnail ? { alpha_thumbnail_url: url(ALPHA_THUMBNAIL) } : {}),
-      // §6.4: the textures of the input are kept (since Nov 2025).
+      // https://docs.meshy.ai/en/api/remesh: the textures of the input are kept (since Nov 2025).
       texture_urls: done && input.source.model.textured ? [{ base_color: url(BASE_COLOR) }] : [],
       ...lifecycleFields(task, context),
     };
@@ -93,12 +93,12 @@ function planRemesh(body: Record<string, unknown>, context: PlanContext): TaskPl
   if (fields.resize_height && fields.auto_size) reject('resize_height cannot be combined with auto_size');
   if (fields.resize_longest_side && (fields.resize_height || fields.auto_size)) reject('resize_longest_side cannot be combined with resize_height or auto_size');
   const request: RemeshRequest = {
-    // §6.4: decimation_mode overrides target_polycount.
+    // https://docs.meshy.ai/en/api/remesh: decimation_mode overrides target_polycount.
     targetTriangles: fields.decimation_mode === undefined ? (fields.target_polycount ?? 30_000) : DECIMATION_TRIANGLES[fields.decimation_mode]!,
     // auto_size: Meshy's AI guesses the real height; the emulator guesses 0.3–2 m from the model.
     resizeHeight: fields.auto_size ? 0.3 + (hash32('height', source.prompt, source.model.seed) % 171) / 100 : (fields.resize_height ?? 0),
     resizeLongestSide: fields.resize_longest_side ?? 0,
-    // With auto_size the origin goes to the bottom unless said otherwise (§6.1.1).
+    // With auto_size the origin goes to the bottom unless said otherwise (https://docs.meshy.ai/en/api/text-to-3d).
     originAt: fields.origin_at ?? (fields.auto_size ? 'bottom' : ''),
     convertOnly: fields.convert_format_only ?? false,
   };

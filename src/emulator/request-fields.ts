@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { reject } from './validation.js';
 
-/** Field schemas and rules shared by the create endpoints (§6), as of October 2026. */
+/** Field schemas and rules shared by the create endpoints (https://docs.meshy.ai/en/api/quick-start), as of October 2026. */
 
 export const STANDARD_MODELS = ['meshy-5', 'meshy-6', 'meshy-6-lite', 'meshy-7', 'meshy-7.1'] as const;
 export const SMART_TOPOLOGY_MODELS = ['meshy-t2', 'meshy-t2.5'] as const;
-/** §6.0: `latest` means Meshy 7.1 since Sep/Oct 2026. */
+/** https://docs.meshy.ai/en/api/changelog: `latest` means Meshy 7.1 since Sep/Oct 2026. */
 export const LATEST_MODEL = 'meshy-7.1';
-/** §6.0: retired models are refused with a 400. */
+/** https://docs.meshy.ai/en/api/changelog: retired models are refused with a 400. */
 const RETIRED_MODELS = ['meshy-3', 'meshy-4', 'meshy-t1'];
 
-/** The 3D formats of text/image to 3D and retexture (§6.1.1). */
+/** The 3D formats of text/image to 3D and retexture (https://docs.meshy.ai/en/api/text-to-3d). */
 export const FORMATS = ['glb', 'obj', 'fbx', 'stl', 'usdz', '3mf'] as const;
 export type Format = (typeof FORMATS)[number];
 /** All formats except 3mf unless `target_formats` says otherwise. */
@@ -24,7 +24,7 @@ export const optional = <T extends z.ZodType>(schema: T) => schema.nullish().tra
 
 export const prompt = (max: number) => z.string().max(max).refine((text) => text.trim() !== '', 'must not be empty');
 
-/** §1.9: a jpg/jpeg/png as an http(s) URL or a base64 data URI; the data URI's bytes are checked later. */
+/** https://docs.meshy.ai/en/api/image-to-3d: a jpg/jpeg/png as an http(s) URL or a base64 data URI; the data URI's bytes are checked later. */
 export const imageUrl = z
   .string()
   .refine(
@@ -34,7 +34,7 @@ export const imageUrl = z
 
 export const textureResolution = z.enum(['2k', '4k', '8k']);
 
-/** What to export, shared by the 3D generators (§6.1.1, §6.2, §6.5). */
+/** What to export, shared by the 3D generators (https://docs.meshy.ai/en/api/text-to-3d, https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/retexture). */
 export const outputFields = {
   target_formats: optional(z.array(z.enum(FORMATS))),
   moderation: optional(z.boolean()),
@@ -57,7 +57,7 @@ export function budget(value: number | undefined, range: { min: number; max: num
   return value;
 }
 
-/** `texture_resolution`, or its deprecated spelling `hd_texture: true` ≡ 4k (§6.1.2). 4k/8k need a model that has them. */
+/** `texture_resolution`, or its deprecated spelling `hd_texture: true` ≡ 4k (https://docs.meshy.ai/en/api/text-to-3d). 4k/8k need a model that has them. */
 export function resolveTextureResolution(fields: { texture_resolution?: '2k' | '4k' | '8k'; hd_texture?: boolean }, model: string): '2k' | '4k' | '8k' {
   const resolution = fields.texture_resolution ?? (fields.hd_texture ? '4k' : '2k');
   if (resolution !== '2k' && (model === 'meshy-5' || model === 'meshy-6-lite')) {

@@ -10,9 +10,9 @@ import type { Task, TaskSnapshot } from './tasks.js';
  * lists, deletes, SSE and signed downloads.
  */
 export interface TaskResource {
-  /** Collection path: create and list here, get/delete at `/:id`, SSE at `/:id/stream` (§0). */
+  /** Collection path: create and list here, get/delete at `/:id`, SSE at `/:id/stream` (https://docs.meshy.ai/en/api/quick-start). */
   path: string;
-  /** Whether its unfinished tasks count against the queue limit (§5); true unless said otherwise. */
+  /** Whether its unfinished tasks count against the queue limit (https://docs.meshy.ai/en/api/rate-limits); true unless said otherwise. */
   queued?: boolean;
   /** Validates a create request; throws ApiError (400, 404…) when Meshy would refuse it. */
   plan(body: Record<string, unknown>, context: PlanContext): TaskPlan;
@@ -20,9 +20,9 @@ export interface TaskResource {
   present(task: Task, context: PresentContext): Record<string, unknown>;
   /** One file under `/assets/<id>/output/`, if the task has it. */
   asset(task: Task, file: string, profile: Profile): AssetSource | undefined;
-  /** §1.3: the input with what it produces replaced by the fixed test-mode sample (test-mode.ts). */
+  /** https://docs.meshy.ai/en/api/authentication: the input with what it produces replaced by the fixed test-mode sample (test-mode.ts). */
   sample?(input: unknown): unknown;
-  /** What a later task can take from this one's results (§2 chaining: input_task_id and friends). */
+  /** What a later task can take from this one's results (https://docs.meshy.ai/en/api/task-lifecycle chaining: input_task_id and friends). */
   outputs?(task: Task, profile: Profile): TaskOutputs;
 }
 
@@ -49,7 +49,7 @@ export interface ModelInfo {
 export interface PlanContext {
   account: Account;
   now: number;
-  /** A task of the caller's own account, if it exists (§2: chained tasks must be the caller's). */
+  /** A task of the caller's own account, if it exists (https://docs.meshy.ai/en/api/task-lifecycle: chained tasks must be the caller's). */
   findTask(id: string): Task | undefined;
   /** What the given task's results offer to a chained task. */
   outputsOf(task: Task): TaskOutputs;
@@ -58,7 +58,7 @@ export interface PlanContext {
 
 export interface TaskPlan {
   type: string;
-  /** The price (§7). The server charges nothing for the test-mode key. */
+  /** The price (https://docs.meshy.ai/en/api/pricing). The server charges nothing for the test-mode key. */
   credits: number;
   seed: number;
   /** The resource's own, already validated view of the request. */
@@ -66,7 +66,7 @@ export interface TaskPlan {
   /** The texts a fault rule and the `[emulator:fail]` marker look at. */
   prompt: string;
   texturePrompt: string;
-  /** A failure the input itself causes (e.g. `model_missing_uv`, §4.2), shown once the task ends. */
+  /** A failure the input itself causes (e.g. `model_missing_uv`, https://docs.meshy.ai/en/api/errors), shown once the task ends. */
   failure?: TaskFault;
 }
 
@@ -86,7 +86,7 @@ export interface AssetSource {
 
 export type LoadAsset = (source: AssetSource) => Promise<Uint8Array>;
 
-/** The lifecycle fields every task object ends with (§2, §6.1.4). */
+/** The lifecycle fields every task object ends with (https://docs.meshy.ai/en/api/task-lifecycle, https://docs.meshy.ai/en/api/text-to-3d). */
 export function lifecycleFields(task: Task, { snapshot, precedingTasks }: PresentContext): Record<string, unknown> {
   return {
     progress: snapshot.progress,
@@ -97,7 +97,7 @@ export function lifecycleFields(task: Task, { snapshot, precedingTasks }: Presen
     expires_at: snapshot.expiresAt,
     preceding_tasks: precedingTasks,
     task_error: snapshot.status === 'FAILED' ? task.failure : { message: '' },
-    // Charged at creation, refunded on failure (§2).
+    // Charged at creation, refunded on failure (https://docs.meshy.ai/en/api/task-lifecycle).
     consumed_credits: snapshot.status === 'FAILED' ? 0 : task.credits,
   };
 }

@@ -12,12 +12,12 @@ import type { TextureResolution } from './glb/profiles.js';
 import { SAMPLE_PROMPT } from './test-mode.js';
 import { parseBody, reject } from './validation.js';
 
-/** Retexture (§6.5): new textures on a model, guided by a text or image style. */
+/** Retexture (https://docs.meshy.ai/en/api/retexture): new textures on a model, guided by a text or image style. */
 export const RETEXTURE_PATH = '/openapi/v1/retexture';
 
-/** §6.5: the tasks an input_task_id may name. */
+/** https://docs.meshy.ai/en/api/retexture: the tasks an input_task_id may name. */
 const INPUT_TYPES = ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'remesh'];
-/** §6.5 lists 600 characters for the style prompt. */
+/** https://docs.meshy.ai/en/api/retexture lists 600 characters for the style prompt. */
 const MAX_STYLE_PROMPT = 600;
 
 const schema = z.object({
@@ -26,7 +26,7 @@ const schema = z.object({
   text_style_prompt: optional(prompt(MAX_STYLE_PROMPT)),
   image_style_url: optional(z.string()),
   multiview_image_urls: optional(z.array(z.string())),
-  // §6.5: meshy-7.1 is "likely" accepted; the emulator accepts it.
+  // https://docs.meshy.ai/en/api/retexture: meshy-7.1 is "likely" accepted; the emulator accepts it.
   ai_model: optional(z.enum(['meshy-5', 'meshy-6', 'meshy-7', 'meshy-7.1', 'latest'])),
   enable_original_uv: optional(z.boolean()),
   enable_pbr: optional(z.boolean()),
@@ -63,7 +63,7 @@ export const retexture: TaskResource = {
       type: task.type,
       model_urls: done ? urlsOf(modelFiles(input.formats), url) : {},
       ...input.echo,
-      // Seen in the docs' example (§6.5): the style image, '' without one.
+      // Seen in the docs' example (https://docs.meshy.ai/en/api/retexture): the style image, '' without one.
       texture_image_url: input.echo.image_style_url,
       thumbnail_url: done ? url(THUMBNAIL) : '',
       ...(done && input.alphaThumbnail ? { alpha_thumbnail_url: url(ALPHA_THUMBNAIL) } : {}),
@@ -126,7 +126,7 @@ function planRetexture(body: Record<string, unknown>, context: PlanContext): Tas
   const failure = source.failure ?? (keepUvs && (!source.model.hasUvs || source.uploadFormat === 'stl') ? MISSING_UV : undefined);
   return {
     type: 'retexture',
-    // §7: 10 credits, 15 with 8k textures.
+    // https://docs.meshy.ai/en/api/pricing: 10 credits, 15 with 8k textures.
     credits: resolution === '8k' ? 15 : 10,
     seed: seedOf('retexture', body),
     input,
@@ -137,7 +137,7 @@ function planRetexture(body: Record<string, unknown>, context: PlanContext): Tas
 }
 
 /**
- * §6.5: one style is needed; text and image together → the image wins; multi-view images go alone
+ * https://docs.meshy.ai/en/api/retexture: one style is needed; text and image together → the image wins; multi-view images go alone
  * and need an explicit `ai_model: "meshy-7"` (Aug 12 2026).
  */
 function resolveStyle(fields: z.output<typeof schema>): string {
@@ -153,7 +153,7 @@ function resolveStyle(fields: z.output<typeof schema>): string {
   return reject('text_style_prompt, image_style_url or multiview_image_urls is required');
 }
 
-/** §4.2: `enable_original_uv` on a model without UVs (STL never has any). */
+/** https://docs.meshy.ai/en/api/errors: `enable_original_uv` on a model without UVs (STL never has any). */
 const MISSING_UV: TaskError = {
   type: 'invalid_input',
   code: 'model_missing_uv',

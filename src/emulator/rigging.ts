@@ -13,16 +13,16 @@ import type { Task } from './tasks.js';
 import { SAMPLE_PROMPT, SAMPLE_SEED } from './test-mode.js';
 import { parseBody, reject } from './validation.js';
 
-/** Auto-rigging (§6.6): a humanoid model gets a skeleton, plus free walking and running clips. */
+/** Auto-rigging (https://docs.meshy.ai/en/api/rigging): a humanoid model gets a skeleton, plus free walking and running clips. */
 export const RIGGING_PATH = '/openapi/v1/rigging';
 
 /** The emulator's stand-in for Meshy's pose estimation failing (422): put it in the prompt, or the model URL. */
 export const NOT_HUMANOID_MARKER = '[emulator:not-humanoid]';
 
-/** Any task that made a model can be rigged; the docs only ask for a "textured humanoid task" (§6.6). */
+/** Any task that made a model can be rigged; the docs only ask for a "textured humanoid task" (https://docs.meshy.ai/en/api/rigging). */
 const INPUT_TYPES = ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'multi-image-to-3d', 'remesh', 'retexture'];
 const MAX_FACES = 300_000;
-/** §7. */
+/** https://docs.meshy.ai/en/api/pricing */
 const PRICE = 5;
 
 const schema = z.object({
@@ -64,7 +64,7 @@ export const rigging: TaskResource = {
         ]),
       ),
     };
-    // §6.6: `result` is null until the task has SUCCEEDED.
+    // https://docs.meshy.ai/en/api/rigging: `result` is null until the task has SUCCEEDED.
     return { id: task.id, type: task.type, ...lifecycleFields(task, context), result: done ? result : null };
   },
 
@@ -83,7 +83,7 @@ export const rigging: TaskResource = {
   },
 };
 
-/** §1.3: the test-mode character. */
+/** https://docs.meshy.ai/en/api/authentication: the test-mode character. */
 export const SAMPLE_CHARACTER: RiggedCharacter = { look: SAMPLE_PROMPT, seed: SAMPLE_SEED, heightMeters: 1.7 };
 
 export function riggedCharacterOf(task: Task): RiggedCharacter {
@@ -98,7 +98,7 @@ export function riggedGlb(character: RiggedCharacter, profile: Profile, clips: {
 
 function planRigging(body: Record<string, unknown>, context: PlanContext): TaskPlan {
   const fields = parseBody(schema, body);
-  // §6.6: the model must be a GLB.
+  // https://docs.meshy.ai/en/api/rigging: the model must be a GLB.
   const input = resolveModelInput(fields, context, { taskTypes: INPUT_TYPES, formats: ['glb'] });
   if (input.model.faces > MAX_FACES) reject(`The model has ${input.model.faces} faces; rigging takes at most 300,000: remesh it first`);
   if (fields.texture_image_url) {

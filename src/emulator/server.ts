@@ -9,7 +9,7 @@ import type { TaskResource } from './resource.js';
 import { recordFault, settle, type EmulatorState } from './state.js';
 import { createTask, deleteTask, getTask, listTasks, streamTaskEvents } from './task-routes.js';
 
-/** §1.1: `x-api-version` names the server version; its format is undocumented. */
+/** https://docs.meshy.ai/en/api/quick-start: `x-api-version` names the server version; its format is undocumented. */
 const API_VERSION = 'meshy-emulator-2026.10';
 
 type Route =
@@ -90,14 +90,14 @@ async function handle(state: EmulatorState, req: IncomingMessage, res: ServerRes
 function admit(state: EmulatorState, req: IncomingMessage, route: Route | undefined): { route: Route; account: Account } {
   const now = state.options.now();
   settle(state, now);
-  // §1.10: browsers may not call the API (403). A browser must preflight a call that carries
+  // https://docs.meshy.ai/en/api/authentication: browsers may not call the API (403). A browser must preflight a call that carries
   // Authorization, so refusing the preflight (and sending no CORS headers) blocks them all.
   if (req.method === 'OPTIONS') throw new ApiError(403, 'Forbidden: the Meshy API cannot be called from a browser; call it from a server');
-  // §0: unknown paths, wrong versions (/openapi/v1/text-to-3d) and wrong methods alike.
+  // https://docs.meshy.ai/en/api/quick-start: unknown paths, wrong versions (/openapi/v1/text-to-3d) and wrong methods alike.
   if (!route) throw new ApiError(404, 'NoMatchingRoute');
   const account = authenticate(state, req.headers.authorization);
   const wait = takeRequestSlot(account, now, state.options.rateLimitPerSecond);
-  // Retry-After on 429 is an emulator courtesy: Meshy documents none (§5).
+  // Retry-After on 429 is an emulator courtesy: Meshy documents none (https://docs.meshy.ai/en/api/rate-limits).
   if (wait) throw new ApiError(429, 'RateLimitExceeded', { 'retry-after': String(Math.max(1, Math.ceil(wait.waitMs / 1000))) });
   return { route, account };
 }
@@ -174,7 +174,7 @@ function matchRoute(resources: readonly TaskResource[], method: string, pathname
   return undefined;
 }
 
-/** §1.2: a missing, malformed or unknown key is 401. */
+/** https://docs.meshy.ai/en/api/authentication: a missing, malformed or unknown key is 401. */
 function authenticate(state: EmulatorState, authorization: string | undefined): Account {
   const key = bearerKey(authorization);
   const account = key === undefined ? undefined : state.accounts.get(key);

@@ -9,12 +9,12 @@ import { reject } from './validation.js';
 
 /**
  * The inputs many resources share: a chained task (`input_task_id`, `rig_task_id`…), an uploaded
- * model (`model_url`) and images (`image_url`…), as URLs or data URIs (§1.9, §2).
+ * model (`model_url`) and images (`image_url`…), as URLs or data URIs (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/task-lifecycle).
  */
 
 /**
- * A SUCCEEDED task of the caller, of one of `types`, within retention (§2). A task that does not
- * exist is a 400 for most fields ("invalid task", §6.2–6.6) and a 404 where the docs say so (§6.7).
+ * A SUCCEEDED task of the caller, of one of `types`, within retention (https://docs.meshy.ai/en/api/task-lifecycle). A task that does not
+ * exist is a 400 for most fields ("invalid task", https://docs.meshy.ai/en/api/image-to-3d–6.6) and a 404 where the docs say so (https://docs.meshy.ai/en/api/animation).
  */
 export function chainedTask(field: string, id: string, context: PlanContext, types: readonly string[], missing: 400 | 404 = 400): Task {
   if (!UUID_PATTERN.test(id)) reject(`${field} is not a valid task id: Invalid UUID (got ${JSON.stringify(id)})`);
@@ -40,7 +40,7 @@ export interface ModelUpload {
   bytes?: Uint8Array;
 }
 
-/** `model_url`: a URL whose extension is accepted, or an `application/octet-stream` data URI (§1.9, §8.8). */
+/** `model_url`: a URL whose extension is accepted, or an `application/octet-stream` data URI (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/errors). */
 export function parseModelUrl(field: string, url: string, accepted: readonly ModelFormat[]): ModelUpload {
   const data = /^data:([^;,]*);base64,(.*)$/is.exec(url);
   if (data) {
@@ -57,17 +57,17 @@ export function parseModelUrl(field: string, url: string, accepted: readonly Mod
   return { url, format: extension as ModelFormat };
 }
 
-/** Faces assumed for a model the emulator cannot read: a typical Meshy result (§6.1.1 default). */
+/** Faces assumed for a model the emulator cannot read: a typical Meshy result (https://docs.meshy.ai/en/api/text-to-3d default). */
 const UNKNOWN_FACES = 30_000;
 
-/** What an upload offers, or the task error Meshy gives an unusable file (§4.2 `invalid_input`). */
+/** What an upload offers, or the task error Meshy gives an unusable file (https://docs.meshy.ai/en/api/errors `invalid_input`). */
 export function uploadedModel(upload: ModelUpload): { model: ModelInfo; failure?: TaskError } {
   const seed = hash32('upload', upload.url) % 1_000_000;
   const unknown: ModelInfo = { faces: UNKNOWN_FACES, textured: false, hasUvs: false, seed };
   if (!upload.bytes || upload.format !== 'glb') return { model: unknown };
   const summary = inspectGlb(upload.bytes);
   if ('error' in summary) return { model: unknown, failure: invalidInput(`The model file could not be read: ${summary.error}.`) };
-  // §4.2: a meshopt-compressed GLB is one of the documented invalid inputs.
+  // https://docs.meshy.ai/en/api/errors: a meshopt-compressed GLB is one of the documented invalid inputs.
   if (summary.extensionsRequired.some((name) => name.includes('meshopt'))) {
     return { model: unknown, failure: invalidInput('Meshopt-compressed GLB files are not supported.') };
   }
@@ -82,7 +82,7 @@ export function invalidInput(message: string): TaskError {
 }
 
 /**
- * An image input (§1.9): an https URL (taken as given; a path extension must be jpg/jpeg/png) or a
+ * An image input (https://docs.meshy.ai/en/api/image-to-3d): an https URL (taken as given; a path extension must be jpg/jpeg/png) or a
  * png/jpeg data URI whose bytes really are that image. Returns what seeds the look of the result.
  */
 export function checkImageUrl(field: string, url: string): string {

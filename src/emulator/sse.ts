@@ -17,11 +17,11 @@ export interface StreamFault {
   fired(): void;
 }
 
-/** Keep-alive comment interval; Meshy's CLI resets its idle timer on any bytes (§3.1). */
+/** Keep-alive comment interval; Meshy's CLI resets its idle timer on any bytes (https://docs.meshy.ai/en/api/text-to-3d). */
 const KEEP_ALIVE_MS = 15_000;
 
 /**
- * `GET …/:id/stream` (§3.1, §8.9): an `event: message` with `{id, progress, status}` whenever they
+ * `GET …/:id/stream` (https://docs.meshy.ai/en/api/text-to-3d): an `event: message` with `{id, progress, status}` whenever they
  * change, then the full task object once it is final, then the server closes the stream. A task
  * that disappears (deleted) ends the stream with the 404 error event. Returns a stop function.
  */
@@ -85,8 +85,8 @@ export function streamTask(res: ServerResponse, read: () => StreamSnapshot | und
 }
 
 /**
- * Unknown task: a 200 stream carrying one `event: error` (§3.1). Whether Meshy answers an HTTP 404
- * instead is undocumented (§9.5); the documented event is what clients are told to handle.
+ * Unknown task: a 200 stream carrying one `event: error` (https://docs.meshy.ai/en/api/text-to-3d). Whether Meshy answers an HTTP 404
+ * instead is undocumented; the documented event is what clients are told to handle.
  */
 export function streamNotFound(res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

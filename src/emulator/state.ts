@@ -73,7 +73,7 @@ export function settle(state: EmulatorState, now: number): void {
   }
 }
 
-/** The account's PENDING and IN_PROGRESS tasks that count against its queue limit (§5; call settle first). */
+/** The account's PENDING and IN_PROGRESS tasks that count against its queue limit (https://docs.meshy.ai/en/api/rate-limits; call settle first). */
 export function queuedTasks(state: EmulatorState, account: Account): Task[] {
   return [...state.open].filter((task) => task.account === account.id && resourceOf(state, task).queued !== false);
 }

@@ -9,7 +9,7 @@ import { SAMPLE_SEED } from './test-mode.js';
 import { pageOf, scheduleTask, snapshotAt, type PageQuery, type Task } from './tasks.js';
 
 /**
- * The endpoints every task resource has (§0): create, list, get, delete and stream. The resource
+ * The endpoints every task resource has (https://docs.meshy.ai/en/api/quick-start): create, list, get, delete and stream. The resource
  * only validates, prices and presents; queue, credits, ownership and the clock are handled here.
  */
 
@@ -19,11 +19,11 @@ export function createTask(state: EmulatorState, resource: TaskResource, account
   const outputsOf = (task: Task) => resourceOf(state, task).outputs?.(task, profile) ?? { prompt: '' };
   const planned = resource.plan(body, { account, now, findTask: (id) => ownTask(state, account, id), outputsOf, profile });
   const plan = account.testMode && resource.sample ? { ...planned, seed: SAMPLE_SEED, input: resource.sample(planned.input) } : planned;
-  const credits = account.testMode ? 0 : plan.credits; // §1.3: test mode consumes no credits
+  const credits = account.testMode ? 0 : plan.credits; // https://docs.meshy.ai/en/api/authentication: test mode consumes no credits
   if (account.balance < credits) throw new ApiError(402, 'InsufficientCredits');
   const queue = queuedTasks(state, account);
   if (resource.queued !== false && queue.length >= state.options.queueLimit) {
-    // §5: the create is rejected; no task is created and nothing is charged. Retry-After is an
+    // https://docs.meshy.ai/en/api/rate-limits: the create is rejected; no task is created and nothing is charged. Retry-After is an
     // emulator courtesy (Meshy documents none): when the first queued task will be done.
     const firstDone = Math.min(...queue.map((task) => task.finishedAt));
     throw new ApiError(429, 'NoMoreConcurrentTasks', { 'retry-after': String(Math.max(1, Math.ceil((firstDone - now) / 1000))) });
@@ -50,12 +50,12 @@ export function createTask(state: EmulatorState, resource: TaskResource, account
   state.stats.creditsCharged += credits;
   state.stats.tasksByType[task.type] = (state.stats.tasksByType[task.type] ?? 0) + 1;
   if (failure?.name) recordFault(state, failure.name);
-  return { status: 202, body: { result: task.id } }; // §1.4
+  return { status: 202, body: { result: task.id } }; // https://docs.meshy.ai/en/api/quick-start
 }
 
 /**
- * How a new task will fail, if it will: its input's own failure (§4.2), else the emulator's faults
- * (marker, rule, seeded draws), which count in stats. §1.3: test mode always returns its sample.
+ * How a new task will fail, if it will: its input's own failure (https://docs.meshy.ai/en/api/errors), else the emulator's faults
+ * (marker, rule, seeded draws), which count in stats. https://docs.meshy.ai/en/api/authentication: test mode always returns its sample.
  */
 function failureOf(state: EmulatorState, account: Account, plan: TaskPlan, body: Record<string, unknown>): { fault: TaskFault; name?: FaultName } | undefined {
   if (account.testMode) return undefined;
@@ -63,7 +63,7 @@ function failureOf(state: EmulatorState, account: Account, plan: TaskPlan, body:
   return taskFailureFor({ type: plan.type, prompt: plan.prompt, texturePrompt: plan.texturePrompt, body }, state.options.faultRule, state.faults.taskFailures);
 }
 
-/** §1.7: a bare array of the caller's own tasks. */
+/** https://docs.meshy.ai/en/api/task-lifecycle: a bare array of the caller's own tasks. */
 export function listTasks(state: EmulatorState, resource: TaskResource, account: Account, query: URLSearchParams): Answer {
   const now = state.options.now();
   const own = [...state.tasks.values()].filter((task) => task.account === account.id && task.resource === resource.path);
@@ -74,14 +74,14 @@ export function getTask(state: EmulatorState, resource: TaskResource, account: A
   const now = state.options.now();
   const task = findTask(state, account, resource, id);
   const { status } = snapshotAt(task, now);
-  // §2: Meshy's lifecycle page shows `Retry-After: 5` on a GET of a running task; here it is
+  // https://docs.meshy.ai/en/api/task-lifecycle: Meshy's lifecycle page shows `Retry-After: 5` on a GET of a running task; here it is
   // capped by the time the task has left, so short emulated tasks are not over-waited.
   const running = status === 'PENDING' || status === 'IN_PROGRESS';
   const retryAfter = String(Math.min(5, Math.max(1, Math.ceil((task.finishedAt - now) / 1000))));
   return { status: 200, body: presentTask(state, task, now), headers: running ? { 'retry-after': retryAfter } : {} };
 }
 
-/** §1.8: permanent, 200 with no body. A deleted running task is not refunded (undocumented, §9.7). */
+/** https://docs.meshy.ai/en/api/task-lifecycle: permanent, 200 with no body. A deleted running task is not refunded (undocumented). */
 export function deleteTask(state: EmulatorState, resource: TaskResource, account: Account, id: string): Answer {
   const task = findTask(state, account, resource, id);
   state.tasks.delete(task.id);
@@ -90,7 +90,7 @@ export function deleteTask(state: EmulatorState, resource: TaskResource, account
 }
 
 /**
- * §3.1: SSE updates until the task is final. `streams` collects stop functions for close(); `fault`
+ * https://docs.meshy.ai/en/api/text-to-3d: SSE updates until the task is final. `streams` collects stop functions for close(); `fault`
  * stalls or drops the stream, and `decorate` adds a fault's extra fields to the final object.
  */
 export function streamTaskEvents(
@@ -103,7 +103,7 @@ export function streamTaskEvents(
   fault: { stream?: RequestFaultOf<'stream-stall' | 'stream-drop'>; decorate?: (task: Record<string, unknown>) => Record<string, unknown> } = {},
 ): void {
   if (!ownTask(state, account, id, resource)) return streamNotFound(res);
-  // About 20 updates per task however short it is (Meshy sends dozens over a minute, §2).
+  // About 20 updates per task however short it is (Meshy sends dozens over a minute, https://docs.meshy.ai/en/api/task-lifecycle).
   const tickMs = Math.min(1000, Math.max(20, state.options.taskDurationMs / 20));
   const read = () => {
     const task = ownTask(state, account, id, resource);
@@ -119,7 +119,7 @@ export function streamTaskEvents(
   res.on('close', () => streams.delete(stop));
 }
 
-/** §1.7: page_num from 1, page_size 1–50 (default 10), sort_by ±created_at (default newest first, §9.8). */
+/** https://docs.meshy.ai/en/api/task-lifecycle: page_num from 1, page_size 1–50 (default 10), sort_by ±created_at (default newest first). */
 function pageQuery(query: URLSearchParams): PageQuery {
   const integer = (name: string, fallback: number, min: number, max: number) => {
     const text = query.get(name);

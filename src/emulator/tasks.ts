@@ -6,7 +6,7 @@
 
 export type TaskStatus = 'PENDING' | 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'CANCELED';
 
-/** `task_error` of a failed task (§4.2). */
+/** `task_error` of a failed task (https://docs.meshy.ai/en/api/errors). */
 export interface TaskError {
   type?: 'invalid_input' | 'timeout' | 'service_unavailable' | 'server_error';
   code?: string;
@@ -33,7 +33,7 @@ export interface Task {
   runMs: number;
   /** Turns SUCCEEDED, or FAILED when `failure` is set. */
   finishedAt: number;
-  /** End of retention (§1.11); meaningful once SUCCEEDED. */
+  /** End of retention (https://docs.meshy.ai/en/api/asset-retention); meaningful once SUCCEEDED. */
   expiresAt: number;
   failure?: TaskError;
   /** The resource's own view of the request (opaque here). */
@@ -43,7 +43,7 @@ export interface Task {
 export interface TaskSnapshot {
   status: TaskStatus;
   progress: number;
-  /** 0 until it happens (§1.6). */
+  /** 0 until it happens (https://docs.meshy.ai/en/api/task-lifecycle). */
   startedAt: number;
   finishedAt: number;
   expiresAt: number;
@@ -88,12 +88,12 @@ export function scheduleTask(task: NewTask, schedule: Schedule): Task {
 export function snapshotAt(task: Task, now: number): TaskSnapshot {
   if (now < task.startedAt) return { status: 'PENDING', progress: 0, startedAt: 0, finishedAt: 0, expiresAt: 0 };
   if (now < task.finishedAt) {
-    // 100 is only ever shown on success (§2); Meshy also lingers at 99 while finalizing.
+    // 100 is only ever shown on success (https://docs.meshy.ai/en/api/task-lifecycle); Meshy also lingers at 99 while finalizing.
     const progress = Math.min(99, Math.floor((100 * (now - task.startedAt)) / Math.max(1, task.runMs)));
     return { status: 'IN_PROGRESS', progress, startedAt: task.startedAt, finishedAt: 0, expiresAt: 0 };
   }
   if (task.failure) {
-    // §8.7: a failed task reports progress 0 and has nothing to retain.
+    // https://docs.meshy.ai/en/api/task-lifecycle: a failed task reports progress 0 and has nothing to retain.
     return { status: 'FAILED', progress: 0, startedAt: task.startedAt, finishedAt: task.finishedAt, expiresAt: 0 };
   }
   return { status: 'SUCCEEDED', progress: 100, startedAt: task.startedAt, finishedAt: task.finishedAt, expiresAt: task.expiresAt };
@@ -120,7 +120,7 @@ export interface PageQuery {
   ascending: boolean;
 }
 
-/** One page of a list endpoint (§1.7). Ids are k-sortable, so they order ties within a millisecond. */
+/** One page of a list endpoint (https://docs.meshy.ai/en/api/task-lifecycle). Ids are k-sortable, so they order ties within a millisecond. */
 export function pageOf(tasks: Iterable<Task>, query: PageQuery): Task[] {
   const sorted = [...tasks].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   if (!query.ascending) sorted.reverse();

@@ -21,7 +21,7 @@ import {
 } from './request-fields.js';
 import { parseBody, reject } from './validation.js';
 
-/** Validation of `POST /openapi/v2/text-to-3d` bodies (§6.1.1, §6.1.2), as of October 2026. */
+/** Validation of `POST /openapi/v2/text-to-3d` bodies (https://docs.meshy.ai/en/api/text-to-3d), as of October 2026. */
 
 export { DEFAULT_FORMATS, FORMATS, MAX_PROMPT_LENGTH, SMART_TOPOLOGY_MODELS, STANDARD_MODELS, type Format } from './request-fields.js';
 export type { ModelType } from './geometry-request.js';
@@ -44,11 +44,11 @@ export interface PreviewRequest {
 
 export interface RefineRequest {
   preview: Task;
-  /** The texturing model: the one asked for, else the preview's (§6.1.2: omit to inherit). */
+  /** The texturing model: the one asked for, else the preview's (https://docs.meshy.ai/en/api/text-to-3d: omit to inherit). */
   model: string;
   textureResolution: TextureResolution;
   pbr: boolean;
-  /** §6.1.4: Meshy 6 adds an emission map with PBR, except at 8k. */
+  /** https://docs.meshy.ai/en/api/text-to-3d: Meshy 6 adds an emission map with PBR, except at 8k. */
   emission: boolean;
   texturePrompt: string;
   textureImageUrl: string;
@@ -61,7 +61,7 @@ const previewSchema = z.object({
   prompt: prompt(MAX_PROMPT_LENGTH),
   ...geometryFields,
   art_style: optional(z.enum(['realistic', 'sculpture'])),
-  // Historic fields older clients still send; the task object echoes them (§6.1.1).
+  // Historic fields older clients still send; the task object echoes them (https://docs.meshy.ai/en/api/text-to-3d).
   seed: optional(z.int()),
   negative_prompt: optional(z.string()),
   ...outputFields,
@@ -136,7 +136,7 @@ export function parseRefine(body: Record<string, unknown>, findTask: (id: string
   };
 }
 
-/** §6.1.2: 404 when the preview does not exist; 400 when it is malformed, not a preview, or not ready. */
+/** https://docs.meshy.ai/en/api/text-to-3d: 404 when the preview does not exist; 400 when it is malformed, not a preview, or not ready. */
 function findPreview(id: string, findTask: (id: string) => Task | undefined, now: number): Task {
   if (!UUID_PATTERN.test(id)) reject(`preview_task_id is not a valid task id (got ${JSON.stringify(id)})`);
   const task = findTask(id);

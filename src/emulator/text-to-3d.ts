@@ -15,10 +15,10 @@ import {
   type TextureResolution,
 } from './text-to-3d-request.js';
 
-/** Text to 3D v2: preview (geometry) and refine (textures) on one endpoint (§6.1). */
+/** Text to 3D v2: preview (geometry) and refine (textures) on one endpoint (https://docs.meshy.ai/en/api/text-to-3d). */
 export const TEXT_TO_3D_PATH = '/openapi/v2/text-to-3d';
 
-/** What a task produces; the test-mode key swaps in a fixed sample (§1.3). */
+/** What a task produces; the test-mode key swaps in a fixed sample (https://docs.meshy.ai/en/api/authentication). */
 interface Output {
   kind: 'preview' | 'refine';
   /** Shapes the geometry. */
@@ -34,9 +34,9 @@ interface Output {
 }
 
 interface TextTo3DInput {
-  /** Pinned `ai_model`; not shown in the task object (§6.1.4), needed to check refines. */
+  /** Pinned `ai_model`; not shown in the task object (https://docs.meshy.ai/en/api/text-to-3d), needed to check refines. */
   model: string;
-  /** Request fields the task object echoes (§6.1.4, §8.2, §8.3). */
+  /** Request fields the task object echoes (https://docs.meshy.ai/en/api/text-to-3d). */
   echo: {
     mode: 'preview' | 'refine';
     model_type: string;
@@ -50,7 +50,7 @@ interface TextTo3DInput {
   output: Output;
 }
 
-/** §1.3: the test-mode sample (seed, files, formats, textures) of a preview or refine. */
+/** https://docs.meshy.ai/en/api/authentication: the test-mode sample (seed, files, formats, textures) of a preview or refine. */
 function sampleOutput(kind: 'preview' | 'refine'): Output {
   return {
     kind,
@@ -65,13 +65,13 @@ function sampleOutput(kind: 'preview' | 'refine'): Output {
   };
 }
 
-/** §7: preview 20 credits (Meshy 6/7/7.1/latest, lowpoly), 5 for meshy-5, meshy-6-lite and Smart Topology; +5 for 2k/4k geometry. */
+/** https://docs.meshy.ai/en/api/pricing: preview 20 credits (Meshy 6/7/7.1/latest, lowpoly), 5 for meshy-5, meshy-6-lite and Smart Topology; +5 for 2k/4k geometry. */
 export function previewPrice(request: Pick<PreviewRequest, 'modelType' | 'model' | 'geometryResolution'>): number {
   const cheap = request.modelType === 'smart-topology' || request.model === 'meshy-5' || request.model === 'meshy-6-lite';
   return (cheap ? 5 : 20) + (request.geometryResolution === 'standard' ? 0 : 5);
 }
 
-/** §7: refine 10 credits, 15 with 8k textures. */
+/** https://docs.meshy.ai/en/api/pricing: refine 10 credits, 15 with 8k textures. */
 export function refinePrice(resolution: TextureResolution): number {
   return resolution === '8k' ? 15 : 10;
 }
@@ -90,7 +90,7 @@ export const textTo3d: TaskResource = {
     const { echo, output } = inputOf(task);
     const done = context.snapshot.status === 'SUCCEEDED';
     const url = context.assetUrl;
-    // Before success the result fields are empty (undocumented, §8.4; clients must tolerate it).
+    // Before success the result fields are empty (undocumented, https://docs.meshy.ai/en/api/image-to-3d; clients must tolerate it).
     return {
       id: task.id,
       type: task.type,
@@ -190,7 +190,7 @@ function planRefine(body: Record<string, unknown>, findTask: (id: string) => Tas
     kind: 'refine',
     // Refine textures the preview's mesh: same geometry, now UV-mapped.
     prompt: preview.output.prompt,
-    // §6.1.2: with both, the texture prompt wins over the image.
+    // https://docs.meshy.ai/en/api/text-to-3d: with both, the texture prompt wins over the image.
     texturePrompt: request.texturePrompt || request.textureImageUrl,
     triangles: preview.output.triangles,
     textureResolution: request.textureResolution,
@@ -202,7 +202,7 @@ function planRefine(body: Record<string, unknown>, findTask: (id: string) => Tas
   return {
     type: 'text-to-3d-refine',
     credits: refinePrice(request.textureResolution),
-    // §8.3: a refine shows its preview's seed.
+    // https://docs.meshy.ai/en/api/text-to-3d: a refine shows its preview's seed.
     seed: request.preview.seed,
     input: { model: request.model, echo, output } satisfies TextTo3DInput,
     prompt: echo.prompt,

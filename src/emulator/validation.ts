@@ -3,7 +3,7 @@ import { ApiError } from './http.js';
 
 /**
  * Request validation shared by resources: zod checks each field's type and values, and its issues
- * become one 400 message that names every offending field (§4.1).
+ * become one 400 message that names every offending field (https://docs.meshy.ai/en/api/errors).
  */
 export function parseBody<T extends z.ZodType>(schema: T, body: Record<string, unknown>): z.output<T> {
   const result = schema.safeParse(body, { reportInput: true });

@@ -8,7 +8,7 @@ export interface ClipInfo {
   duration: number;
 }
 
-/** A clip Meshy named after a library action (§6.7), and the name the game will use for it. */
+/** A clip Meshy named after a library action (https://docs.meshy.ai/en/api/animation), and the name the game will use for it. */
 export interface ClipRename {
   /** The library action's name, e.g. `Regular_Jump`. */
   from: string;

@@ -5,7 +5,6 @@ import {
   readOptimized,
   readRawGlb,
   resultFileOf,
-  sha256,
   writeFileAtomic,
   writeOptimized,
   type ManifestEntry,
@@ -23,7 +22,8 @@ import {
   type OptimizeQuality,
   type OptimizeReport,
 } from '../optimize/index.js';
-import { canonicalJson, describeSpec, isImageSpec, specKey, type MeshySpec } from '../spec/index.js';
+import { canonicalJson, sha256 } from '../hash.js';
+import { describeSpec, isImageSpec, specKey, type MeshySpec } from '../imports/index.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createLimiter } from './limit.js';
 import type { GenerationMode } from './modes.js';

@@ -1,8 +1,9 @@
 import { Document, NodeIO } from '@gltf-transform/core';
 import { join } from 'node:path';
-import { sha256, writeFileAtomic, type StoreLayout } from '../cache/index.js';
+import { writeFileAtomic, type StoreLayout } from '../cache/index.js';
+import { sha256 } from '../hash.js';
 import sharp from 'sharp';
-import { isImageSpec, type MeshySpec } from '../spec/index.js';
+import { isImageSpec, type MeshySpec } from '../imports/index.js';
 import { originOf, type ImageMeta, type ModelMeta, type ModelResult } from './index.js';
 import { modelOf } from './raw.js';
 import { readModelStats, type ModelStats } from '../optimize/index.js';

@@ -15,7 +15,7 @@ import {
   type TaskResource,
 } from '../meshy/index.js';
 import { taskCredits } from '../meshy/pricing.js';
-import type { MeshySpec, SourceInput, TaskKind } from '../spec/index.js';
+import type { MeshySpec, SourceInput, TaskKind } from '../imports/index.js';
 import { runStage, type StageContext } from './stages.js';
 
 /**
@@ -73,7 +73,7 @@ export function planOf(spec: MeshySpec): PlanStep[] {
   return steps;
 }
 
-/** What a spec is expected to cost, from the pricing table (§7). */
+/** What a spec is expected to cost, from the pricing table (https://docs.meshy.ai/en/api/pricing). */
 export function planCredits(steps: readonly PlanStep[]): number {
   return steps.reduce((sum, step) => sum + taskCredits(step.resource.name, step.body), 0);
 }
@@ -123,15 +123,15 @@ export async function runPlan(
 }
 
 /**
- * Task types Meshy accepts as `input_task_id` in place of each resource's media field (§6.2, §6.4,
- * §6.5): a generated input still within retention is handed over by id, with nothing uploaded.
+ * Task types Meshy accepts as `input_task_id` in place of each resource's media field (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/remesh,
+ * https://docs.meshy.ai/en/api/retexture): a generated input still within retention is handed over by id, with nothing uploaded.
  */
 const INPUT_TASK_TYPES: Record<string, { field: string; types: string[] }> = {
   'image-to-3d': { field: 'image_url', types: ['text-to-image', 'image-to-image'] },
   retexture: { field: 'model_url', types: ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'remesh'] },
   remesh: { field: 'model_url', types: ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'retexture'] },
 };
-/** Meshy keeps results 3 days (§1.11); a task this old is not trusted to be there any more. */
+/** Meshy keeps results 3 days (https://docs.meshy.ai/en/api/asset-retention); a task this old is not trusted to be there any more. */
 const TASK_REUSE_MS = 60 * 60 * 60 * 1000;
 
 /** The task id that can stand for a generated input in `field` of `resource`, if Meshy still has it. */

@@ -17,7 +17,7 @@ import {
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { MeshyDownloadError, type BaseTask, type MeshyClient, type TaskResource, type TextTo3dTask } from '../meshy/index.js';
-import { describeSpec, isImageSpec, type MeshySpec } from '../spec/index.js';
+import { describeSpec, isImageSpec, type MeshySpec } from '../imports/index.js';
 import type { Admission } from './admission.js';
 import { renameClips } from './clips.js';
 import { openJournal } from './journal-handle.js';
@@ -156,7 +156,7 @@ export function modelOf(spec: MeshySpec, steps: readonly PlanStep[] = planOf(spe
 function requestRecord(spec: MeshySpec): Record<string, unknown> {
   const extra = { ...(spec.rig ? { rig: spec.rig } : {}), ...(spec.animations ? { animations: spec.animations } : {}) };
   if (spec.kind === 'prompt') return { preview: spec.preview, refine: spec.refine, ...extra };
-  const shown = (input: import('../spec/index.js').SourceInput) =>
+  const shown = (input: import('../imports/index.js').SourceInput) =>
     input.type === 'file' ? { file: input.shown, sha256: input.sha256 } : input.type === 'url' ? { url: input.url } : { import: input.id };
   const inputs = Object.fromEntries(Object.entries(spec.inputs).map(([field, value]) => [field, Array.isArray(value) ? value.map(shown) : shown(value)]));
   return { ...spec.request, inputs, ...extra };

@@ -1,5 +1,5 @@
 /**
- * Meshy's Animation Library catalogue (§6.7): 678 actions, ids 0–696. Shared by the plugin (names in
+ * Meshy's Animation Library catalogue (https://docs.meshy.ai/en/api/animation): 678 actions, ids 0–696. Shared by the plugin (names in
  * `animation=` imports) and the emulator. The tables are generated data; do not edit them.
  * Source: github.com/meshy-dev/meshy-cli `skills/meshy-cli/animation-library.json`, commit
  * 44125c27e779f3ca0e9c03a49b1cb41b8355b0ca (only action_id, name, category and sub_category kept;
@@ -730,7 +730,7 @@ const ACTIONS: readonly (readonly [number, string, number])[] = [
   [696, "Walk_with_Walker_Support_inplace", 1],
 ];
 
-/** One action of Meshy's Animation Library, as the catalogue lists it (§6.7). */
+/** One action of Meshy's Animation Library, as the catalogue lists it (https://docs.meshy.ai/en/api/animation). */
 export interface AnimationLibraryAction {
   action_id: number;
   /** Also the clip's name in the GLB the animation task returns. */

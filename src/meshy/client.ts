@@ -26,7 +26,7 @@ export interface MeshyClientOptions {
   stream?: boolean;
   /** Polling interval; Meshy's own samples poll every 5 s. A `Retry-After` on a GET wins. */
   pollIntervalMs?: number;
-  /** Meshy allows 20 requests per second per account on Pro (reference §5). */
+  /** Meshy allows 20 requests per second per account on Pro (https://docs.meshy.ai/en/api/rate-limits). */
   requestsPerSecond?: number;
   retry?: Partial<RetryPolicy>;
   /** How long a task may take before we stop waiting (it keeps running at Meshy). Default 2 h. */

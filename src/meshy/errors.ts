@@ -72,7 +72,7 @@ export class MeshyResponseError extends MeshyPluginError {
   }
 }
 
-/** A task ended FAILED or CANCELED. Meshy refunds failed tasks (§2). */
+/** A task ended FAILED or CANCELED. Meshy refunds failed tasks (https://docs.meshy.ai/en/api/task-lifecycle). */
 export class MeshyTaskFailedError extends MeshyPluginError {
   readonly taskId: string;
   readonly status: string;

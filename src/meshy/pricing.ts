@@ -1,5 +1,5 @@
 /**
- * What a task costs, from the reference's pricing table (§7, Oct 2026). Used to estimate a build's
+ * What a task costs, from the reference's pricing table (https://docs.meshy.ai/en/api/pricing, Oct 2026). Used to estimate a build's
  * cost before anything is spent; the credits actually charged are read from each task.
  */
 
@@ -15,7 +15,7 @@ export function textTo3dCredits(body: Record<string, unknown>): number {
 
 const CHEAP_3D_MODELS = new Set(['meshy-5', 'meshy-6-lite']);
 
-/** Image and multi-image to 3D (§7): by model, textured or not, 8k, and +5 for 2k/4k geometry. */
+/** Image and multi-image to 3D (https://docs.meshy.ai/en/api/pricing): by model, textured or not, 8k, and +5 for 2k/4k geometry. */
 export function imageTo3dCredits(body: Record<string, unknown>): number {
   const model = String(body.ai_model ?? 'latest');
   const textured = body.should_texture !== false;
@@ -29,7 +29,7 @@ export function imageTo3dCredits(body: Record<string, unknown>): number {
 
 const IMAGE_MODEL_CREDITS: Record<string, number> = { 'nano-banana': 3, 'nano-banana-2': 6, 'nano-banana-pro': 9, 'gpt-image-2': 9 };
 
-/** What one task of a resource costs (§7), by the resource's name (see resources.ts). */
+/** What one task of a resource costs (https://docs.meshy.ai/en/api/pricing), by the resource's name (see resources.ts). */
 export function taskCredits(resource: string, body: Record<string, unknown>): number {
   switch (resource) {
     case 'text-to-3d':

@@ -13,7 +13,7 @@ import {
 
 /**
  * A Meshy task resource: where it lives and what its task objects look like. Every resource shares
- * create / get / list / delete / stream under one path (reference §0).
+ * create / get / list / delete / stream under one path (https://docs.meshy.ai/en/api/quick-start).
  */
 export interface TaskResource<Task extends BaseTask = BaseTask> {
   name: string;
@@ -30,7 +30,7 @@ export interface TaskResource<Task extends BaseTask = BaseTask> {
 
 const glbOf = (task: { model_urls?: { glb?: string | undefined } | null | undefined }) => task.model_urls?.glb;
 
-/** Text to 3D lives under v2; every other resource is v1 (§0). */
+/** Text to 3D lives under v2; every other resource is v1 (https://docs.meshy.ai/en/api/quick-start). */
 export const textTo3d: TaskResource<z.infer<typeof textTo3dTaskSchema>> = {
   name: 'text-to-3d',
   path: '/openapi/v2/text-to-3d',
@@ -51,7 +51,7 @@ export const textTo3d: TaskResource<z.infer<typeof textTo3dTaskSchema>> = {
 const sameText = (echoed: string | null | undefined, sent: unknown) => (echoed ?? '') === (typeof sent === 'string' ? sent : '');
 const ofType = (task: BaseTask, type: string) => task.type === undefined || task.type === type;
 
-/** Image to 3D (§6.2): the task echoes its texture prompt and texture image, not its image. */
+/** Image to 3D (https://docs.meshy.ai/en/api/image-to-3d): the task echoes its texture prompt and texture image, not its image. */
 export const imageTo3d: TaskResource<z.infer<typeof imageTo3dTaskSchema>> = {
   name: 'image-to-3d',
   path: '/openapi/v1/image-to-3d',
@@ -61,7 +61,7 @@ export const imageTo3d: TaskResource<z.infer<typeof imageTo3dTaskSchema>> = {
     ofType(task, 'image-to-3d') && sameText(task.texture_prompt, body.texture_prompt) && sameText(task.texture_image_url, body.texture_image_url),
 };
 
-/** Multi-Image to 3D (§6.3): as image to 3D, plus the texture guide images. */
+/** Multi-Image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d): as image to 3D, plus the texture guide images. */
 export const multiImageTo3d: TaskResource<z.infer<typeof multiImageTo3dTaskSchema>> = {
   name: 'multi-image-to-3d',
   path: '/openapi/v1/multi-image-to-3d',
@@ -74,7 +74,7 @@ export const multiImageTo3d: TaskResource<z.infer<typeof multiImageTo3dTaskSchem
     JSON.stringify(task.texture_image_urls ?? []) === JSON.stringify(body.texture_image_urls ?? []),
 };
 
-/** Remesh (§6.4): its task object echoes no request field, so only the type can be compared. */
+/** Remesh (https://docs.meshy.ai/en/api/remesh): its task object echoes no request field, so only the type can be compared. */
 export const remesh: TaskResource<z.infer<typeof remeshTaskSchema>> = {
   name: 'remesh',
   path: '/openapi/v1/remesh',
@@ -83,7 +83,7 @@ export const remesh: TaskResource<z.infer<typeof remeshTaskSchema>> = {
   matchesRequest: (task) => ofType(task, 'remesh'),
 };
 
-/** Retexture (§6.5): the task echoes its style prompt and style image. */
+/** Retexture (https://docs.meshy.ai/en/api/retexture): the task echoes its style prompt and style image. */
 export const retexture: TaskResource<z.infer<typeof retextureTaskSchema>> = {
   name: 'retexture',
   path: '/openapi/v1/retexture',
@@ -93,7 +93,7 @@ export const retexture: TaskResource<z.infer<typeof retextureTaskSchema>> = {
     ofType(task, 'retexture') && sameText(task.text_style_prompt, body.text_style_prompt) && sameText(task.image_style_url, body.image_style_url),
 };
 
-/** Rigging (§6.6): no echoed fields; type `rig`. */
+/** Rigging (https://docs.meshy.ai/en/api/rigging): no echoed fields; type `rig`. */
 export const rigging: TaskResource<z.infer<typeof rigTaskSchema>> = {
   name: 'rigging',
   path: '/openapi/v1/rigging',
@@ -102,7 +102,7 @@ export const rigging: TaskResource<z.infer<typeof rigTaskSchema>> = {
   matchesRequest: (task) => ofType(task, 'rig'),
 };
 
-/** Animation (§6.7): no echoed fields; type `animate`. */
+/** Animation (https://docs.meshy.ai/en/api/animation): no echoed fields; type `animate`. */
 export const animation: TaskResource<z.infer<typeof animationTaskSchema>> = {
   name: 'animation',
   path: '/openapi/v1/animations',
@@ -111,7 +111,7 @@ export const animation: TaskResource<z.infer<typeof animationTaskSchema>> = {
   matchesRequest: (task) => ofType(task, 'animate'),
 };
 
-/** Text to Image (§6.8): the task echoes its model and prompt. */
+/** Text to Image (https://docs.meshy.ai/en/api/text-to-image): the task echoes its model and prompt. */
 export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
   name: 'text-to-image',
   path: '/openapi/v1/text-to-image',
@@ -120,7 +120,7 @@ export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
   matchesRequest: (task, body) => ofType(task, 'text-to-image') && sameText(task.ai_model, body.ai_model) && sameText(task.prompt, body.prompt),
 };
 
-/** Image to Image (§6.9): as text to image. */
+/** Image to Image (https://docs.meshy.ai/en/api/image-to-image): as text to image. */
 export const imageToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
   name: 'image-to-image',
   path: '/openapi/v1/image-to-image',

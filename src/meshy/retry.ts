@@ -18,7 +18,7 @@ export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?
   return Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxDelayMs * 4));
 }
 
-/** `Retry-After` is seconds or an HTTP date (RFC 9110 §10.2.3). */
+/** `Retry-After` is seconds or an HTTP date (RFC 9110, section 10.2.3). */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const text = Array.isArray(value) ? value[0] : value;
   if (!text) return undefined;
@@ -54,7 +54,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * At most `perSecond` requests start in any one second (Meshy's limit is per account, §5): each call
+ * At most `perSecond` requests start in any one second (Meshy's limit is per account, https://docs.meshy.ai/en/api/rate-limits): each call
  * waits for its slot. Slots are handed out in call order.
  */
 export function createRateGate(perSecond: number, now: () => number = Date.now): (signal?: AbortSignal) => Promise<void> {

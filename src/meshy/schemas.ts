@@ -2,10 +2,10 @@ import { z } from 'zod';
 
 /**
  * One zod schema per Meshy response, the single source of their types. Objects are loose: Meshy adds
- * fields often (reference §6.0), and a field we do not read must never fail a build.
+ * fields often (https://docs.meshy.ai/en/api/changelog), and a field we do not read must never fail a build.
  */
 
-/** Every create answers `202 { "result": "<task id>" }` (reference §1.4). */
+/** Every create answers `202 { "result": "<task id>" }` (https://docs.meshy.ai/en/api/quick-start). */
 export const createResponseSchema = z.object({ result: z.string().min(1) });
 
 /** `{ "message": "…" }`; Meshy's older bodies used other names, kept for better messages. */
@@ -20,7 +20,7 @@ export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCEEDED', 'FA
 export const taskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
-/** `{ "message": "" }` on healthy tasks, `null` on print tasks, details on failed ones (§4.2). */
+/** `{ "message": "" }` on healthy tasks, `null` on print tasks, details on failed ones (https://docs.meshy.ai/en/api/errors). */
 export const taskErrorSchema = z
   .looseObject({
     message: z.string().default(''),
@@ -31,14 +31,14 @@ export const taskErrorSchema = z
   .nullable()
   .optional();
 
-/** Timestamps are ms since the epoch, `0` until the event happens; some tasks send `null` (§1.6). */
+/** Timestamps are ms since the epoch, `0` until the event happens; some tasks send `null` (https://docs.meshy.ai/en/api/task-lifecycle). */
 const timestamp = z
   .number()
   .nullable()
   .optional()
   .transform((value) => value ?? 0);
 
-/** Fields every task resource shares (§2). */
+/** Fields every task resource shares (https://docs.meshy.ai/en/api/task-lifecycle). */
 export const baseTaskSchema = z.looseObject({
   id: z.string().min(1),
   type: z.string().optional(),
@@ -61,7 +61,7 @@ const assetUrl = z
   .optional()
   .transform((value) => value || undefined);
 
-/** Text to 3D preview and refine tasks (§6.1.4). */
+/** Text to 3D preview and refine tasks (https://docs.meshy.ai/en/api/text-to-3d). */
 export const textTo3dTaskSchema = baseTaskSchema.extend({
   mode: z.string().optional(),
   prompt: z.string().optional(),
@@ -76,7 +76,7 @@ export const textTo3dTaskSchema = baseTaskSchema.extend({
 });
 export type TextTo3dTask = z.infer<typeof textTo3dTaskSchema>;
 
-/** `model_urls` of the 3D resources: a format not generated is omitted (§6.1.4). */
+/** `model_urls` of the 3D resources: a format not generated is omitted (https://docs.meshy.ai/en/api/text-to-3d). */
 const modelUrlsSchema = z
   .looseObject({
     glb: assetUrl,
@@ -95,7 +95,7 @@ const modelUrlsSchema = z
 const textureUrlsSchema = z.array(z.record(z.string(), z.string())).nullable().optional();
 const echoedText = z.string().nullable().optional();
 
-/** Image to 3D tasks (§6.2); `thumbnail_urls` only with multi_view_thumbnails. */
+/** Image to 3D tasks (https://docs.meshy.ai/en/api/image-to-3d); `thumbnail_urls` only with multi_view_thumbnails. */
 export const imageTo3dTaskSchema = baseTaskSchema.extend({
   model_urls: modelUrlsSchema,
   thumbnail_url: assetUrl,
@@ -106,13 +106,13 @@ export const imageTo3dTaskSchema = baseTaskSchema.extend({
 });
 export type ImageTo3dTask = z.infer<typeof imageTo3dTaskSchema>;
 
-/** Multi-Image to 3D tasks (§6.3): as image to 3D, echoing `texture_image_urls`. */
+/** Multi-Image to 3D tasks (https://docs.meshy.ai/en/api/multi-image-to-3d): as image to 3D, echoing `texture_image_urls`. */
 export const multiImageTo3dTaskSchema = imageTo3dTaskSchema.extend({
   texture_image_urls: z.array(z.string()).nullable().optional(),
 });
 export type MultiImageTo3dTask = z.infer<typeof multiImageTo3dTaskSchema>;
 
-/** Remesh tasks (§6.4). */
+/** Remesh tasks (https://docs.meshy.ai/en/api/remesh). */
 export const remeshTaskSchema = baseTaskSchema.extend({
   model_urls: modelUrlsSchema,
   thumbnail_url: assetUrl,
@@ -120,7 +120,7 @@ export const remeshTaskSchema = baseTaskSchema.extend({
 });
 export type RemeshTask = z.infer<typeof remeshTaskSchema>;
 
-/** Retexture tasks (§6.5). */
+/** Retexture tasks (https://docs.meshy.ai/en/api/retexture). */
 export const retextureTaskSchema = baseTaskSchema.extend({
   model_urls: modelUrlsSchema,
   thumbnail_url: assetUrl,
@@ -130,7 +130,7 @@ export const retextureTaskSchema = baseTaskSchema.extend({
 });
 export type RetextureTask = z.infer<typeof retextureTaskSchema>;
 
-/** Rigging tasks (§6.6): `result` is null until SUCCEEDED. */
+/** Rigging tasks (https://docs.meshy.ai/en/api/rigging): `result` is null until SUCCEEDED. */
 export const rigTaskSchema = baseTaskSchema.extend({
   result: z
     .looseObject({
@@ -153,7 +153,7 @@ export const rigTaskSchema = baseTaskSchema.extend({
 });
 export type RigTask = z.infer<typeof rigTaskSchema>;
 
-/** Animation tasks (§6.7): `result` is null until SUCCEEDED; `processed_*` only with post_process. */
+/** Animation tasks (https://docs.meshy.ai/en/api/animation): `result` is null until SUCCEEDED; `processed_*` only with post_process. */
 export const animationTaskSchema = baseTaskSchema.extend({
   result: z
     .looseObject({
@@ -168,7 +168,7 @@ export const animationTaskSchema = baseTaskSchema.extend({
 });
 export type AnimationTask = z.infer<typeof animationTaskSchema>;
 
-/** Text to Image and Image to Image tasks (§6.8, §6.9): 1 image, 3 with generate_multi_view. */
+/** Text to Image and Image to Image tasks (https://docs.meshy.ai/en/api/text-to-image, https://docs.meshy.ai/en/api/image-to-image): 1 image, 3 with generate_multi_view. */
 export const imageTaskSchema = baseTaskSchema.extend({
   ai_model: echoedText,
   prompt: echoedText,
@@ -176,18 +176,18 @@ export const imageTaskSchema = baseTaskSchema.extend({
 });
 export type ImageTask = z.infer<typeof imageTaskSchema>;
 
-/** While a task runs, an SSE `message` event carries only these fields (§3.1). */
+/** While a task runs, an SSE `message` event carries only these fields (https://docs.meshy.ai/en/api/text-to-3d). */
 export const streamUpdateSchema = z.looseObject({
   id: z.string().optional(),
   status: taskStatusSchema,
   progress: z.number().min(0).max(100).default(0),
 });
 
-/** An SSE `error` event (§3.1). */
+/** An SSE `error` event (https://docs.meshy.ai/en/api/text-to-3d). */
 export const streamErrorSchema = z.looseObject({
   status_code: z.number().optional(),
   message: z.string().optional(),
 });
 
-/** `GET /openapi/v1/balance` (§6.11). */
+/** `GET /openapi/v1/balance` (https://docs.meshy.ai/en/api/balance). */
 export const balanceSchema = z.looseObject({ balance: z.number() });

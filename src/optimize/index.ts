@@ -1,7 +1,6 @@
 import type { Document, Transform } from '@gltf-transform/core';
 import { createTransform } from '@gltf-transform/functions';
-import { canonicalJson } from '../spec/index.js';
-import { sha256 } from '../cache/store.js';
+import { canonicalJson, sha256 } from '../hash.js';
 import {
   resolveOptimizeOptions,
   type OptimizeOptions,

@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import * as vite from 'vite';
 import type { ConfigEnv, ViteDevServer } from 'vite';
 import { MeshyPluginError } from '../errors.js';
-import { namedModelImports } from '../spec/index.js';
+import { namedModelImports } from '../imports/index.js';
 import { pluginOptionsSchema, type MeshyPluginOptions } from './options.js';
 
 /**

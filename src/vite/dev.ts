@@ -2,7 +2,7 @@ import type { StoreLayout } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { estimateCredits, type GenerationEvent, type ModelResult, type ModelSource } from '../generate/index.js';
 import { DEFAULT_SHAPE, pendingResult, placeholderGlb, placeholderShapeFor } from '../generate/placeholder.js';
-import { describeSpec, type MeshySpec } from '../spec/index.js';
+import { describeSpec, type MeshySpec } from '../imports/index.js';
 import type { GenerationStatus } from '../client/index.js';
 
 /** One generation as the browser sees it (HMR events, overlay): plain data, no secrets. */

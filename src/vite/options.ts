@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
 import { MESHY_API_BASE } from '../meshy/index.js';
-import { modelDefaultsSchema, namedModelSchema } from '../spec/index.js';
+import { modelDefaultsSchema, namedModelSchema } from '../imports/index.js';
 import { optimizeOptionsSchema } from '../optimize/index.js';
 
 export { MESHY_API_BASE };

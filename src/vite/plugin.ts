@@ -6,7 +6,7 @@ import { MeshyPluginError, redact } from '../errors.js';
 import { createModelSource, type GenerationEvent, type ModelResult, type ModelSourceOptions } from '../generate/index.js';
 import type { MeshyProject } from '../cli/project.js';
 import { createMeshyClient, type MeshyClient } from '../meshy/index.js';
-import { IMPORT_PREFIX, inputFilesOf, KINDS, namedModelImports, parseMeshyImport, RESOLVED_PREFIX } from '../spec/index.js';
+import { IMPORT_PREFIX, inputFilesOf, KINDS, namedModelImports, parseMeshyImport, RESOLVED_PREFIX } from '../imports/index.js';
 import { resolveConfiguredModels, watchConfigFile, type ConfiguredModels } from './config-file.js';
 import { createDevModels, type DevModels } from './dev.js';
 import { moduleCode, moduleHmrCode } from './module-code.js';

@@ -9,7 +9,7 @@ import { findMeshyImports } from '../../src/cli/scan.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createModelSource } from '../../src/generate/index.js';
 import { createMeshyClient } from '../../src/meshy/index.js';
-import { KINDS, namedModelImports, parseMeshyImport } from '../../src/spec/index.js';
+import { KINDS, namedModelImports, parseMeshyImport } from '../../src/imports/index.js';
 import { writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
 

@@ -120,7 +120,7 @@ describe('limits (429)', () => {
   });
 });
 
-describe('test-mode key (§1.3)', () => {
+describe('test-mode key (https://docs.meshy.ai/en/api/authentication)', () => {
   it('validates, costs nothing and returns the same sample results whatever the input', async () => {
     const clock = fakeClock();
     const api = await useEmulator({ now: clock.now, taskDurationMs: 100, queueDelayMs: 10 });

@@ -16,7 +16,7 @@ async function riggedCharacter() {
   return { api, finish, rig };
 }
 
-describe('animation (§6.7)', () => {
+describe('animation (https://docs.meshy.ai/en/api/animation)', () => {
   it('text to 3D → rig → animate: one file, one clip per action named after the library, 3 credits each', async () => {
     const { api, finish, rig } = await riggedCharacter();
     const id = await api.createAt(ANIMATE, { rig_task_id: rig, action_ids: [0, 466, 4], post_process: { operation_type: 'change_fps', fps: 60 } });

@@ -117,7 +117,7 @@ export async function download(url: string, init?: RequestInit): Promise<{ statu
   return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) };
 }
 
-/** A data URI of some bytes, as Meshy takes uploads (§1.9). */
+/** A data URI of some bytes, as Meshy takes uploads (https://docs.meshy.ai/en/api/image-to-3d). */
 export function dataUri(bytes: Uint8Array, mime = 'application/octet-stream'): string {
   return `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
 }

@@ -11,7 +11,7 @@ async function emulator() {
   return { api, clock, finish: () => clock.advance(110) };
 }
 
-describe('image to 3D (§6.2)', () => {
+describe('image to 3D (https://docs.meshy.ai/en/api/image-to-3d)', () => {
   it('turns a data URI image into a textured, validating model with every documented field', async () => {
     const { api, finish } = await emulator();
     const id = await api.createAt(I23, { image_url: PNG_DATA_URI, enable_pbr: true, ai_model: 'meshy-6', multi_view_thumbnails: true, should_remesh: true, save_pre_remeshed_model: true, target_formats: ['glb', 'fbx'] });
@@ -35,7 +35,7 @@ describe('image to 3D (§6.2)', () => {
     expect(Buffer.from(views[0]!.bytes).equals(Buffer.from(views[1]!.bytes))).toBe(false);
   });
 
-  it('prices mesh-only, textured, 8k, cheap models and Ultra (§7)', async () => {
+  it('prices mesh-only, textured, 8k, cheap models and Ultra (https://docs.meshy.ai/en/api/pricing)', async () => {
     const { api } = await emulator();
     const price = async (body: Record<string, unknown>) => (await api.getAt(I23, await api.createAt(I23, { image_url: 'https://example.com/chair.png', ...body }))).consumed_credits;
     expect(await price({ should_texture: false })).toBe(20);

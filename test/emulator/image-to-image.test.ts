@@ -3,7 +3,7 @@ import { download, fakeClock, PNG_DATA_URI, pngSize, useEmulator } from './helpe
 
 const ITI = '/openapi/v1/image-to-image';
 
-describe('image to image (§6.9)', () => {
+describe('image to image (https://docs.meshy.ai/en/api/image-to-image)', () => {
   it('edits 1–5 reference images into a PNG, priced per model (gpt-image-2: 12)', async () => {
     const clock = fakeClock();
     const api = await useEmulator({ now: clock.now, taskDurationMs: 100, queueDelayMs: 0 });

@@ -5,7 +5,7 @@ import { download, fakeClock, PNG_DATA_URI, useEmulator } from './helpers.js';
 const MI23 = '/openapi/v1/multi-image-to-3d';
 const TTI = '/openapi/v1/text-to-image';
 
-describe('multi-image to 3D (§6.3)', () => {
+describe('multi-image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d)', () => {
   it('builds a validating model from 1–4 images, echoing texture_image_urls', async () => {
     const clock = fakeClock();
     const api = await useEmulator({ now: clock.now, taskDurationMs: 100, queueDelayMs: 0 });
@@ -15,7 +15,7 @@ describe('multi-image to 3D (§6.3)', () => {
     const task = await api.getAt(MI23, id);
     expect(task).toMatchObject({ type: 'multi-image-to-3d', status: 'SUCCEEDED', consumed_credits: 30, texture_image_urls: [PNG_DATA_URI], texture_prompt: '' });
     expect((await validateGlb((await download(task.model_urls.glb)).bytes)).errors).toBe(0);
-    // Multi-view image tasks are fine here (§6.3).
+    // Multi-view image tasks are fine here (https://docs.meshy.ai/en/api/multi-image-to-3d).
     expect((await api.call('POST', MI23, { input_task_id: views, should_texture: false })).status).toBe(202);
   });
 

@@ -20,7 +20,7 @@ async function inspect(bytes: Uint8Array) {
   return { triangles, bounds: getBounds(document.getRoot().getDefaultScene()!), textured: primitives.some((p) => p.getMaterial()?.getBaseColorTexture()) };
 }
 
-describe('remesh (§6.4)', () => {
+describe('remesh (https://docs.meshy.ai/en/api/remesh)', () => {
   it('really remeshes a text-to-3D result to about target_polycount; GLB only by default; 5 credits', async () => {
     const { api, finish } = await emulator();
     const preview = await api.create({ mode: 'preview', prompt: 'a stone idol' });
@@ -57,7 +57,7 @@ describe('remesh (§6.4)', () => {
     expect((await validateGlb(bytes)).errors).toBe(0);
   });
 
-  it('fails (refunded) a task whose upload is a corrupt GLB (§4.2 invalid_input)', async () => {
+  it('fails (refunded) a task whose upload is a corrupt GLB (https://docs.meshy.ai/en/api/errors invalid_input)', async () => {
     const { api, finish } = await emulator();
     const corrupt = new Uint8Array([0x67, 0x6c, 0x54, 0x46, 2, 0, 0, 0, 200, 0, 0, 0]);
     const id = await api.createAt(REMESH, { model_url: dataUri(corrupt) });

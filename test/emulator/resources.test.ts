@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as client from '../../src/meshy/index.js';
 import { download, fakeClock, PNG_DATA_URI, readStream, TEST_MODE_KEY, useEmulator } from './helpers.js';
 
-/** The endpoints every v1 resource shares (§0, §1.7, §1.8, §3.1), each with a cheap valid body. */
+/** The endpoints every v1 resource shares (https://docs.meshy.ai/en/api/quick-start, https://docs.meshy.ai/en/api/task-lifecycle, https://docs.meshy.ai/en/api/text-to-3d), each with a cheap valid body. */
 describe('list, get, delete and stream on every resource', () => {
   it('works the same on all of them', async () => {
     const clock = fakeClock();
@@ -44,7 +44,7 @@ describe('list, get, delete and stream on every resource', () => {
   });
 });
 
-describe('test-mode key (§1.3) on the other resources', () => {
+describe('test-mode key (https://docs.meshy.ai/en/api/authentication) on the other resources', () => {
   it('returns the same sample results whatever the input, echoing the request and costing nothing', async () => {
     const clock = fakeClock();
     const api = await useEmulator({ now: clock.now, taskDurationMs: 100, queueDelayMs: 0 });

@@ -13,7 +13,7 @@ async function emulator() {
   return { api, clock, finish: () => clock.advance(100) };
 }
 
-describe('retexture (§6.5)', () => {
+describe('retexture (https://docs.meshy.ai/en/api/retexture)', () => {
   it('paints new textures on the input geometry (new UVs for an untextured preview); 10 credits, 15 at 8k', async () => {
     const { api, finish } = await emulator();
     const preview = await api.create({ mode: 'preview', prompt: 'a clay pot' });

@@ -7,7 +7,7 @@ import { dataUri, download, fakeClock, inspectRig, useEmulator } from './helpers
 const RIG = '/openapi/v1/rigging';
 const io = new NodeIO();
 
-/** Mixamo's names without the `mixamorig` prefix (§6.6). */
+/** Mixamo's names without the `mixamorig` prefix (https://docs.meshy.ai/en/api/rigging). */
 const EXPECTED_JOINTS = ['Hips', 'Spine', 'Spine1', 'Spine2', 'Neck', 'Head', 'LeftShoulder', 'LeftArm', 'LeftForeArm', 'LeftHand', 'RightShoulder', 'RightArm', 'RightForeArm', 'RightHand', 'LeftUpLeg', 'LeftLeg', 'LeftFoot', 'LeftToeBase', 'RightUpLeg', 'RightLeg', 'RightFoot', 'RightToeBase'];
 
 async function emulator() {
@@ -16,7 +16,7 @@ async function emulator() {
   return { api, clock, finish: () => clock.advance(100) };
 }
 
-describe('rigging (§6.6)', () => {
+describe('rigging (https://docs.meshy.ai/en/api/rigging)', () => {
   it('rigs a text-to-3D character: result null until done, then a 24-joint skinned GLB and walking/running clips', async () => {
     const { api, finish } = await emulator();
     const refine = await api.create({ mode: 'preview', prompt: 'a knight' });

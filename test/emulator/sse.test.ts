@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeClock, KEY, readStream, T2T, useEmulator } from './helpers.js';
 
-describe('SSE stream (§3.1)', () => {
+describe('SSE stream (https://docs.meshy.ai/en/api/text-to-3d)', () => {
   it('sends {id, progress, status} updates, then the full object, then closes', async () => {
     const api = await useEmulator({ taskDurationMs: 400, queueDelayMs: 100 });
     const id = await api.create({ mode: 'preview', prompt: 'a streamed vase' });

@@ -53,7 +53,7 @@ describe('text to 3D: create and lifecycle', () => {
     clock.advance(100 + 450);
     const running = await api.call('GET', `${T2T}/${id}`);
     expect(running.body).toMatchObject({ status: 'IN_PROGRESS', progress: 45, started_at: created + 100, finished_at: 0 });
-    expect(running.headers.get('retry-after')).toBe('1'); // §2, scaled to the remaining time
+    expect(running.headers.get('retry-after')).toBe('1'); // https://docs.meshy.ai/en/api/task-lifecycle, scaled to the remaining time
 
     clock.advance(549);
     expect((await api.get(id)).progress).toBe(99);

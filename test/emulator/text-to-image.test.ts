@@ -11,7 +11,7 @@ async function emulator() {
   return { api, clock };
 }
 
-describe('text to image (§6.8)', () => {
+describe('text to image (https://docs.meshy.ai/en/api/text-to-image)', () => {
   it('makes one real PNG per task, sized by the aspect ratio (small profile: ¼ of Meshy\'s pixels)', async () => {
     const { api, clock } = await emulator();
     const id = await api.createAt(TTI, { ai_model: 'nano-banana', prompt: 'a knight in armour', aspect_ratio: '16:9' });
@@ -63,7 +63,7 @@ describe('text to image (§6.8)', () => {
     expect(api.emulator.stats().tasksCreated).toBe(0);
   });
 
-  it('does not count against the queue limit (§5)', async () => {
+  it('does not count against the queue limit (https://docs.meshy.ai/en/api/rate-limits)', async () => {
     const clock = fakeClock();
     const api = await useEmulator({ now: clock.now, queueLimit: 1, taskDurationMs: 1000 });
     await api.createAt(TTI, { ai_model: 'nano-banana', prompt: 'one' });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../src/generate/index.js';
 import { fakeClient, testSource } from '../helpers/fake-meshy.js';
-import { parseMeshyImport } from '../../src/spec/index.js';
+import { parseMeshyImport } from '../../src/imports/index.js';
 import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';
 

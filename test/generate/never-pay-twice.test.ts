@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readJournal, storeLayout, writeJournal } from '../../src/cache/index.js';
-import { parseMeshyImport, specKey } from '../../src/spec/index.js';
+import { parseMeshyImport, specKey } from '../../src/imports/index.js';
 import { fakeClient, testSource } from '../helpers/fake-meshy.js';
 import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';

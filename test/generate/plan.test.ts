@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planCredits, planOf, reusableTaskId } from '../../src/generate/plan.js';
-import { parseMeshyImport } from '../../src/spec/index.js';
+import { parseMeshyImport } from '../../src/imports/index.js';
 
 const plan = (id: string) => planOf(parseMeshyImport(id).spec);
 

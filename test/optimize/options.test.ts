@@ -8,7 +8,7 @@ import {
   resolveOptimizeOptions,
 } from '../../src/optimize/index.js';
 import { compareImages, dilate, fillUnusedTexels, rasterizeUvMask } from '../../src/optimize/texels.js';
-import { parseMeshyImport, specKey } from '../../src/spec/index.js';
+import { parseMeshyImport, specKey } from '../../src/imports/index.js';
 import { resolvePluginOptions } from '../../src/vite/options.js';
 import { tinyGlb } from '../helpers/glb.js';
 

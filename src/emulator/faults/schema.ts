@@ -22,7 +22,7 @@ const matchFields = {
   times: z.union([z.int().positive(), z.literal('always')]).default(1),
 };
 
-/** `task_error` as Meshy sends it on a failed task (§4.2). */
+/** `task_error` as Meshy sends it on a failed task (https://docs.meshy.ai/en/api/errors). */
 export const taskErrorSchema = z.strictObject({
   type: z.enum(['invalid_input', 'timeout', 'service_unavailable', 'server_error']),
   code: z.string().min(1).optional(),
@@ -103,7 +103,7 @@ const requestFaultSchema = z.discriminatedUnion('kind', [
 
 export const faultsSchema = z.strictObject({
   requests: z.array(requestFaultSchema).default([]),
-  /** New tasks fail with this probability, at a random progress, and are refunded (§2). */
+  /** New tasks fail with this probability, at a random progress, and are refunded (https://docs.meshy.ai/en/api/task-lifecycle). */
   taskFailures: z
     .strictObject({
       probability: z.number().min(0).max(1),

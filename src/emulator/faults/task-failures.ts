@@ -23,12 +23,12 @@ export type FaultRule = (task: FaultContext) => TaskFault | undefined;
 
 export const FAIL_MARKER = '[emulator:fail]';
 
-/** The message Meshy sent for a failed generation in a live run (§4.2). */
+/** The message Meshy sent for a failed generation in a live run (https://docs.meshy.ai/en/api/errors). */
 const GENERATION_FAILED: TaskError = { type: 'server_error', message: 'Failed to generate preview images. Please retry.' };
 
 /**
  * Errors a task fails with for no fault of its input: the observed messages and the retryable
- * types of §4.2. Input errors (invalid_input…) are left out: they would not be random.
+ * types of https://docs.meshy.ai/en/api/errors Input errors (invalid_input…) are left out: they would not be random.
  */
 const RANDOM_ERRORS: readonly TaskError[] = [
   GENERATION_FAILED,

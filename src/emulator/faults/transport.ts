@@ -8,13 +8,13 @@ export function resetConnection(req: IncomingMessage): void {
   req.socket.resetAndDestroy();
 }
 
-/** 429 as Meshy words it (§5, §8.8), with a Retry-After (Meshy documents none). */
+/** 429 as Meshy words it (https://docs.meshy.ai/en/api/rate-limits, https://docs.meshy.ai/en/api/errors), with a Retry-After (Meshy documents none). */
 export function sendRateLimit(res: ServerResponse, fault: RequestFaultOf<'rate-limit'>): void {
   sendText(res, 429, 'application/json', JSON.stringify({ message: fault.message }), { 'retry-after': String(fault.retryAfterSeconds) });
 }
 
 /**
- * 500 and 503 with Meshy's `{message}` body (§4.1, messages observed in §4.2); 502 as a gateway in
+ * 500 and 503 with Meshy's `{message}` body (https://docs.meshy.ai/en/api/errors, messages observed in https://docs.meshy.ai/en/api/errors); 502 as a gateway in
  * front of the API would send it, an HTML page, which clients must not try to read as JSON.
  */
 export function sendServerError(res: ServerResponse, status: 500 | 502 | 503): void {

@@ -47,7 +47,7 @@ const MOTIONS: Record<MotionFamily, Motion> = {
   jump: { period: 1.2, legSwing: 10, kneeBend: 55, armDown: 20, armSwing: 45, elbowBend: 20, bounce: 0.25, lean: 5, twist: 0, sway: 0, headTurn: 0 },
 };
 
-/** How a library action (§6.7) moves: its category and sub-category pick the family. */
+/** How a library action (https://docs.meshy.ai/en/api/animation) moves: its category and sub-category pick the family. */
 export function motionFamilyOf(category: string, subCategory: string, name: string): MotionFamily {
   if (/jump/i.test(`${subCategory} ${name}`)) return 'jump';
   if (category === 'WalkAndRun') return /run|sprint/i.test(`${subCategory} ${name}`) ? 'run' : 'walk';

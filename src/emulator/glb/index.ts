@@ -65,7 +65,7 @@ export async function generateModel(request: ModelRequest): Promise<Uint8Array> 
   return new NodeIO().writeBinary(document);
 }
 
-/** One texture of a refine result as a PNG, as served under `texture_urls` (§6.1.4). */
+/** One texture of a refine result as a PNG, as served under `texture_urls` (https://docs.meshy.ai/en/api/text-to-3d). */
 export async function generateTexture(request: Omit<ModelRequest, 'kind' | 'targetTriangles' | 'pbr'>, map: TextureMap): Promise<Uint8Array> {
   const { seed, look, height, size } = textureInputs(request);
   return encodePng(paintMap(map, height, size, look, seed));

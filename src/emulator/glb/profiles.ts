@@ -5,7 +5,7 @@
 export const PROFILES = ['small', 'standard', 'large'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-/** Meshy's texture_resolution values (§6.1.2). */
+/** Meshy's texture_resolution values (https://docs.meshy.ai/en/api/text-to-3d). */
 export type TextureResolution = '2k' | '4k' | '8k';
 
 interface ProfileLimits {

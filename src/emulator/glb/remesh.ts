@@ -3,7 +3,7 @@ import { prune, simplify, weld } from '@gltf-transform/functions';
 import { MeshoptSimplifier } from 'meshoptimizer';
 import { readGlb, writeGlb } from './io.js';
 
-/** What remesh does to a model (§6.4): fewer triangles, optionally resized and re-origined. */
+/** What remesh does to a model (https://docs.meshy.ai/en/api/remesh): fewer triangles, optionally resized and re-origined. */
 export interface RemeshRequest {
   targetTriangles: number;
   /** Metres; 0 = keep. */
@@ -16,7 +16,7 @@ export interface RemeshRequest {
 
 /**
  * Really remeshes: welds, then lets meshoptimizer's simplifier remove triangles until about
- * `targetTriangles` are left (it never adds any). Materials and textures are kept (§6.4, Nov 2025).
+ * `targetTriangles` are left (it never adds any). Materials and textures are kept (https://docs.meshy.ai/en/api/remesh, Nov 2025).
  * Quad topology is not emulated: the result is always triangles.
  */
 export async function remeshGlb(bytes: Uint8Array, request: RemeshRequest): Promise<Uint8Array> {

@@ -3,7 +3,7 @@ import { prune } from '@gltf-transform/functions';
 import { generateTextureSet } from './index.js';
 import { readGlb, writeGlb } from './io.js';
 
-/** New textures on an existing model (§6.5): the style seeds them, the geometry stays. */
+/** New textures on an existing model (https://docs.meshy.ai/en/api/retexture): the style seeds them, the geometry stays. */
 export interface RetextureRequest {
   seed: number;
   /** The style: text prompt, or what identifies the style image. */

@@ -6,7 +6,7 @@ import { hash32 } from './random.js';
 import { localTranslation, skeletonFor } from './skeleton.js';
 import { encodePng, heightField, lookFor, paintMap } from './textures.js';
 
-/** A rigged character as Meshy's rigging and animation results carry it (§6.6, §6.7). */
+/** A rigged character as Meshy's rigging and animation results carry it (https://docs.meshy.ai/en/api/rigging, https://docs.meshy.ai/en/api/animation). */
 export interface RiggedRequest {
   /** Colours the character (the prompt behind the rigged model). */
   look: string;

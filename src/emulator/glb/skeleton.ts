@@ -1,5 +1,5 @@
 /**
- * A Mixamo-like biped skeleton as Meshy's rigging makes it (§6.6): 24 joints, Mixamo's names
+ * A Mixamo-like biped skeleton as Meshy's rigging makes it (https://docs.meshy.ai/en/api/rigging): 24 joints, Mixamo's names
  * without the `mixamorig` prefix. T-pose, Y up, facing +Z, so the character's left is +X.
  */
 export interface Joint {
@@ -45,7 +45,7 @@ function side(prefix: Side): JointSpec[] {
 
 const SPECS: JointSpec[] = [...SPINE, ...side('Left'), ...side('Right')];
 
-/** The skeleton scaled to a character `heightMeters` tall (`height_meters`, default 1.7, §6.6). */
+/** The skeleton scaled to a character `heightMeters` tall (`height_meters`, default 1.7, https://docs.meshy.ai/en/api/rigging). */
 export function skeletonFor(heightMeters: number): Joint[] {
   const scale = heightMeters / REFERENCE_HEIGHT;
   const names = SPECS.map(([name]) => name);

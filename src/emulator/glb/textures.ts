@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { createRandom, grain, hash32 } from './random.js';
 
-/** The maps Meshy lists in `texture_urls` (§6.1.4). */
+/** The maps Meshy lists in `texture_urls` (https://docs.meshy.ai/en/api/text-to-3d). */
 export type TextureMap = 'base_color' | 'metallic' | 'roughness' | 'normal' | 'emission';
 
 export interface Pixels {

@@ -1,7 +1,7 @@
 import type { MeshData } from './shape.js';
 import type { Pixels } from './textures.js';
 
-/** The default turn towards the camera; multi-view thumbnails pass 0, 90, 180 and 270 (§6.2). */
+/** The default turn towards the camera; multi-view thumbnails pass 0, 90, 180 and 270 (https://docs.meshy.ai/en/api/image-to-3d). */
 export const DEFAULT_YAW_DEGREES = 35;
 const PITCH = (20 * Math.PI) / 180;
 const LIGHT = normalize([0.4, 0.7, 0.6]);

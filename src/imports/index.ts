@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256 } from '../hash.js';
 import { closestMatch, MeshySpecError, type SpecProblem } from './errors.js';
 import { formatImportId, IMPORT_PREFIX, RESOLVED_PREFIX, splitImportId } from './id.js';
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -156,9 +156,7 @@ function allowedOptionsHelp(kind: string, docs: Record<string, string>): string 
  * the same thing have the same key, whatever order or spelling their options had.
  */
 export function specKey(spec: MeshySpec, namespace = ''): string {
-  return createHash('sha256')
-    .update(canonicalJson({ v: SPEC_FORMAT_VERSION, namespace, ...requestOf(spec, namespace) }))
-    .digest('hex');
+  return sha256(canonicalJson({ v: SPEC_FORMAT_VERSION, namespace, ...requestOf(spec, namespace) }));
 }
 
 /** What a spec asks Meshy for: everything but its file name, label and optimize overrides. */
@@ -176,14 +174,6 @@ function requestOf(spec: MeshySpec, namespace: string): Record<string, unknown> 
 }
 
 /** JSON with object keys sorted at every depth, so equal values serialize to equal strings. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
 /** A short human label for logs: the prompt, shortened, or what the import transforms. */
 export function describeSpec(spec: MeshySpec): string {
   if (spec.kind !== 'prompt') return spec.label;

@@ -31,7 +31,7 @@ export function remeshesByDefault(model: StandardModel): boolean {
   return model === 'meshy-5';
 }
 
-/** Triangle budgets Meshy accepts, per model (reference §6.1.1). */
+/** Triangle budgets Meshy accepts, per model (https://docs.meshy.ai/en/api/text-to-3d). */
 export function polycountRange(model: StandardModel | SmartTopologyModel): { min: number; max: number; fallback: number } {
   if (model === 'meshy-t2') return { min: 100, max: 15_000, fallback: 4_000 };
   if (model === 'meshy-t2.5') return { min: 100, max: 30_000, fallback: 15_000 };
@@ -51,7 +51,7 @@ export interface GenerationQuery {
   origin_at?: 'bottom' | 'center' | undefined;
 }
 
-/** Combinations of generation options that Meshy rejects with a 400 (reference §6.1.1, §6.2). */
+/** Combinations of generation options that Meshy rejects with a 400 (https://docs.meshy.ai/en/api/text-to-3d, https://docs.meshy.ai/en/api/image-to-3d). */
 export function generationProblems(query: GenerationQuery): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const modelType = query.model_type ?? (query.ai_model && isSmartTopologyModel(query.ai_model) ? 'smart-topology' : 'standard');

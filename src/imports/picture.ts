@@ -5,7 +5,7 @@ import { flag, oneOf, text } from './params.js';
 import { slugify } from './prompt.js';
 import { withoutDefaults, type KindDefinition, type TaskSpec } from './task-spec.js';
 
-/** Image models and what a task costs with each (§6.8, §6.9, §7). */
+/** Image models and what a task costs with each (https://docs.meshy.ai/en/api/text-to-image, https://docs.meshy.ai/en/api/image-to-image, https://docs.meshy.ai/en/api/pricing). */
 export const IMAGE_MODELS = ['nano-banana', 'nano-banana-2', 'nano-banana-pro', 'gpt-image-2'] as const;
 const DEFAULT_IMAGE_MODEL = 'nano-banana';
 const GPT_ASPECT_RATIOS = ['1:1', '3:2', '2:3'];

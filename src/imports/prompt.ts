@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { flag, imageUrl, oneOf, text, wholeNumber } from './params.js';
 import { AI_MODELS, generationProblems, geometryFields } from './models.js';
 import type { SpecProblem } from './errors.js';
-import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape, overridesFromQuery } from '../optimize/query.js';
+import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape, overridesFromQuery } from './optimize-keys.js';
 import type { OptimizeOverrides } from '../optimize/options.js';
 import { RIG_QUERY_DOCS, rigQueryShape, rigSpecFromQuery, type RigSpec } from './rig.js';
 
@@ -10,7 +10,7 @@ import { RIG_QUERY_DOCS, rigQueryShape, rigSpecFromQuery, type RigSpec } from '.
 export const MAX_PROMPT_LENGTH = 600;
 
 /**
- * `meshy:prompt?…` — Text to 3D. Keys are Meshy's own parameter names (reference §6.1.1, §6.1.2),
+ * `meshy:prompt?…` — Text to 3D. Keys are Meshy's own parameter names (https://docs.meshy.ai/en/api/text-to-3d),
  * except `text` (the prompt), `textured` (false = preview only), and `name` (the emitted file's name).
  */
 export const promptQuerySchema = z.strictObject({
@@ -40,7 +40,7 @@ export const promptQuerySchema = z.strictObject({
   remove_lighting: flag().optional(),
   // rigging and animation (later tasks on the same model)
   ...rigQueryShape,
-  // optimize stage (not sent to Meshy; see src/optimize/query.ts)
+  // optimize stage (not sent to Meshy; see optimize-keys.ts)
   ...optimizeQueryShape,
 });
 

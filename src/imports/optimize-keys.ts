@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { oneOf, wholeNumber } from '../spec/params.js';
-import { COMPRESSION_METHODS, OPTIMIZE_PRESETS, TEXTURE_FORMATS, type OptimizeOverrides } from './options.js';
+import { oneOf, wholeNumber } from './params.js';
+import { COMPRESSION_METHODS, OPTIMIZE_PRESETS, TEXTURE_FORMATS, type OptimizeOverrides } from '../optimize/options.js';
 
 /**
  * Per-import optimize overrides as query keys of a `meshy:` import, e.g.

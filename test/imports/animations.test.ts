@@ -1,6 +1,6 @@
 import { assert, describe, expect, it } from 'vitest';
 import { ANIMATION_LIBRARY } from '../../src/meshy/animation-library.js';
-import { ANIMATION_ALIASES, closeMatches, MAX_ANIMATIONS, resolveAnimations, snakeCase, type ResolvedAnimation } from '../../src/spec/animations.js';
+import { ANIMATION_ALIASES, closeMatches, MAX_ANIMATIONS, resolveAnimations, snakeCase, type ResolvedAnimation } from '../../src/imports/animations.js';
 
 function resolved(names: string[]): ResolvedAnimation[] {
   const result = resolveAnimations(names);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape, overridesFromQuery } from '../optimize/query.js';
+import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape, overridesFromQuery } from './optimize-keys.js';
 import type { SpecProblem } from './errors.js';
 import { labelOf, nameOf, source, sourceList } from './image.js';
 import type { SourceContext } from './inputs.js';
@@ -8,7 +8,7 @@ import { MAX_PROMPT_LENGTH } from './prompt.js';
 import { RIG_QUERY_DOCS, rigQueryShape, rigSpecFromQuery, type RigQuery } from './rig.js';
 import { withoutDefaults, type JsonValue, type KindDefinition, type TaskSpec } from './task-spec.js';
 
-/** Models Meshy retextures and remeshes (§6.4, §6.5): single files only; `.gltf` would need its side files. */
+/** Models Meshy retextures and remeshes (https://docs.meshy.ai/en/api/remesh, https://docs.meshy.ai/en/api/retexture): single files only; `.gltf` would need its side files. */
 const MODEL_SOURCE_DOC = 'the model: a project .glb/.obj/.fbx/.stl file, an https:// URL, or a meshy: model import (e.g. meshy:knight) to reuse its geometry';
 
 const commonShape = {
@@ -40,7 +40,7 @@ export const retextureQuerySchema = z.strictObject({
   remove_lighting: flag().optional(),
 });
 
-/** `meshy:retexture?src=./crate.glb&text=mossy stone` — Retexture (§6.5): new textures, same geometry. */
+/** `meshy:retexture?src=./crate.glb&text=mossy stone` — Retexture (https://docs.meshy.ai/en/api/retexture): new textures, same geometry. */
 export const retextureKind: KindDefinition<z.output<typeof retextureQuerySchema>> = {
   kind: 'retexture',
   schema: retextureQuerySchema,
@@ -96,7 +96,7 @@ export const remeshQuerySchema = z.strictObject({
   origin_at: oneOf(['bottom', 'center']).optional(),
 });
 
-/** `meshy:remesh?src=./statue.glb&target_polycount=5000&topology=quad` — Remesh (§6.4). */
+/** `meshy:remesh?src=./statue.glb&target_polycount=5000&topology=quad` — Remesh (https://docs.meshy.ai/en/api/remesh). */
 export const remeshKind: KindDefinition<z.output<typeof remeshQuerySchema>> = {
   kind: 'remesh',
   schema: remeshQuerySchema,
@@ -118,7 +118,7 @@ export const remeshKind: KindDefinition<z.output<typeof remeshQuerySchema>> = {
   },
 };
 
-/** Rigging takes GLB only (§6.6), so a rigged edit of a file needs a GLB source. */
+/** Rigging takes GLB only (https://docs.meshy.ai/en/api/rigging), so a rigged edit of a file needs a GLB source. */
 function modelSource(value: string, context: SourceContext, problems: SpecProblem[], query: RigQuery) {
   const rigged = query.rig === true || query.animation !== undefined;
   return source('src', value, context, problems, 'model', rigged ? ['.glb'] : undefined);

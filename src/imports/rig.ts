@@ -5,7 +5,7 @@ import type { SpecProblem } from './errors.js';
 
 /**
  * `&rig` and `&animation=walk,idle` on any model import: the model is rigged (Meshy's auto-rigging,
- * §6.6), then animated with library actions in one task (§6.7), and the result is one GLB with the
+ * https://docs.meshy.ai/en/api/rigging), then animated with library actions in one task (https://docs.meshy.ai/en/api/animation), and the result is one GLB with the
  * skeleton and a clip per action, named as the import wrote them.
  */
 export const rigQueryShape = {

@@ -1,5 +1,5 @@
 import { assert, describe, expect, it } from 'vitest';
-import { KINDS, namedModelImports, parseMeshyImport, specKey } from '../../src/spec/index.js';
+import { KINDS, namedModelImports, parseMeshyImport, specKey } from '../../src/imports/index.js';
 
 const models = namedModelImports(
   {

@@ -6,11 +6,11 @@ export interface ResolvedAnimation {
   /** The clip's name in the emitted GLB: what the import wrote, in lower snake case ("walk", "regular_jump"). */
   name: string;
   actionId: number;
-  /** The clip's name in the GLB Meshy returns (§6.7). */
+  /** The clip's name in the GLB Meshy returns (https://docs.meshy.ai/en/api/animation). */
   libraryName: string;
 }
 
-/** Meshy's limit for one animation task (`action_ids`, §6.7). */
+/** Meshy's limit for one animation task (`action_ids`, https://docs.meshy.ai/en/api/animation). */
 export const MAX_ANIMATIONS = 10;
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { assert, beforeEach, describe, expect, it } from 'vitest';
-import { inputFilesOf, MeshySpecError, namedModelImports, parseMeshyImport, specKey, KINDS, type MeshySpec } from '../../src/spec/index.js';
+import { inputFilesOf, MeshySpecError, namedModelImports, parseMeshyImport, specKey, KINDS, type MeshySpec } from '../../src/imports/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
 const tempDir = useTempDirs();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape, overridesFromQuery } from '../optimize/query.js';
+import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape, overridesFromQuery } from './optimize-keys.js';
 import type { SpecProblem } from './errors.js';
 import { inputText, resolveSource, type SourceContext, type SourceInput } from './inputs.js';
 import { AI_MODELS, generationProblems, geometryFields, STANDARD_MODELS } from './models.js';
@@ -8,7 +8,7 @@ import { MAX_PROMPT_LENGTH, slugify } from './prompt.js';
 import { RIG_QUERY_DOCS, rigQueryShape, rigSpecFromQuery } from './rig.js';
 import { withoutDefaults, type JsonValue, type KindDefinition, type TaskSpec } from './task-spec.js';
 
-/** Options shared by image and multi-image to 3D (reference §6.2, §6.3), with Meshy's names. */
+/** Options shared by image and multi-image to 3D (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/multi-image-to-3d), with Meshy's names. */
 const sharedShape = {
   name: z.string().trim().min(1).max(80).optional(),
   ai_model: oneOf(AI_MODELS).optional(),
@@ -57,7 +57,7 @@ const SHARED_DOCS: Record<keyof typeof sharedShape, string> = {
   ...OPTIMIZE_QUERY_DOCS,
 };
 
-/** Meshy's defaults for image and multi-image to 3D requests, left out of the spec (§6.2). */
+/** Meshy's defaults for image and multi-image to 3D requests, left out of the spec (https://docs.meshy.ai/en/api/image-to-3d). */
 const DEFAULTS: Record<string, JsonValue> = {
   should_texture: true,
   enable_pbr: false,
@@ -74,7 +74,7 @@ const TEXTURE_KEYS = ['enable_pbr', 'texture_resolution', 'texture_prompt', 'tex
 
 type SharedQuery = { [K in keyof typeof sharedShape]?: z.output<(typeof sharedShape)[K]> };
 
-/** `meshy:image?src=./concepts/chair.png` — Image to 3D (§6.2). */
+/** `meshy:image?src=./concepts/chair.png` — Image to 3D (https://docs.meshy.ai/en/api/image-to-3d). */
 export const imageQuerySchema = z.strictObject({
   src: z.string({ error: 'the image is required: meshy:image?src=./concept.png' }),
   model_type: oneOf(['standard', 'smart-topology']).optional(),
@@ -83,7 +83,7 @@ export const imageQuerySchema = z.strictObject({
   ...sharedShape,
 });
 
-/** `meshy:images?src=./front.png,./side.png` — Multi-Image to 3D (§6.3): 1–4 views of one object. */
+/** `meshy:images?src=./front.png,./side.png` — Multi-Image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d): 1–4 views of one object. */
 export const imagesQuerySchema = z.strictObject({
   src: z.string({ error: 'the images are required: meshy:images?src=./front.png,./side.png' }),
   geometry_resolution: oneOf(['standard', '2k']).optional(),

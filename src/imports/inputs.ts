@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../hash.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
@@ -44,7 +44,7 @@ export interface SourceContext {
 }
 
 const IMAGE_EXTENSIONS: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
-/** Single-file model formats Meshy reads from a data URI (§1.9); `.gltf` would need its side files. */
+/** Single-file model formats Meshy reads from a data URI (https://docs.meshy.ai/en/api/image-to-3d); `.gltf` would need its side files. */
 const MODEL_EXTENSIONS = new Set(['.glb', '.obj', '.fbx', '.stl']);
 const IMAGE_OUTPUT_KINDS = new Set(['text-to-image', 'image-to-image']);
 
@@ -100,7 +100,7 @@ function resolveFile(value: string, accept: SourceKind, context: SourceContext, 
   }
   const mimeType = accept === 'image' ? sniffImage(bytes) : extension === '.glb' ? sniffGlb(bytes) : 'application/octet-stream';
   if (!mimeType) return `"${value}" does not contain ${accept === 'image' ? 'a PNG or JPEG image' : 'a GLB model'} (its first bytes do not match)`;
-  return { type: 'file', path, shown, sha256: createHash('sha256').update(bytes).digest('hex'), mimeType };
+  return { type: 'file', path, shown, sha256: sha256(bytes), mimeType };
 }
 
 function isInside(root: string, path: string): boolean {
