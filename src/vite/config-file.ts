@@ -4,7 +4,7 @@ import * as vite from 'vite';
 import type { ConfigEnv, ViteDevServer } from 'vite';
 import { MeshyPluginError } from '../errors.js';
 import { namedModelImports } from '../imports/index.js';
-import { pluginOptionsSchema, type MeshyPluginOptions } from './options.js';
+import { pluginOptionsSchema, type MeshyPluginOptions } from '../project/options.js';
 
 /**
  * `meshy.config.ts`: the named models of a project in a file of their own, next to vite.config.ts.

@@ -9,7 +9,7 @@ import {
 } from '../../src/optimize/index.js';
 import { compareImages, dilate, fillUnusedTexels, rasterizeUvMask } from '../../src/optimize/texels.js';
 import { parseMeshyImport, specKey } from '../../src/imports/index.js';
-import { resolvePluginOptions } from '../../src/vite/options.js';
+import { resolvePluginOptions } from '../../src/project/options.js';
 import { tinyGlb } from '../helpers/glb.js';
 
 describe('optimize options', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
 import { MESHY_API_BASE } from '../meshy/index.js';
+import { TEST_MODE_API_KEY } from '../emulator/accounts.js';
 import { modelDefaultsSchema, namedModelSchema } from '../imports/index.js';
 import { optimizeOptionsSchema } from '../optimize/index.js';
 
@@ -74,8 +75,6 @@ export function resolvePluginOptions(options: unknown): ResolvedPluginOptions {
     context: { issues: parsed.error.issues },
   });
 }
-
-export const TEST_MODE_API_KEY = 'msy_dummy_api_key_for_test_mode_12345678';
 
 /** Results from the real API, its test mode (sample results) and anything else never mix in the cache. */
 export function cacheNamespaceFor(apiBase: string, apiKey: string | undefined, usesEmulator: boolean): string {

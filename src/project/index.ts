@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import { storeLayout, type StoreLayout } from '../cache/index.js';
+import { createModelSource, type GenerationEvent, type GenerationMode, type ModelSource, type ModelSourceOptions } from '../generate/index.js';
+import { KINDS, namedModelImports, parseMeshyImport, type MeshySpec, type ParsedImport } from '../imports/index.js';
+import { createMeshyClient, type MeshyClient } from '../meshy/index.js';
+import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
+import { resolvePluginOptions, type MeshyPluginOptions, type ResolvedPluginOptions } from './options.js';
+import { EMULATOR_API_KEY, isCi, resolveSettings, type ProjectSettings } from './settings.js';
+
+export { createLogger, terminalHasColors, type LogSink, type MeshyLogger } from './logger.js';
+export { pluginOptionsSchema, resolvePluginOptions, type MeshyPluginOptions, type ResolvedPluginOptions } from './options.js';
+export { isCi, meshyEnv, resolveSettings, type ProjectSettings } from './settings.js';
+
+/** What a project is created in: its folder, and the environment its options' defaults come from. */
+export interface ProjectEnv {
+  /** The project root: the store and file inputs resolve against it. */
+  root: string;
+  /** `serve`: a dev server (previews, progress events); `build` otherwise (builds, CLI, benchmarks). */
+  command?: 'build' | 'serve';
+  /** `MESHY_*` variables: the process environment over the project's `.env` files. Default: none. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Whether this runs on CI (frozen by default). Default: the `CI` variable. */
+  ci?: boolean;
+  /** Every named model as the import it stands for; default: the options' `models`. */
+  namedModels?: ReadonlyMap<string, string>;
+  /** Where log lines go. Default: the console. */
+  logSink?: LogSink;
+  /** News of generations (dev servers). */
+  onEvent?: (event: GenerationEvent) => void;
+}
+
+/** One project: its options resolved against its environment, its store, its Meshy connection. */
+export interface MeshyProject {
+  root: string;
+  options: ResolvedPluginOptions;
+  settings: ProjectSettings;
+  layout: StoreLayout;
+  namedModels: ReadonlyMap<string, string>;
+  log: MeshyLogger;
+  /** The project's model source: generations in it are shared by everything that asks. */
+  source: ModelSource;
+  /** Parses an import id (named models included), resolving file inputs in the project; throws MeshySpecError. */
+  resolve(id: string, importer?: string): ParsedImport;
+  /** The spec of an import id (see `resolve`). */
+  parse(id: string, importer?: string): MeshySpec;
+  /** Another model source on the same store and connection, with some settings changed (CLI). */
+  createSource(settings: SourceSettings): ModelSource;
+  /** The Meshy API (or the emulator, started on first use): connected on the first cache miss only. */
+  connect(): Promise<MeshyClient>;
+  /** Closes the connection and stops the emulator, if they were started. */
+  close(): Promise<void>;
+}
+
+export interface SourceSettings {
+  concurrency?: number;
+  mode?: GenerationMode;
+  dryRun?: boolean;
+  onEvent?: (event: GenerationEvent) => void;
+  log: (line: string) => void;
+}
+
+const consoleSink: LogSink = {
+  info: (message) => console.log(message),
+  warn: (message) => console.warn(message),
+  error: (message) => console.error(message),
+};
+
+/**
+ * options + environment → a project. Vite, the CLI, the benchmarks and tests all start here; nothing
+ * is connected, started or read until a model needs it.
+ */
+export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv): MeshyProject {
+  const options = resolvePluginOptions(userOptions);
+  const root = resolve(env.root);
+  const settings = resolveSettings(options, { env: env.env ?? {}, ci: env.ci ?? isCi() });
+  const log = createLogger(env.logSink ?? consoleSink, { secrets: [settings.apiKey] });
+  const layout = storeLayout(resolve(root, options.cacheDir));
+  const namedModels = env.namedModels ?? namedModelImports(options.models, options.defaults, KINDS);
+  const connection = createConnection(options, settings, log);
+
+  const sourceOptions: ModelSourceOptions = {
+    layout,
+    namespace: settings.namespace,
+    mode: settings.mode,
+    concurrency: options.concurrency,
+    optimize: options.optimize,
+    connect: connection.connect,
+    log: log.info,
+    dryRun: settings.dryRun,
+    retryFailed: settings.retryFailed,
+    ...(settings.maxCredits === undefined ? {} : { maxCredits: settings.maxCredits }),
+    ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+  };
+  const resolveImport = (id: string, importer?: string) => parseMeshyImport(id, importer?.split('?')[0], namedModels, { root });
+
+  return {
+    root,
+    options,
+    settings,
+    layout,
+    namedModels,
+    log,
+    source: createModelSource({
+      ...sourceOptions,
+      // Dev shows the untextured preview while the texture is made, and reports progress to the browser.
+      ...(env.command === 'serve' ? { previews: true } : {}),
+      ...(env.onEvent ? { onEvent: env.onEvent } : {}),
+    }),
+    resolve: resolveImport,
+    parse: (id, importer) => resolveImport(id, importer).spec,
+    createSource: ({ log: print, ...changed }) => createModelSource({ ...sourceOptions, log: (line) => print(log.redact(line)), ...changed }),
+    connect: connection.connect,
+    close: connection.close,
+  };
+}
+
+/** The Meshy client, or the emulator and a client of it, made on first use. */
+function createConnection(options: ResolvedPluginOptions, settings: ProjectSettings, log: MeshyLogger) {
+  let client: Promise<MeshyClient> | undefined;
+  let stopEmulator: (() => Promise<void>) | undefined;
+
+  async function start(): Promise<MeshyClient> {
+    let baseUrl = settings.apiBase;
+    if (settings.usesEmulator) {
+      const { startEmulator } = await import('../emulator/index.js');
+      const emulator = await startEmulator({ apiKeys: [EMULATOR_API_KEY], ...(options.emulator === true ? {} : options.emulator) });
+      stopEmulator = () => emulator.close();
+      baseUrl = emulator.url;
+      log.info(`no Meshy API: using the local emulator at ${emulator.url}`);
+    } else if (!settings.apiKey) {
+      throw new Error(
+        'MESHY_API_KEY is not set, so models that are not cached cannot be generated. Set it in the environment or a .env file, or pass `apiKey` to meshy().',
+      );
+    }
+    return createMeshyClient({
+      apiKey: settings.apiKey!,
+      baseUrl,
+      stream: options.stream,
+      requestsPerSecond: options.requestsPerSecond,
+      ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      log: log.info,
+    });
+  }
+
+  return {
+    connect: () => (client ??= start()),
+    async close() {
+      const stop = stopEmulator;
+      const connected = client;
+      stopEmulator = undefined;
+      client = undefined;
+      await connected?.then((meshy) => meshy.close()).catch(() => undefined);
+      await stop?.();
+    },
+  };
+}
