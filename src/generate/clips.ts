@@ -1,12 +1,5 @@
-import type { Animation, Document, NodeIO } from '@gltf-transform/core';
+import type { NodeIO } from '@gltf-transform/core';
 import { getDracoIO, getIO, usesDraco } from '../optimize/io.js';
-
-/** One clip of a GLB, as `meta.animations` lists it. */
-export interface ClipInfo {
-  name: string;
-  /** Seconds: the last keyframe time of its longest track. */
-  duration: number;
-}
 
 /** A clip Meshy named after a library action (https://docs.meshy.ai/en/api/animation), and the name the game will use for it. */
 export interface ClipRename {
@@ -39,21 +32,6 @@ export async function renameClips(glb: Uint8Array, renames: readonly ClipRename[
   const byPosition = [...unmatched];
   leftOver.forEach((rename, index) => byPosition[index]?.setName(rename.to));
   return io.writeBinary(document);
-}
-
-/** The clips of a GLB, in file order. */
-export async function listClips(glb: Uint8Array): Promise<ClipInfo[]> {
-  const document = await (await ioFor(glb)).readBinary(glb);
-  return clipsOf(document);
-}
-
-export function clipsOf(document: Document): ClipInfo[] {
-  return document.getRoot().listAnimations().map((animation) => ({ name: animation.getName(), duration: durationOf(animation) }));
-}
-
-function durationOf(animation: Animation): number {
-  const ends = animation.listSamplers().map((sampler) => sampler.getInput()?.getMax([])[0] ?? 0);
-  return Math.max(0, ...ends);
 }
 
 /** Exporters may prefix clips with their armature (`Armature|Idle`) or change case. */

@@ -16,7 +16,6 @@ export interface StageContext {
   signal?: AbortSignal;
   onEvent?: (event: StageEvent) => void;
   log: (line: string) => void;
-  now?: () => number;
 }
 
 /**

@@ -3,11 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { buildClip, type MotionFamily } from '../../src/emulator/glb/clips.js';
 import { skeletonFor } from '../../src/emulator/glb/skeleton.js';
 import { riggedGlb, SAMPLE_CHARACTER } from '../../src/emulator/rigging.js';
-import { listClips, renameClips } from '../../src/generate/clips.js';
+import { renameClips } from '../../src/generate/clips.js';
+import { getDracoIO, getIO, usesDraco } from '../../src/optimize/io.js';
 
 /** An animation task's GLB as the emulator makes it: the rigged character with one clip per action. */
 function animatedGlb(clips: { name: string; family: MotionFamily }[]): Promise<Uint8Array> {
   return riggedGlb(SAMPLE_CHARACTER, 'small', clips, true).produce(() => Promise.reject(new Error('not needed')));
+}
+
+/** The clips of a GLB in file order, with their durations (seconds: the last keyframe of the longest track). */
+async function listClips(glb: Uint8Array): Promise<{ name: string; duration: number }[]> {
+  const io = usesDraco(glb) ? await getDracoIO() : await getIO();
+  const animations = (await io.readBinary(glb)).getRoot().listAnimations();
+  return animations.map((animation) => ({
+    name: animation.getName(),
+    duration: Math.max(0, ...animation.listSamplers().map((sampler) => sampler.getInput()?.getMax([])[0] ?? 0)),
+  }));
 }
 
 const MESHY_CLIPS: { name: string; family: MotionFamily }[] = [
