@@ -4,3 +4,5 @@ export { assertGlb, assertImage, InvalidGlbError, InvalidImageError } from './gl
 export { sweepTempFiles, writeFileAtomic } from './atomic.js';
 export * from './journal.js';
 export { withFileLock, type LockOptions } from './lock.js';
+export { entryStates, storedEntry, type EntryState } from './entries.js';
+export { listGarbage, removeGarbage, type Garbage } from './gc.js';

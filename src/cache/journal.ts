@@ -58,6 +58,11 @@ export async function removeJournal(layout: StoreLayout, key: string): Promise<v
   await rm(journalPath(layout, key), { force: true });
 }
 
+/** The first stage that ended FAILED, if any: until the user asks for a retry, the key is not generated again. */
+export function failedStage(entry: JournalEntry): JournalStage | undefined {
+  return entry.stages.find((stage) => stage.state === 'failed');
+}
+
 /** Every unfinished or failed entry, for `status`-style reports. */
 export async function listJournal(layout: StoreLayout): Promise<JournalEntry[]> {
   const names = await readdir(layout.journal).catch(() => [] as string[]);

@@ -17,8 +17,9 @@ import {
 /**
  * The on-disk store, two levels deep:
  *   manifest.json            which Meshy tasks and bytes each spec key came from (commit it)
- *   raw/<sha256>.glb         what Meshy returned, content-addressed (commit it: it cost credits)
+ *   raw/<sha256>.glb|png|jpg what Meshy returned, content-addressed (commit it: it cost credits)
  *   optimized/<key>.glb|json the optimizer's output and its meta, keyed by raw hash + options + versions
+ *   optimized/<sha256>.<ext> files that ship as they are (images, placeholders), named by their content
  *   journal/<key>.json       Meshy tasks asked for and not yet in the manifest (crash resume)
  *   locks/                   cross-process locks, one per spec key being generated
  *   tmp/                     partial writes, renamed into place when complete
@@ -116,42 +117,47 @@ export async function removeManifestEntries(layout: StoreLayout, keys: readonly 
   return removed;
 }
 
-export function rawGlbPath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
+export function rawFilePath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
   return join(layout.raw, `${file.sha256}.${file.ext ?? 'glb'}`);
+}
+
+/** The content hash a raw file's name carries (`raw/<sha256>.<ext>`). */
+export function rawFileSha256(name: string): string {
+  return name.replace(/\.(glb|png|jpg)$/, '');
 }
 
 /** Stores an image as Meshy returned it. Rejects anything that is not a complete PNG or JPEG. */
 export async function putRawImage(layout: StoreLayout, bytes: Uint8Array): Promise<FileRecord> {
-  const ext = assertImage(bytes);
-  const file = { sha256: sha256(bytes), bytes: bytes.byteLength, ext };
-  const path = rawGlbPath(layout, file);
-  if (!(await hasFile(path, file.bytes))) await writeFileAtomic(path, bytes, layout.tmp);
-  return file;
+  return putRawFile(layout, bytes, { ext: assertImage(bytes) });
 }
 
 /** Stores a model as Meshy returned it. Rejects anything that is not a complete GLB. */
-export async function putRawGlb(layout: StoreLayout, bytes: Uint8Array): Promise<FileRecord> {
+export async function putRawModel(layout: StoreLayout, bytes: Uint8Array): Promise<FileRecord> {
   assertGlb(bytes);
-  const file = { sha256: sha256(bytes), bytes: bytes.byteLength };
-  const path = rawGlbPath(layout, file);
+  return putRawFile(layout, bytes, {});
+}
+
+async function putRawFile(layout: StoreLayout, bytes: Uint8Array, type: Pick<FileRecord, 'ext'>): Promise<FileRecord> {
+  const file = { sha256: sha256(bytes), bytes: bytes.byteLength, ...type };
+  const path = rawFilePath(layout, file);
   if (!(await hasFile(path, file.bytes))) await writeFileAtomic(path, bytes, layout.tmp);
   return file;
 }
 
-/** Reads a raw model and checks it is the one the manifest names (a bad merge or a hand edit shows here). */
-export async function readRawGlb(layout: StoreLayout, file: FileRecord): Promise<Uint8Array> {
-  const path = rawGlbPath(layout, file);
+/** Reads a raw model or image and checks it is the one the manifest names (a bad merge or a hand edit shows here). */
+export async function readRawFile(layout: StoreLayout, file: FileRecord): Promise<Uint8Array> {
+  const path = rawFilePath(layout, file);
   const bytes = new Uint8Array(await readFile(path));
   if (bytes.byteLength !== file.bytes || sha256(bytes) !== file.sha256) {
-    throw new CacheError('MESHY_CACHE_CORRUPT', `The cached model ${path} does not match its manifest entry (expected sha256 ${file.sha256}).`, {
+    throw new CacheError('MESHY_CACHE_CORRUPT', `The cached file ${path} does not match its manifest entry (expected sha256 ${file.sha256}).`, {
       context: { path },
     });
   }
   return bytes;
 }
 
-export async function hasRawGlb(layout: StoreLayout, file: FileRecord): Promise<boolean> {
-  return hasFile(rawGlbPath(layout, file), file.bytes);
+export async function hasRawFile(layout: StoreLayout, file: FileRecord): Promise<boolean> {
+  return hasFile(rawFilePath(layout, file), file.bytes);
 }
 
 export interface OptimizedFile<Meta> {
@@ -175,11 +181,27 @@ export async function readOptimized<Meta>(layout: StoreLayout, key: string): Pro
   return (await hasFile(paths.glb)) ? { path: paths.glb, meta } : undefined;
 }
 
+/** A `rawSha256` field in `meta` names the raw file it was made from: once that file goes, `gc` collects this one. */
 export async function writeOptimized<Meta>(layout: StoreLayout, key: string, bytes: Uint8Array, meta: Meta): Promise<OptimizedFile<Meta>> {
   const paths = optimizedPaths(layout, key);
   await writeFileAtomic(paths.glb, bytes, layout.tmp);
   await writeFileAtomic(paths.meta, `${JSON.stringify(meta, null, 2)}\n`, layout.tmp);
   return { path: paths.glb, meta };
+}
+
+/**
+ * Writes a file that ships as it is (an image, a placeholder) beside the optimized models, named by
+ * its content. Returns its path.
+ */
+export async function writeContentCopy(layout: StoreLayout, bytes: Uint8Array, ext: string): Promise<string> {
+  const path = join(layout.optimized, `${sha256(bytes)}.${ext}`);
+  await writeFileAtomic(path, bytes, layout.tmp);
+  return path;
+}
+
+/** The raw file an image copy in `optimized/` was made from (its hash), if the name is one. */
+export function imageCopySha256(name: string): string | undefined {
+  return /^([0-9a-f]{64})\.(png|jpg)$/.exec(name)?.[1];
 }
 
 async function hasFile(path: string, size?: number): Promise<boolean> {

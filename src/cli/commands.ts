@@ -1,15 +1,5 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import {
-  hasRawGlb,
-  resultFileOf,
-  listJournal,
-  readManifest,
-  removeJournal,
-  removeManifestEntries,
-  type JournalEntry,
-  type ManifestEntry,
-} from '../cache/index.js';
+import { entryStates, listGarbage, readManifestEntry, removeGarbage, type EntryState } from '../cache/index.js';
 import { estimateCredits, formatBytes, generatedInputsOf, type GenerationEvent } from '../generate/index.js';
 import { describeSpec, MeshySpecError, type MeshySpec } from '../imports/index.js';
 import { createProgressDisplay } from './progress.js';
@@ -60,27 +50,6 @@ function inputsOf(spec: MeshySpec): MeshySpec[] {
   return generatedInputsOf(spec).flatMap((input) => [input, ...inputsOf(input)]);
 }
 
-type SpecState =
-  | { state: 'cached'; entry: ManifestEntry }
-  | { state: 'pending'; journal: JournalEntry }
-  | { state: 'failed'; journal: JournalEntry }
-  | { state: 'missing' };
-
-async function specStates(project: MeshyProject, specs: UsedSpec[]): Promise<Map<string, SpecState>> {
-  const manifest = await readManifest(project.layout);
-  const journals = new Map((await listJournal(project.layout)).map((entry) => [entry.key, entry]));
-  const states = new Map<string, SpecState>();
-  for (const { key } of specs) {
-    const entry = manifest.entries[key];
-    const journal = journals.get(key);
-    if (entry && (await hasRawGlb(project.layout, resultFileOf(entry)))) states.set(key, { state: 'cached', entry });
-    else if (journal?.stages.some((stage) => stage.state === 'failed')) states.set(key, { state: 'failed', journal });
-    else if (journal?.stages.some((stage) => stage.taskId || stage.state === 'creating')) states.set(key, { state: 'pending', journal });
-    else states.set(key, { state: 'missing' });
-  }
-  return states;
-}
-
 function printInvalid(print: Print, invalid: { where: string; message: string }[]): void {
   for (const item of invalid) print(`invalid  ${item.where}  ${item.message}`);
 }
@@ -88,17 +57,17 @@ function printInvalid(print: Print, invalid: { where: string; message: string }[
 /** `status`: each spec the project uses, and where it stands. */
 export async function status(project: MeshyProject, print: Print): Promise<number> {
   const { specs, invalid } = await usedSpecs(project);
-  const states = await specStates(project, specs);
+  const states = await entryStates(project.layout, specs.map((used) => used.key));
   let paid = 0;
   let missingCredits = 0;
   for (const used of specs) {
     const state = states.get(used.key)!;
     const where = used.usedAt.join(', ');
-    if (state.state === 'cached') {
+    if (state.state === 'stored') {
       paid += state.entry.credits;
       print(`cached   "${used.label}"  ${state.entry.model}, ${state.entry.credits} credits, tasks ${state.entry.tasks.map((t) => t.id).join(' ')}  (${where})`);
     } else if (state.state === 'failed') {
-      const failed = state.journal.stages.find((stage) => stage.state === 'failed')!;
+      const { failed } = state;
       print(`failed   "${used.label}"  ${failed.stage} task ${failed.taskId ?? '?'}: ${failed.error?.message ?? 'no reason given'}  (${where})`);
     } else if (state.state === 'pending') {
       const ids = state.journal.stages.map((stage) => `${stage.stage} ${stage.taskId ?? '(create sent)'}`).join(', ');
@@ -109,9 +78,9 @@ export async function status(project: MeshyProject, print: Print): Promise<numbe
     }
   }
   printInvalid(print, invalid);
-  const count = (name: SpecState['state']) => [...states.values()].filter((s) => s.state === name).length;
+  const count = (name: EntryState['state']) => [...states.values()].filter((s) => s.state === name).length;
   print(
-    `${specs.length} model(s): ${count('cached')} cached (${paid} credits paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing')} missing (~${missingCredits} credits)` +
+    `${specs.length} model(s): ${count('stored')} cached (${paid} credits paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing')} missing (~${missingCredits} credits)` +
       (invalid.length ? `, ${invalid.length} invalid import(s)` : ''),
   );
   return invalid.length ? 1 : 0;
@@ -120,8 +89,8 @@ export async function status(project: MeshyProject, print: Print): Promise<numbe
 /** `prefetch`: generates every model the project uses that is not stored yet, after printing its cost. */
 export async function prefetch(project: MeshyProject, print: Print, options: { concurrency?: number; dryRun?: boolean; interactive?: boolean } = {}): Promise<number> {
   const { specs, invalid } = await usedSpecs(project);
-  const states = await specStates(project, specs);
-  const todo = specs.filter((used) => states.get(used.key)!.state !== 'cached');
+  const states = await entryStates(project.layout, specs.map((used) => used.key));
+  const todo = specs.filter((used) => states.get(used.key)!.state !== 'stored');
   const credits = todo.reduce((sum, used) => sum + estimateCredits(used.spec), 0);
   print(`${specs.length} model(s) used, ${specs.length - todo.length} cached, ${todo.length} to generate (~${credits} credits)`);
   for (const used of todo) print(`  - "${used.label}" ~${estimateCredits(used.spec)} credits (${states.get(used.key)!.state})`);
@@ -161,7 +130,7 @@ export async function regenerate(project: MeshyProject, print: Print, target: st
   const id = target.startsWith('meshy:') ? target : `meshy:${target}`;
   const spec = project.parse(id, 'the command line');
   const source = project.createSource({ mode: 'generate', log: print });
-  const before = (await readManifest(project.layout)).entries[source.keyOf(spec)];
+  const before = await readManifestEntry(project.layout, source.keyOf(spec));
   const result = await source.regenerate(spec);
   print(
     `regenerated "${describeSpec(spec)}": tasks ${result.meta.taskIds.join(' ')}, ${result.meta.credits} credits` +
@@ -177,27 +146,14 @@ export async function regenerate(project: MeshyProject, print: Print, target: st
 export async function gc(project: MeshyProject, print: Print, { apply = false } = {}): Promise<number> {
   const { specs, invalid } = await usedSpecs(project);
   printInvalid(print, invalid);
-  const used = new Set(specs.map((spec) => spec.key));
-  const layout = project.layout;
-  const manifest = await readManifest(layout);
-  const unusedKeys = Object.keys(manifest.entries).filter((key) => !used.has(key));
-  const keptRaw = new Set(Object.entries(manifest.entries).filter(([key]) => used.has(key)).map(([, entry]) => resultFileOf(entry).sha256));
-  const rawFiles = (await readdir(layout.raw).catch(() => [] as string[])).filter((name) => !keptRaw.has(name.replace(/\.(glb|png|jpg)$/, '')));
-  const optimizedFiles: string[] = [];
-  // Images sit beside the models as content-addressed copies of their raw files.
-  const imageCopies = (await readdir(layout.optimized).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{64}\.(png|jpg)$/.test(name) && !keptRaw.has(name.slice(0, 64)));
-  for (const name of (await readdir(layout.optimized).catch(() => [] as string[])).filter((n) => n.endsWith('.json'))) {
-    const meta = JSON.parse(await readFile(join(layout.optimized, name), 'utf8').catch(() => '{}')) as { rawSha256?: string };
-    if (meta.rawSha256 && !keptRaw.has(meta.rawSha256)) optimizedFiles.push(name, name.replace(/\.json$/, '.glb'));
-  }
-  const journals = (await listJournal(layout)).filter((entry) => !used.has(entry.key));
-
-  let bytes = 0;
-  for (const name of rawFiles) bytes += (await stat(join(layout.raw, name)).catch(() => ({ size: 0 }))).size;
-  for (const key of unusedKeys) print(`unused   "${manifest.entries[key]!.label}"  (${manifest.entries[key]!.credits} credits paid)`);
+  const garbage = await listGarbage(project.layout, new Set(specs.map((spec) => spec.key)));
+  const { entries, rawFiles, journals } = garbage;
+  for (const { entry } of entries) print(`unused   "${entry.label}"  (${entry.credits} credits paid)`);
   for (const entry of journals) print(`unused   "${entry.label}"  (unfinished or failed tasks)`);
+  const optimizedCount = garbage.optimized.length + garbage.imageCopies.length;
   print(
-    `${unusedKeys.length} unused model(s), ${rawFiles.length} raw file(s) (${formatBytes(bytes)}), ${optimizedFiles.length / 2 + imageCopies.length} optimized file(s), ${journals.length} journal entr(ies)` +
+    `${entries.length} unused model(s), ${rawFiles.length} raw file(s) (${formatBytes(garbage.rawBytes)}), ` +
+      `${optimizedCount} optimized file(s), ${journals.length} journal entr(ies)` +
       (apply && !invalid.length ? ': removed' : ': nothing removed (dry run; pass --apply to remove)'),
   );
   if (invalid.length) {
@@ -205,12 +161,7 @@ export async function gc(project: MeshyProject, print: Print, { apply = false } 
     return 1;
   }
   if (!apply) return 0;
-  await removeManifestEntries(layout, unusedKeys);
-  await Promise.all([
-    ...rawFiles.map((name) => rm(join(layout.raw, name), { force: true })),
-    ...[...optimizedFiles, ...imageCopies].map((name) => rm(join(layout.optimized, name), { force: true })),
-    ...journals.map((entry) => removeJournal(layout, entry.key)),
-  ]);
+  await removeGarbage(project.layout, garbage);
   return 0;
 }
 

@@ -5,7 +5,7 @@
  * preview and the final model. `onModelUpdate` lets a game swap its mesh in place; without a
  * listener, the update propagates to the importing modules (or reloads the page).
  */
-import type { ModelMeta } from '../generate/index.js';
+import type { ModelMeta } from '../generate/meta.js';
 
 /** A new version of a `meshy:` module: its URL and `meta` (`meta.status`: `preview` or `ready`). */
 export interface ModelUpdate {

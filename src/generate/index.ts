@@ -1,44 +1,38 @@
-import { join } from 'node:path';
 import sharp from 'sharp';
 import {
   assertGlb,
-  readOptimized,
-  readRawGlb,
+  readRawFile,
   resultFileOf,
-  writeFileAtomic,
-  writeOptimized,
+  storedEntry,
+  writeContentCopy,
   type ManifestEntry,
   type StoreLayout,
 } from '../cache/index.js';
-import type { MeshyClient } from '../meshy/index.js';
-import {
-  createOptimizePool,
-  defaultWorkerCount,
-  optimizedKey,
-  optimizeGlb,
-  type ModelStats,
-  type OptimizeOptions,
-  type OptimizeOverrides,
-  type OptimizeQuality,
-  type OptimizeReport,
-} from '../optimize/index.js';
 import { canonicalJson, sha256 } from '../hash.js';
 import { describeSpec, isImageSpec, specKey, type MeshySpec } from '../imports/index.js';
+import type { MeshyClient } from '../meshy/index.js';
+import type { OptimizeOptions } from '../optimize/index.js';
 import { createAdmission, type Admission } from './admission.js';
+import { createDedupe } from './dedupe.js';
 import { createLimiter } from './limit.js';
+import type { ModelResult } from './meta.js';
 import type { GenerationMode } from './modes.js';
+import { createOptimizedLevel, type RawSource } from './optimized.js';
 import { pendingResult } from './placeholder.js';
-import { createProgressPrinter } from './progress.js';
 import { generatedInputsOf, type GeneratedSource } from './plan.js';
-import { cachedEntry, modelOf, obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
+import { createProgressPrinter } from './progress.js';
+import { modelOf, obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
+import { formatBytes, imageMeta, modelResult, provenanceOf, type AssetOf } from './result.js';
 
 export { BudgetError, CacheMissError, type PendingGeneration } from './admission.js';
 export { createLimiter } from './limit.js';
+export type { AssetOrigin, ImageMeta, ModelMeta, ModelResult, OptimizationMeta, OptimizedMeta } from './meta.js';
 export type { GenerationMode } from './modes.js';
 export { placeholderGlb } from './placeholder.js';
 export { createProgressPrinter, type ProgressUpdate } from './progress.js';
 export { estimateCredits, GenerationError, modelOf } from './raw.js';
 export { generatedInputsOf, planOf, type PlanStep } from './plan.js';
+export { formatBytes } from './result.js';
 
 export interface ModelSourceOptions {
   layout: StoreLayout;
@@ -84,89 +78,87 @@ export interface ModelSource {
   dryRunReport: Admission['dryRunReport'];
 }
 
-/** What every `meta` export carries: where the asset came from and what it cost. */
-export interface AssetOrigin {
-  /** The import kind: prompt, image, images, retexture, remesh, text-to-image, image-to-image. */
-  kind: string;
-  /** The text prompt, where the import has one ('' otherwise). */
-  prompt: string;
-  /** A short description for logs and tools. */
-  label: string;
-  key: string;
-  /** The AI model that made it, or the Meshy resource (remesh, rigging…). */
-  model: string;
-  taskIds: string[];
-  credits: number;
-  bytes: number;
-}
-
-/** The `meta` export of an image import (`meshy:text-to-image`, `meshy:image-to-image`). */
-export interface ImageMeta extends AssetOrigin {
-  width: number;
-  height: number;
-  mimeType: string;
-  status: 'ready' | 'pending';
-}
-
-/** Everything the `meta` export of a model import carries (`animations` lists its clip names). */
-export interface ModelMeta extends ModelStats, AssetOrigin {
-  rawBytes: number;
-  /** True when Meshy rigged it (`&rig` or `&animation`): the GLB has a skin. */
-  rigged: boolean;
-  /** What the optimizer did: preset, triangles before, and measured quality (texture PSNR, simplifier error). */
-  optimization: OptimizationMeta;
-  /**
-   * `pending`: not generated yet, the URL is a placeholder (dev, dry runs); `preview`: Meshy's
-   * untextured preview while the textured model is made (dev); `ready`: the final model.
-   */
-  status: 'ready' | 'preview' | 'pending';
-}
-
-export interface OptimizationMeta {
-  preset: string | false;
-  trianglesBefore: number;
-  quality: OptimizeQuality;
-}
-
-export interface ModelResult {
-  key: string;
-  /** The optimized GLB (or the image) on disk, ready to emit or serve. */
-  path: string;
-  meta: ModelMeta | ImageMeta;
-  /** True when this call paid Meshy for it. */
-  generated: boolean;
-}
-
-
-export interface OptimizedMeta {
-  /** The raw file it was made from, so unused optimized files can be collected. */
-  rawSha256?: string;
-  stats: ModelStats;
-  bytes: number;
-  rawBytes: number;
-  /** The optimizer's full report (per-texture sizes and PSNR, simplification, timings). */
-  report: OptimizeReport;
-}
-
 /**
  * spec → (cache or Meshy) → optimize → store. Identical specs asked for at the same time share one
  * generation; every result lands in the store before it is returned.
  */
 export function createModelSource(options: ModelSourceOptions): ModelSource {
-  const inFlight = new Map<string, Promise<ModelResult>>();
-  const limit = createLimiter(options.concurrency);
-  const printProgress = createProgressPrinter(options.log);
   const admission = createAdmission({
     mode: options.mode,
     dryRun: options.dryRun ?? false,
     cacheDir: options.layout.dir,
     ...(options.maxCredits === undefined ? {} : { maxCredits: options.maxCredits }),
   });
-  // Optimization is CPU-bound: a small pool of worker threads, created on first use.
-  let pool: ReturnType<typeof createOptimizePool> | undefined;
-  const optimizePool = () => (pool ??= createOptimizePool(options.optimize === false ? 1 : (options.optimize.workers ?? defaultWorkerCount())));
+  const optimized = createOptimizedLevel(options.layout, options.optimize);
+  const raw = createRawLevel(options, admission, options.previews ? (spec, key, task) => void announcePreview(spec, key, task) : undefined);
+  const sharedResult = createDedupe<string, ModelResult>();
+  const keyOf = (spec: MeshySpec) => specKey(spec, options.namespace);
+  const isStored = async (key: string) => (await storedEntry(options.layout, key)) !== undefined;
 
-  function rawModel(spec: MeshySpec, key: string, reroll = false): Promise<RawModel> {
+  /** Downloads and optimizes a textured model's untextured preview: something real to look at early. */
+  async function announcePreview(spec: MeshySpec, key: string, task: PreviewTask): Promise<void> {
+    const label = describeSpec(spec);
+    try {
+      if (!task.model_urls?.glb) return;
+      const client = await options.connect();
+      const bytes = await client.download(task.model_urls.glb, { validate: assertGlb });
+      const file = await optimized({ sha256: sha256(bytes), read: async () => bytes }, spec.optimize);
+      const asset: AssetOf = { spec, key, provenance: { model: modelOf(spec), taskIds: [task.id], credits: task.consumed_credits ?? 0 } };
+      options.onEvent?.({ type: 'preview', key, label, result: modelResult(asset, file, 'preview', true) });
+    } catch (error) {
+      options.log(`"${label}": its preview could not be shown (${(error as Error).message}); waiting for the final model`);
+    }
+  }
+
+  async function produce(spec: MeshySpec, key: string, reroll = false): Promise<ModelResult> {
+    // Inputs made by other imports come first, outside this spec's lock and queue slot; a stored
+    // model needs none of them.
+    if (reroll || !(await isStored(key))) {
+      for (const dependency of generatedInputsOf(spec)) await raw.shared(dependency, keyOf(dependency));
+    }
+    const made = reroll ? await raw.reroll(spec, key) : await raw.shared(spec, key);
+    if ('dryRun' in made) return pendingResult(options.layout, spec, key, made.credits);
+    const { entry, generated } = made;
+    const asset: AssetOf = { spec, key, provenance: provenanceOf(entry) };
+    if (isImageSpec(spec)) return imageResult(options, asset, made);
+    const file = await optimized(rawSourceOf(options.layout, entry), spec.optimize);
+    const { rawBytes, bytes } = file.meta;
+    if (generated) options.log(`"${entry.label}" done: ${formatBytes(rawBytes)} from Meshy, ${formatBytes(bytes)} optimized, ${entry.credits} credits`);
+    return modelResult(asset, file, 'ready', generated);
+  }
+
+  function get(spec: MeshySpec): Promise<ModelResult> {
+    const key = keyOf(spec);
+    // Same Meshy request, other optimize overrides: a different result (the raw level is still shared).
+    const flightKey = spec.optimize ? `${key} ${canonicalJson(spec.optimize)}` : key;
+    return sharedResult(flightKey, () => reported(options.onEvent, spec, key, produce(spec, key)));
+  }
+
+  return {
+    dryRunReport: admission.dryRunReport,
+    get,
+    keyOf,
+    regenerate: (spec) => produce(spec, keyOf(spec), true),
+    async peek(spec) {
+      return (await isStored(keyOf(spec))) ? get(spec) : undefined;
+    },
+  };
+}
+
+/** The raw level as a source sees it. */
+interface RawLevel {
+  /** The raw model of a spec: concurrent calls for one key share one generation, however many optimize variants wait for it. */
+  shared(spec: MeshySpec, key: string): Promise<RawModel>;
+  /** A new roll, even when one is stored (`regenerate`). */
+  reroll(spec: MeshySpec, key: string): Promise<RawModel>;
+}
+
+function createRawLevel(options: ModelSourceOptions, admission: Admission, onPreview?: (spec: MeshySpec, key: string, task: PreviewTask) => void): RawLevel {
+  const limit = createLimiter(options.concurrency);
+  const printProgress = createProgressPrinter(options.log);
+  const sharedRaw = createDedupe<string, RawModel>();
+
+  function obtain(spec: MeshySpec, key: string, reroll: boolean): Promise<RawModel> {
     return obtainRawModel(spec, key, {
       layout: options.layout,
       namespace: options.namespace,
@@ -179,184 +171,54 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
         printProgress({ label, ...event });
         options.onEvent?.({ type: 'progress', key, label, ...event });
       },
-      ...(options.previews ? { onPreview: (task: PreviewTask) => void announcePreview(spec, key, task) } : {}),
+      ...(onPreview ? { onPreview: (task: PreviewTask) => onPreview(spec, key, task) } : {}),
       generated: generatedSource,
       log: options.log,
     }, { reroll });
   }
 
-  /** Downloads and optimizes a textured model's untextured preview: something real to look at early. */
-  async function announcePreview(spec: MeshySpec, key: string, task: PreviewTask): Promise<void> {
-    const label = describeSpec(spec);
-    try {
-      if (!task.model_urls?.glb) return;
-      const client = await options.connect();
-      const bytes = await client.download(task.model_urls.glb, { validate: assertGlb });
-      const { path, meta } = await optimizedFile(sha256(bytes), async () => bytes, spec.optimize);
-      const result = modelResult(spec, key, { model: modelOf(spec), taskIds: [task.id], credits: task.consumed_credits ?? 0 }, path, meta, 'preview', true);
-      options.onEvent?.({ type: 'preview', key, label, result });
-    } catch (error) {
-      options.log(`"${label}": its preview could not be shown (${(error as Error).message}); waiting for the final model`);
-    }
-  }
-
-  async function optimizedFile(
-    rawSha256: string,
-    readRaw: () => Promise<Uint8Array>,
-    overrides: OptimizeOverrides | undefined,
-  ): Promise<{ path: string; meta: OptimizedMeta }> {
-    const key = optimizedKey(rawSha256, options.optimize, overrides);
-    const cached = await readOptimized<OptimizedMeta>(options.layout, key);
-    if (cached?.meta.report) return cached;
-    const raw = await readRaw();
-    const result = await optimizeGlb(raw, options.optimize, { overrides, pool: optimizePool() });
-    return writeOptimized<OptimizedMeta>(options.layout, key, result.bytes, {
-      rawSha256,
-      stats: result.after,
-      bytes: result.bytes.byteLength,
-      rawBytes: raw.byteLength,
-      report: result.report,
-    });
-  }
-
-  function optimized(entry: ManifestEntry, overrides: OptimizeOverrides | undefined): Promise<{ path: string; meta: OptimizedMeta }> {
-    const file = resultFileOf(entry);
-    return optimizedFile(file.sha256, () => readRawGlb(options.layout, file), overrides);
-  }
-
-  // One Meshy generation per raw key, however many optimize variants wait for it.
-  const rawInFlight = new Map<string, Promise<RawModel>>();
-  function sharedRawModel(spec: MeshySpec, key: string): Promise<RawModel> {
-    let pending = rawInFlight.get(key);
-    if (!pending) {
-      pending = rawModel(spec, key).finally(() => rawInFlight.delete(key));
-      rawInFlight.set(key, pending);
-    }
-    return pending;
-  }
-
-  async function isStored(key: string): Promise<boolean> {
-    return (await cachedEntry(options.layout, key)) !== undefined;
-  }
+  const shared = (spec: MeshySpec, key: string) => sharedRaw(key, () => obtain(spec, key, false));
 
   /** Another import used as an input: from the store, or generated first (through the same queue). */
   async function generatedSource(dependency: MeshySpec): Promise<GeneratedSource> {
-    const raw = await sharedRawModel(dependency, specKey(dependency, options.namespace));
-    if ('dryRun' in raw) throw new Error(`"${describeSpec(dependency)}" is not generated (dry run)`);
-    const file = resultFileOf(raw.entry);
+    const made = await shared(dependency, specKey(dependency, options.namespace));
+    if ('dryRun' in made) throw new Error(`"${describeSpec(dependency)}" is not generated (dry run)`);
+    const file = resultFileOf(made.entry);
     const mimeType = file.ext === 'png' ? 'image/png' : file.ext === 'jpg' ? 'image/jpeg' : 'application/octet-stream';
-    return { entry: raw.entry, mimeType, read: () => readRawGlb(options.layout, file) };
+    return { entry: made.entry, mimeType, read: () => readRawFile(options.layout, file) };
   }
 
-  async function produce(spec: MeshySpec, key: string, reroll = false): Promise<ModelResult> {
-    // Inputs made by other imports come first, outside this spec's lock and queue slot; a stored
-    // model needs none of them.
-    if (reroll || !(await isStored(key))) {
-      for (const dependency of generatedInputsOf(spec)) await sharedRawModel(dependency, specKey(dependency, options.namespace));
-    }
-    const raw = reroll ? await rawModel(spec, key, true) : await sharedRawModel(spec, key);
-    if ('dryRun' in raw) return pendingResult(options.layout, spec, key, raw.credits);
-    const { entry, generated } = raw;
-    if (isImageSpec(spec)) return imageResult(spec, key, entry, generated);
-    const { path, meta } = await optimized(entry, spec.optimize);
-    if (generated) options.log(`"${entry.label}" done: ${formatBytes(meta.rawBytes)} from Meshy, ${formatBytes(meta.bytes)} optimized, ${entry.credits} credits`);
-    return modelResult(spec, key, { model: entry.model, taskIds: entry.tasks.map((task) => task.id), credits: entry.credits }, path, meta, 'ready', generated);
+  return { shared, reroll: (spec, key) => obtain(spec, key, true) };
+}
+
+/** Tells a listener how a generation ended (`done` only when it paid Meshy). Returns the same promise. */
+function reported(onEvent: ModelSourceOptions['onEvent'], spec: MeshySpec, key: string, pending: Promise<ModelResult>): Promise<ModelResult> {
+  if (onEvent) {
+    const label = describeSpec(spec);
+    pending.then(
+      (result) => result.generated && onEvent({ type: 'done', key, label, result }),
+      (error: Error) => onEvent({ type: 'error', key, label, message: error.message }),
+    );
   }
-
-
-
-  function get(spec: MeshySpec): Promise<ModelResult> {
-      const key = specKey(spec, options.namespace);
-      // Same Meshy request, other optimize overrides: a different result (the raw level is still shared).
-      const flightKey = spec.optimize ? `${key} ${canonicalJson(spec.optimize)}` : key;
-      let pending = inFlight.get(flightKey);
-      if (!pending) {
-        pending = produce(spec, key).finally(() => inFlight.delete(flightKey));
-        inFlight.set(flightKey, pending);
-        if (options.onEvent) {
-          const label = describeSpec(spec);
-          pending.then(
-            (result) => result.generated && options.onEvent?.({ type: 'done', key, label, result }),
-            (error: Error) => options.onEvent?.({ type: 'error', key, label, message: error.message }),
-          );
-        }
-      }
-      return pending;
-  }
-
-  /** Images ship as Meshy made them; a content-addressed copy sits with the models, to be served in dev. */
-  async function imageResult(spec: MeshySpec, key: string, entry: ManifestEntry, generated: boolean): Promise<ModelResult> {
-    const file = resultFileOf(entry);
-    const bytes = await readRawGlb(options.layout, file);
-    const path = join(options.layout.optimized, `${file.sha256}.${file.ext ?? 'png'}`);
-    await writeFileAtomic(path, bytes, options.layout.tmp);
-    const { width = 0, height = 0 } = await sharp(bytes).metadata();
-    if (generated) options.log(`"${entry.label}" done: ${formatBytes(bytes.byteLength)} image, ${entry.credits} credits`);
-    const meta: ImageMeta = {
-      ...originOf(spec, key, { model: entry.model, taskIds: entry.tasks.map((task) => task.id), credits: entry.credits }),
-      bytes: bytes.byteLength,
-      width,
-      height,
-      mimeType: file.ext === 'jpg' ? 'image/jpeg' : 'image/png',
-      status: 'ready',
-    };
-    return { key, path, generated, meta };
-  }
-
-  return {
-    dryRunReport: admission.dryRunReport,
-    get,
-    keyOf: (spec) => specKey(spec, options.namespace),
-    regenerate: (spec) => produce(spec, specKey(spec, options.namespace), true),
-    async peek(spec) {
-      return (await isStored(specKey(spec, options.namespace))) ? get(spec) : undefined;
-    },
-  };
+  return pending;
 }
 
-/** The result and `meta` export of a model at one of its stages. */
-function modelResult(
-  spec: MeshySpec,
-  key: string,
-  origin: { model: string; taskIds: string[]; credits: number },
-  path: string,
-  meta: OptimizedMeta,
-  status: ModelMeta['status'],
-  generated: boolean,
-): ModelResult {
-  return {
-    key,
-    path,
-    generated,
-    meta: {
-      ...originOf(spec, key, origin),
-      ...meta.stats,
-      rigged: Boolean(spec.rig),
-      bytes: meta.bytes,
-      rawBytes: meta.rawBytes,
-      optimization: {
-        preset: meta.report.preset,
-        trianglesBefore: meta.report.before.triangles,
-        quality: meta.report.quality,
-      },
-      status,
-    },
-  };
+function rawSourceOf(layout: StoreLayout, entry: ManifestEntry): RawSource {
+  const file = resultFileOf(entry);
+  return { sha256: file.sha256, read: () => readRawFile(layout, file) };
 }
 
-/** The fields every `meta` shares. */
-export function originOf(spec: MeshySpec, key: string, origin: { model: string; taskIds: string[]; credits: number }): Omit<AssetOrigin, 'bytes'> {
-  return { kind: spec.kind, prompt: promptOf(spec), label: describeSpec(spec), key, ...origin };
-}
-
-function promptOf(spec: MeshySpec): string {
-  if (spec.kind === 'prompt') return String(spec.preview.prompt);
-  const text = spec.request.prompt ?? spec.request.text_style_prompt ?? spec.request.texture_prompt;
-  return typeof text === 'string' ? text : '';
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+/** Images ship as Meshy made them; a content-addressed copy sits with the models, to be served in dev. */
+async function imageResult(
+  { layout, log }: Pick<ModelSourceOptions, 'layout' | 'log'>,
+  asset: AssetOf,
+  { entry, generated }: { entry: ManifestEntry; generated: boolean },
+): Promise<ModelResult> {
+  const file = resultFileOf(entry);
+  const bytes = await readRawFile(layout, file);
+  const path = await writeContentCopy(layout, bytes, file.ext ?? 'png');
+  const { width = 0, height = 0 } = await sharp(bytes).metadata();
+  if (generated) log(`"${entry.label}" done: ${formatBytes(bytes.byteLength)} image, ${entry.credits} credits`);
+  const meta = imageMeta(asset, { bytes: bytes.byteLength, width, height, mimeType: file.ext === 'jpg' ? 'image/jpeg' : 'image/png', status: 'ready' });
+  return { key: asset.key, path, generated, meta };
 }

@@ -1,4 +1,4 @@
-import { readJournal, writeJournal, type JournalEntry, type JournalStage, type StoreLayout } from '../cache/index.js';
+import { failedStage, readJournal, writeJournal, type JournalEntry, type JournalStage, type StoreLayout } from '../cache/index.js';
 
 /** The journal entry of one spec key, kept in memory and written through on every change. */
 export interface JournalHandle {
@@ -29,7 +29,7 @@ export async function openJournal(layout: StoreLayout, key: string, label: strin
       else entry.stages[index] = next;
       await writeJournal(layout, entry);
     },
-    failed: () => entry.stages.find((stage) => stage.state === 'failed'),
+    failed: () => failedStage(entry),
     async reset() {
       entry.stages = [];
       await writeJournal(layout, entry);

@@ -1,12 +1,11 @@
 import { Document, NodeIO } from '@gltf-transform/core';
-import { join } from 'node:path';
-import { writeFileAtomic, type StoreLayout } from '../cache/index.js';
-import { sha256 } from '../hash.js';
 import sharp from 'sharp';
+import { writeContentCopy, type StoreLayout } from '../cache/index.js';
 import { isImageSpec, type MeshySpec } from '../imports/index.js';
-import { originOf, type ImageMeta, type ModelMeta, type ModelResult } from './index.js';
-import { modelOf } from './raw.js';
 import { readModelStats, type ModelStats } from '../optimize/index.js';
+import type { ModelMeta, ModelResult } from './meta.js';
+import { modelOf } from './raw.js';
+import { imageMeta, originOf, type AssetOf } from './result.js';
 
 /** Size and placement of a placeholder box, so that it stands where the real model will. */
 export interface PlaceholderShape {
@@ -19,14 +18,11 @@ export interface PlaceholderShape {
 /** The shape of a model Meshy centres in about a 2-unit cube: the common case. */
 export const DEFAULT_SHAPE: PlaceholderShape = { size: 2, origin: 'center' };
 
-/** The default shape: a unit box resting on the ground. */
-const UNIT_BOX: PlaceholderShape = { size: 1, origin: 'bottom' };
-
 /**
  * A stand-in model for one that is not generated yet (dev while Meshy works, dry runs): a box in a
  * flat magenta-grey, so it reads as "pending" in any scene. Tiny, valid glTF 2.0.
  */
-export async function placeholderGlb(shape: PlaceholderShape = UNIT_BOX): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
+export async function placeholderGlb(shape: PlaceholderShape): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
   const id = `${shape.size} ${shape.origin}`;
   let placeholder = placeholders.get(id);
   if (!placeholder) {
@@ -90,27 +86,26 @@ async function build({ size, origin }: PlaceholderShape): Promise<{ bytes: Uint8
   return { bytes, stats: readModelStats(document) };
 }
 
-/** Writes the placeholder into the store's optimized level (content-addressed), once. */
-export async function storePlaceholder(layout: StoreLayout, shape?: PlaceholderShape): Promise<{ path: string; stats: ModelStats; bytes: number }> {
+/** Writes the placeholder into the store's optimized level (content-addressed). */
+async function storePlaceholder(layout: StoreLayout, shape: PlaceholderShape): Promise<{ path: string; stats: ModelStats; bytes: number }> {
   const { bytes, stats } = await placeholderGlb(shape);
-  const path = join(layout.optimized, `${sha256(bytes)}.glb`);
-  await writeFileAtomic(path, bytes, layout.tmp);
+  const path = await writeContentCopy(layout, bytes, 'glb');
   return { path, stats, bytes: bytes.byteLength };
 }
 
 /** A result for what is not generated yet: the box (or a grey image), `meta.status = 'pending'`, the spec's own fields. */
 export async function pendingResult(layout: StoreLayout, spec: MeshySpec, key: string, credits: number, shape?: PlaceholderShape): Promise<ModelResult> {
-  const origin = originOf(spec, key, { model: modelOf(spec), taskIds: [], credits });
+  const asset: AssetOf = { spec, key, provenance: { model: modelOf(spec), taskIds: [], credits } };
   if (isImageSpec(spec)) {
     const bytes = await placeholderPng();
-    const path = join(layout.optimized, `${sha256(bytes)}.png`);
-    await writeFileAtomic(path, bytes, layout.tmp);
-    const meta: ImageMeta = { ...origin, bytes: bytes.byteLength, width: PLACEHOLDER_IMAGE_SIZE, height: PLACEHOLDER_IMAGE_SIZE, mimeType: 'image/png', status: 'pending' };
+    const path = await writeContentCopy(layout, bytes, 'png');
+    const size = PLACEHOLDER_IMAGE_SIZE;
+    const meta = imageMeta(asset, { bytes: bytes.byteLength, width: size, height: size, mimeType: 'image/png', status: 'pending' });
     return { key, path, generated: false, meta };
   }
   const { path, stats, bytes } = await storePlaceholder(layout, shape ?? placeholderShapeFor(spec));
   const meta: ModelMeta = {
-    ...origin,
+    ...originOf(asset),
     ...stats,
     rigged: Boolean(spec.rig),
     bytes,

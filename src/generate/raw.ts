@@ -3,13 +3,11 @@ import {
   assertGlb,
   assertImage,
   ensureStoreGitignore,
-  hasRawGlb,
-  putRawGlb,
   putRawImage,
-  readManifestEntry,
+  putRawModel,
   recordManifestEntry,
   removeJournal,
-  resultFileOf,
+  storedEntry,
   sweepTempFiles,
   withFileLock,
   type ManifestEntry,
@@ -62,7 +60,7 @@ export function estimateCredits(spec: MeshySpec): number {
 export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawModelDeps, { reroll = false } = {}): Promise<RawModel> {
   // A reroll (`regenerate`) generates anew even when a model is stored; the stored one stays in use
   // until the new one has succeeded and replaces it in the manifest.
-  const cached = reroll ? undefined : await cachedEntry(deps.layout, key);
+  const cached = reroll ? undefined : await storedEntry(deps.layout, key);
   if (cached) return { entry: cached, generated: false };
   const label = describeSpec(spec);
   const credits = estimateCredits(spec);
@@ -71,18 +69,12 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
   return withFileLock(
     join(deps.layout.locks, key),
     async () => {
-      const madeMeanwhile = reroll ? undefined : await cachedEntry(deps.layout, key);
+      const madeMeanwhile = reroll ? undefined : await storedEntry(deps.layout, key);
       if (madeMeanwhile) return { entry: madeMeanwhile, generated: false };
       return { entry: await deps.limit(() => generate(spec, key, label, deps)), generated: true };
     },
     { staleMs: deps.lockStaleMs, onWait: () => deps.log(`"${label}": another process is generating it; waiting for its result`) },
   );
-}
-
-/** The manifest entry of a key whose result file is in the store, if any. */
-export async function cachedEntry(layout: StoreLayout, key: string): Promise<ManifestEntry | undefined> {
-  const entry = await readManifestEntry(layout, key);
-  return entry && (await hasRawGlb(layout, resultFileOf(entry))) ? entry : undefined;
 }
 
 async function generate(spec: MeshySpec, key: string, label: string, deps: RawModelDeps): Promise<ManifestEntry> {
@@ -122,7 +114,7 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
     }
     // Clips are named as the import wrote them (`walk`), so a game can look them up.
     if (spec.animations?.length) bytes = await renameClips(bytes, spec.animations.map((clip) => ({ from: clip.libraryName, to: clip.name })));
-    const file = isImageSpec(spec) ? await putRawImage(deps.layout, bytes) : await putRawGlb(deps.layout, bytes);
+    const file = isImageSpec(spec) ? await putRawImage(deps.layout, bytes) : await putRawModel(deps.layout, bytes);
     const entry: ManifestEntry = {
       kind: spec.kind,
       label,

@@ -2,11 +2,11 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
   assertGlb,
-  putRawGlb,
+  putRawModel,
   readManifest,
   readManifestEntry,
   readOptimized,
-  readRawGlb,
+  readRawFile,
   recordManifestEntry,
   storeLayout,
   writeOptimized,
@@ -48,12 +48,12 @@ describe('raw level', () => {
   it('stores by content hash, reads back verified, and refuses a bad GLB without leaving a file', async () => {
     const layout = storeLayout(await tempDir());
     const glb = await tinyGlb();
-    const file = await putRawGlb(layout, glb);
+    const file = await putRawModel(layout, glb);
     expect(file.bytes).toBe(glb.byteLength);
     expect(await readdir(layout.raw)).toEqual([`${file.sha256}.glb`]);
-    expect(await readRawGlb(layout, file)).toEqual(glb);
+    expect(await readRawFile(layout, file)).toEqual(glb);
 
-    await expect(putRawGlb(layout, glb.subarray(0, 30))).rejects.toThrow(/Not a valid GLB/);
+    await expect(putRawModel(layout, glb.subarray(0, 30))).rejects.toThrow(/Not a valid GLB/);
     expect(await readdir(layout.raw)).toEqual([`${file.sha256}.glb`]);
     expect(await readdir(layout.tmp)).toEqual([]);
   });
@@ -61,11 +61,11 @@ describe('raw level', () => {
   it('detects a cached file that no longer matches its hash', async () => {
     const layout = storeLayout(await tempDir());
     const glb = await tinyGlb();
-    const file = await putRawGlb(layout, glb);
+    const file = await putRawModel(layout, glb);
     const tampered = glb.slice();
     tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0xff;
     await writeFile(`${layout.raw}/${file.sha256}.glb`, tampered);
-    await expect(readRawGlb(layout, file)).rejects.toThrow(/does not match/);
+    await expect(readRawFile(layout, file)).rejects.toThrow(/does not match/);
   });
 });
 

@@ -1,0 +1,69 @@
+/**
+ * What a model source returns and what the `meta` export of a `meshy:` import carries. Types only:
+ * the browser helper (src/client) reads them too.
+ */
+import type { ModelStats, OptimizeQuality, OptimizeReport } from '../optimize/index.js';
+
+/** What every `meta` export carries: where the asset came from and what it cost. */
+export interface AssetOrigin {
+  /** The import kind: prompt, image, images, retexture, remesh, text-to-image, image-to-image. */
+  kind: string;
+  /** The text prompt, where the import has one ('' otherwise). */
+  prompt: string;
+  /** A short description for logs and tools. */
+  label: string;
+  key: string;
+  /** The AI model that made it, or the Meshy resource (remesh, rigging…). */
+  model: string;
+  taskIds: string[];
+  credits: number;
+  bytes: number;
+}
+
+/** The `meta` export of an image import (`meshy:text-to-image`, `meshy:image-to-image`). */
+export interface ImageMeta extends AssetOrigin {
+  width: number;
+  height: number;
+  mimeType: string;
+  status: 'ready' | 'pending';
+}
+
+/** Everything the `meta` export of a model import carries (`animations` lists its clip names). */
+export interface ModelMeta extends ModelStats, AssetOrigin {
+  rawBytes: number;
+  /** True when Meshy rigged it (`&rig` or `&animation`): the GLB has a skin. */
+  rigged: boolean;
+  /** What the optimizer did: preset, triangles before, and measured quality (texture PSNR, simplifier error). */
+  optimization: OptimizationMeta;
+  /**
+   * `pending`: not generated yet, the URL is a placeholder (dev, dry runs); `preview`: Meshy's
+   * untextured preview while the textured model is made (dev); `ready`: the final model.
+   */
+  status: 'ready' | 'preview' | 'pending';
+}
+
+export interface OptimizationMeta {
+  preset: string | false;
+  trianglesBefore: number;
+  quality: OptimizeQuality;
+}
+
+export interface ModelResult {
+  key: string;
+  /** The optimized GLB (or the image) on disk, ready to emit or serve. */
+  path: string;
+  meta: ModelMeta | ImageMeta;
+  /** True when this call paid Meshy for it. */
+  generated: boolean;
+}
+
+/** The meta file written beside each optimized GLB in the store. */
+export interface OptimizedMeta {
+  /** The raw file it was made from, so unused optimized files can be collected. */
+  rawSha256?: string;
+  stats: ModelStats;
+  bytes: number;
+  rawBytes: number;
+  /** The optimizer's full report (per-texture sizes and PSNR, simplification, timings). */
+  report: OptimizeReport;
+}

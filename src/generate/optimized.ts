@@ -1,0 +1,35 @@
+import { readOptimized, writeOptimized, type OptimizedFile, type StoreLayout } from '../cache/index.js';
+import { createOptimizePool, defaultWorkerCount, optimizedKey, optimizeGlb, type OptimizeOptions, type OptimizeOverrides } from '../optimize/index.js';
+import type { OptimizedMeta } from './meta.js';
+
+/** A raw model to optimize: its hash (the optimized file's key derives from it), and how to read it on a miss. */
+export interface RawSource {
+  sha256: string;
+  read: () => Promise<Uint8Array>;
+}
+
+export type OptimizedLevel = (raw: RawSource, overrides: OptimizeOverrides | undefined) => Promise<OptimizedFile<OptimizedMeta>>;
+
+/**
+ * The optimized level of the store: a raw model optimized with the project's options and an import's
+ * overrides, read from the store or made now. Optimizing is CPU-bound: it runs on a small pool of
+ * worker threads, created on first use.
+ */
+export function createOptimizedLevel(layout: StoreLayout, options: OptimizeOptions): OptimizedLevel {
+  let pool: ReturnType<typeof createOptimizePool> | undefined;
+  const optimizePool = () => (pool ??= createOptimizePool(options === false ? 1 : (options.workers ?? defaultWorkerCount())));
+  return async (raw, overrides) => {
+    const key = optimizedKey(raw.sha256, options, overrides);
+    const cached = await readOptimized<OptimizedMeta>(layout, key);
+    if (cached?.meta.report) return cached;
+    const bytes = await raw.read();
+    const result = await optimizeGlb(bytes, options, { overrides, pool: optimizePool() });
+    return writeOptimized<OptimizedMeta>(layout, key, result.bytes, {
+      rawSha256: raw.sha256,
+      stats: result.after,
+      bytes: result.bytes.byteLength,
+      rawBytes: bytes.byteLength,
+      report: result.report,
+    });
+  };
+}
