@@ -25,4 +25,14 @@ describe('parseEventStream', () => {
     const events = await collect(['data: a\n\ndata: incomplete']);
     expect(events).toEqual([{ event: 'message', data: 'a' }]);
   });
+
+  it('decodes UTF-8 split across byte chunks, keeps ids and calls onBytes for every chunk', async () => {
+    const bytes = new TextEncoder().encode('id: 7\ndata: caf\u00e9\n\n: ping\n\n');
+    const chunks = [bytes.subarray(0, 16), bytes.subarray(16)]; // the cut falls inside the two bytes of the accented letter
+    let calls = 0;
+    const events = [];
+    for await (const event of parseEventStream((async function* () { yield* chunks; })(), () => calls++)) events.push(event);
+    expect(events).toEqual([{ event: 'message', data: 'caf\u00e9', id: '7' }]);
+    expect(calls).toBe(2);
+  });
 });
