@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
-import { sleep } from '../meshy/retry.js';
 
 export interface LockOptions {
   /**
@@ -41,7 +41,7 @@ export async function withFileLock<T>(path: string, job: () => Promise<T>, optio
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       if (!waited) options.onWait?.();
       waited = true;
-      await sleep(150 + Math.random() * 350, options.signal);
+      await setTimeout(150 + Math.random() * 350, undefined, { signal: options.signal });
     }
   }
   try {

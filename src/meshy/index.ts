@@ -1,4 +1,12 @@
-export { createMeshyClient, MESHY_API_BASE, type MeshyClient, type MeshyClientOptions, type ProgressUpdate, type ListOptions, type CreateOptions } from './client.js';
+export {
+  createMeshyClient,
+  MESHY_API_BASE,
+  type MeshyClient,
+  type MeshyClientOptions,
+  type TaskProgress,
+  type ListOptions,
+  type CreateOptions,
+} from './client.js';
 export { animation, imageTo3d, imageToImage, multiImageTo3d, remesh, retexture, rigging, textTo3d, textToImage, type TaskResource } from './resources.js';
 export * from './errors.js';
 export * from './schemas.js';

@@ -1,3 +1,6 @@
+import * as timers from 'node:timers/promises';
+import { MeshyApiError } from './errors.js';
+
 /** How often and how patiently requests are retried. */
 export interface RetryPolicy {
   /** Attempts after the first one. */
@@ -37,20 +40,52 @@ export function failedBeforeSending(error: unknown): boolean {
   return false;
 }
 
-/** Resolves after `ms`, or rejects at once when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * Waits `ms`; an abort rejects with the signal's own reason (not Node's AbortError), as every other
+ * aborted call of the client does.
+ */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await timers.setTimeout(ms, undefined, { signal });
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : error;
+  }
+}
+
+/** Where a retry loop reports its attempts. */
+export interface RetryContext {
+  policy: RetryPolicy;
+  log: (line: string) => void;
+}
+
+/** How many retries an error allows: a full queue empties as tasks finish, so it is waited for far longer than a flaky network. */
+export function retryBound(error: unknown, policy: RetryPolicy): number {
+  const queueFull = error instanceof MeshyApiError && error.code === 'MESHY_QUEUE_FULL';
+  return queueFull ? policy.retries * 12 : policy.retries;
+}
+
+/**
+ * The client's one retry loop: runs `attempt` again while `canRetry` allows it, within the bound,
+ * after a backoff that honours a Meshy `Retry-After`. An abort ends it at once.
+ */
+export async function withRetries<T>(
+  context: RetryContext,
+  what: string,
+  attempt: () => Promise<T>,
+  canRetry: (error: unknown) => boolean,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const bound = retryBound(error, context.policy);
+      if (signal?.aborted || tries >= bound || !canRetry(error)) throw error;
+      const delay = retryDelayMs(Math.min(tries, 10), context.policy, error instanceof MeshyApiError ? error.retryAfterMs : undefined);
+      context.log(`${what}: ${(error as Error).message}; retrying in ${(delay / 1000).toFixed(1)} s (${tries + 1}/${bound})`);
+      await pause(delay, signal);
+    }
+  }
 }
 
 /**
@@ -64,6 +99,25 @@ export function createRateGate(perSecond: number, now: () => number = Date.now):
     const time = now();
     const slot = Math.max(time, nextSlot);
     nextSlot = slot + interval;
-    if (slot > time) await sleep(slot - time, signal);
+    if (slot > time) await waitForSlot(slot - time, signal);
   };
+}
+
+/**
+ * The gate waits on the global timer rather than node:timers/promises because vitest's fake timers
+ * cannot drive the latter (https://github.com/vitest-dev/vitest/issues/10871), and the gate's test uses them.
+ */
+function waitForSlot(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

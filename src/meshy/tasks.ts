@@ -1,0 +1,116 @@
+import { MeshyApiError, MeshyNetworkError, MeshyResponseError } from './errors.js';
+import type { TaskResource } from './resources.js';
+import { parseRetryAfter, pause, retryDelayMs } from './retry.js';
+import { createResponseSchema, type BaseTask } from './schemas.js';
+import { callMeshy, parseShape, type Transport } from './transport.js';
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface CreateOptions extends CallOptions {
+  /**
+   * Fields the created task will echo that the request body lacks (a refine echoes its preview's
+   * prompt), so that a create whose answer is lost can be recognised in Meshy's task list.
+   */
+  echoed?: Record<string, unknown>;
+}
+
+export interface ListOptions extends CallOptions {
+  pageNum?: number;
+  pageSize?: number;
+  sortBy?: '+created_at' | '-created_at';
+}
+
+/** The transport, and the ids this client created: a lost create is never matched to one of them. */
+export interface TaskContext {
+  readonly transport: Transport;
+  readonly createdIds: Set<string>;
+}
+
+/** How far a task's `created_at` may precede our own clock when matching a lost create (clock skew). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+const taskPath = (resource: TaskResource<any>, id: string) => `${resource.path}/${encodeURIComponent(id)}`;
+
+/** A task as Meshy has it now, and how long its `Retry-After` asks a poller to wait. */
+export async function readTask<Task extends BaseTask>(
+  transport: Transport,
+  resource: TaskResource<Task>,
+  id: string,
+  call: CallOptions = {},
+): Promise<{ task: Task; retryAfterMs?: number }> {
+  const answer = await callMeshy(transport, { method: 'GET', path: taskPath(resource, id), what: `GET ${resource.name} task`, signal: call.signal });
+  return { task: parseShape(resource.taskSchema, answer.json, `${resource.name} task ${id}`), retryAfterMs: parseRetryAfter(answer.headers['retry-after']) };
+}
+
+export async function listTasks<Task extends BaseTask>(transport: Transport, resource: TaskResource<Task>, list: ListOptions = {}): Promise<Task[]> {
+  const query = new URLSearchParams({
+    page_num: String(list.pageNum ?? 1),
+    page_size: String(list.pageSize ?? 10),
+    sort_by: list.sortBy ?? '-created_at',
+  });
+  const answer = await callMeshy(transport, { method: 'GET', path: `${resource.path}?${query}`, what: `list ${resource.name} tasks`, signal: list.signal });
+  if (!Array.isArray(answer.json)) throw new MeshyResponseError(`Meshy's ${resource.name} task list is not an array`, { resource: resource.name });
+  return answer.json.map((task, index) => parseShape(resource.taskSchema, task, `${resource.name} task list item ${index}`));
+}
+
+export async function deleteTask(transport: Transport, resource: TaskResource<any>, id: string, call: CallOptions = {}): Promise<void> {
+  await callMeshy(transport, { method: 'DELETE', path: taskPath(resource, id), what: `delete ${resource.name} task`, signal: call.signal });
+}
+
+/**
+ * A create is paid for. It is sent again only when it certainly did not create a task: Meshy
+ * refused it (429: rate or queue), or the connection failed before the request was written. When
+ * the answer is lost after sending (a reset, a 5xx), the task list decides: a matching new task is
+ * adopted, none means the create may be sent again, and several mean we cannot tell (an error).
+ */
+export async function createTask(context: TaskContext, resource: TaskResource<any>, body: Record<string, unknown>, call: CreateOptions = {}): Promise<string> {
+  const { transport } = context;
+  for (let tries = 0; ; tries++) {
+    const sentAt = Date.now();
+    try {
+      const answer = await callMeshy(transport, { method: 'POST', path: resource.path, body, what: `create ${resource.name} task`, signal: call.signal });
+      const { result } = parseShape(createResponseSchema, answer.json, `${resource.name} create response`);
+      context.createdIds.add(result);
+      return result;
+    } catch (error) {
+      const ambiguous = error instanceof MeshyNetworkError || (error instanceof MeshyApiError && error.status >= 500);
+      if (!ambiguous || call.signal?.aborted || tries >= transport.policy.retries) throw error;
+      const adopted = await findCreatedTask(context, resource, { ...body, ...call.echoed }, sentAt, call.signal);
+      if (adopted) {
+        transport.log(`the answer to a ${resource.name} create was lost, but Meshy has the task: continuing with ${adopted}`);
+        context.createdIds.add(adopted);
+        return adopted;
+      }
+      const delay = retryDelayMs(tries, transport.policy);
+      transport.log(`create ${resource.name} task: ${(error as Error).message}; Meshy has no such task, so it is sent again in ${(delay / 1000).toFixed(1)} s`);
+      await pause(delay, call.signal);
+    }
+  }
+}
+
+/**
+ * The task a create request with `body`, sent at `sentAt` (ms), made: the one recent task that
+ * matches it and that this client did not create itself. Throws when several could be it.
+ */
+export async function findCreatedTask(
+  context: TaskContext,
+  resource: TaskResource<any>,
+  body: Record<string, unknown>,
+  sentAt: number,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const recent = await listTasks(context.transport, resource, { pageSize: 50, sortBy: '-created_at', signal });
+  const candidates = recent.filter(
+    (task) => !context.createdIds.has(task.id) && task.created_at >= sentAt - CLOCK_SKEW_MS && resource.matchesRequest(task, body),
+  );
+  if (candidates.length > 1) {
+    throw new MeshyResponseError(
+      `The answer to a ${resource.name} create was lost and Meshy lists ${candidates.length} new tasks that could be it ` +
+        `(${candidates.map((t) => t.id).join(', ')}); not creating another one. Check them in Meshy and retry.`,
+      { candidates: candidates.map((task) => task.id) },
+    );
+  }
+  return candidates[0]?.id;
+}
