@@ -1,3 +1,5 @@
+import { clearLine, cursorTo } from 'node:readline';
+
 /**
  * Progress for `prefetch`: on a terminal, one line redrawn in place (a bar, models done, the running
  * ones); in CI logs, a line per finished model and per quarter of a task's progress.
@@ -11,11 +13,14 @@ export function createProgressDisplay(print: (line: string) => void, total: numb
     if (!interactive) return;
     const filled = Math.round((done / Math.max(1, total)) * width);
     const tasks = [...running.values()].map((task) => `${task.label.slice(0, 24)} ${task.stage} ${task.progress}%`).join(' | ');
-    process.stdout.write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${tasks}`.slice(0, (process.stdout.columns || 120) + 4));
+    clearCurrentLine();
+    process.stdout.write(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${tasks}`.slice(0, process.stdout.columns || 120));
   }
 
-  function clearLine(): void {
-    if (interactive) process.stdout.write('\r\x1b[2K');
+  function clearCurrentLine(): void {
+    if (!interactive) return;
+    clearLine(process.stdout, 0);
+    cursorTo(process.stdout, 0);
   }
 
   return {
@@ -27,19 +32,19 @@ export function createProgressDisplay(print: (line: string) => void, total: numb
       redraw();
     },
     log(line: string): void {
-      clearLine();
+      clearCurrentLine();
       print(line);
       redraw();
     },
     done(key: string, line: string): void {
       running.delete(key);
       done++;
-      clearLine();
+      clearCurrentLine();
       print(line);
       redraw();
     },
     finish(): void {
-      clearLine();
+      clearCurrentLine();
     },
   };
 }

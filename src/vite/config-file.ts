@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import * as vite from 'vite';
 import type { ConfigEnv, ViteDevServer } from 'vite';
 import { MeshyPluginError } from '../errors.js';
@@ -217,14 +218,14 @@ function describeLoadError(error: unknown, root: string): string {
   if (Array.isArray(problems) && problems.length > 0) {
     // Rolldown (Vite 8): { message, loc: { file, line } }; esbuild (Vite 7): { text, location: { file, line } }.
     const lines = problems.map((problem: { message?: unknown; text?: unknown; loc?: Location; location?: Location }) => {
-      const text = stripAnsi(String(problem.text ?? problem.message ?? '')).split('\n')[0]!.trim();
+      const text = stripVTControlCharacters(String(problem.text ?? problem.message ?? '')).split('\n')[0]!.trim();
       const at = problem.loc ?? problem.location;
       return at?.file && at.line ? `${text} (${displayPath(root, resolve(root, at.file))}:${at.line})` : text;
     });
     return lines.length === 1 ? lines[0]! : lines.map((line) => `\n  - ${line}`).join('');
   }
   // Without structured errors, drop code frames (box-drawing lines) and keep the words.
-  return stripAnsi(message)
+  return stripVTControlCharacters(message)
     .split('\n')
     .filter((line) => !/^\s*(\d+\s*)?[│╭╰─┬]/.test(line))
     .join('\n')
@@ -234,10 +235,6 @@ function describeLoadError(error: unknown, root: string): string {
 interface Location {
   file?: string;
   line?: number;
-}
-
-function stripAnsi(text: string): string {
-  return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
 
 function displayPath(root: string, file: string): string {
