@@ -1,5 +1,4 @@
-/** Meshy's documented test-mode key (https://docs.meshy.ai/en/api/authentication). */
-export const TEST_MODE_API_KEY = 'msy_dummy_api_key_for_test_mode_12345678';
+import { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
 
 /**
  * What GET /balance shows for the test-mode key. Undocumented: it is a fixed value, the one
