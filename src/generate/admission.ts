@@ -19,6 +19,8 @@ export interface AdmissionOptions {
   /** Generate nothing; report what would be generated and what it would cost. */
   dryRun: boolean;
   cacheDir: string;
+  /** Told once, at the first miss in offline mode. */
+  warn?: (line: string) => void;
   /**
    * Misses are gathered until none has arrived for this long, so that a refusal (frozen mode, over
    * budget) lists every missing model at once rather than the first one found.
@@ -27,8 +29,11 @@ export interface AdmissionOptions {
 }
 
 export interface Admission {
-  /** Resolves 'generate' or 'dry-run' for a cache miss, or rejects (frozen/offline, over budget). */
-  admit(pending: PendingGeneration): Promise<'generate' | 'dry-run'>;
+  /**
+   * For a cache miss: 'generate'; 'placeholder' in a dry run and offline (nothing is sent to Meshy);
+   * or a rejection (frozen, over budget).
+   */
+  admit(pending: PendingGeneration): Promise<'generate' | 'placeholder'>;
   /** What a dry run found so far. */
   dryRunReport(): { models: PendingGeneration[]; credits: number };
 }
@@ -41,13 +46,14 @@ export function createAdmission(options: AdmissionOptions): Admission {
   let batch: { pending: PendingGeneration; resolve: (v: 'generate') => void; reject: (e: Error) => void }[] = [];
   let timer: NodeJS.Timeout | undefined;
 
-  const gathers = options.mode !== 'generate' || options.maxCredits !== undefined;
+  let warnedOffline = false;
+  const gathers = options.mode === 'frozen' || options.maxCredits !== undefined;
 
   function decide(): void {
     const waiting = batch;
     batch = [];
     const models = waiting.map((item) => item.pending);
-    if (options.mode !== 'generate') {
+    if (options.mode === 'frozen') {
       const error = new CacheMissError(
         'MESHY_CACHE_MISS',
         `${models.length === 1 ? 'A model is' : `${models.length} models are`} not in the Meshy cache (${options.cacheDir}) and mode is "${options.mode}", so nothing is generated:\n` +
@@ -76,7 +82,14 @@ export function createAdmission(options: AdmissionOptions): Admission {
     admit(pending) {
       if (options.dryRun) {
         if (!dryRun.some((model) => model.key === pending.key)) dryRun.push(pending);
-        return Promise.resolve('dry-run');
+        return Promise.resolve('placeholder');
+      }
+      if (options.mode === 'offline') {
+        if (!warnedOffline) {
+          warnedOffline = true;
+          options.warn?.(`offline: "${pending.label}" and any other model not in ${options.cacheDir} get a placeholder; nothing is sent to Meshy`);
+        }
+        return Promise.resolve('placeholder');
       }
       if (!gathers) return Promise.resolve('generate');
       return new Promise((resolve, reject) => {

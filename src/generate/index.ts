@@ -87,6 +87,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     mode: options.mode,
     dryRun: options.dryRun ?? false,
     cacheDir: options.layout.dir,
+    warn: options.log,
     ...(options.maxCredits === undefined ? {} : { maxCredits: options.maxCredits }),
   });
   const optimized = createOptimizedLevel(options.layout, options.optimize);
@@ -117,7 +118,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       for (const dependency of generatedInputsOf(spec)) await raw.shared(dependency, keyOf(dependency));
     }
     const made = reroll ? await raw.reroll(spec, key) : await raw.shared(spec, key);
-    if ('dryRun' in made) return pendingResult(options.layout, spec, key, made.credits);
+    if ('placeholder' in made) return pendingResult(options.layout, spec, key, made.credits);
     const { entry, generated } = made;
     const asset: AssetOf = { spec, key, provenance: provenanceOf(entry) };
     if (isImageSpec(spec)) return imageResult(options, asset, made);
@@ -182,7 +183,7 @@ function createRawLevel(options: ModelSourceOptions, admission: Admission, onPre
   /** Another import used as an input: from the store, or generated first (through the same queue). */
   async function generatedSource(dependency: MeshySpec): Promise<GeneratedSource> {
     const made = await shared(dependency, specKey(dependency, options.namespace));
-    if ('dryRun' in made) throw new Error(`"${describeSpec(dependency)}" is not generated (dry run)`);
+    if ('placeholder' in made) throw new Error(`"${describeSpec(dependency)}" is not generated (dry run or offline)`);
     const file = resultFileOf(made.entry);
     const mimeType = file.ext === 'png' ? 'image/png' : file.ext === 'jpg' ? 'image/jpeg' : 'application/octet-stream';
     return { entry: made.entry, mimeType, read: () => readRawFile(options.layout, file) };

@@ -1,2 +1,5 @@
-/** generate: call Meshy on a cache miss; frozen: fail on a miss (CI); offline: never touch the network. */
+/**
+ * generate: call Meshy on a cache miss; frozen: fail on a miss (CI); offline: a placeholder for a miss,
+ * nothing sent to Meshy (test runners, no network).
+ */
 export type GenerationMode = 'generate' | 'frozen' | 'offline';

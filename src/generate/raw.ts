@@ -45,7 +45,7 @@ export interface RawModelDeps {
 
 export type PreviewTask = TextTo3dTask;
 
-export type RawModel = { entry: ManifestEntry; generated: boolean } | { dryRun: true; credits: number };
+export type RawModel = { entry: ManifestEntry; generated: boolean } | { placeholder: true; credits: number };
 
 /** What generating `spec` is expected to cost, from the pricing table. */
 export function estimateCredits(spec: MeshySpec): number {
@@ -64,7 +64,7 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
   if (cached) return { entry: cached, generated: false };
   const label = describeSpec(spec);
   const credits = estimateCredits(spec);
-  if ((await deps.admission.admit({ key, label, credits })) === 'dry-run') return { dryRun: true, credits };
+  if ((await deps.admission.admit({ key, label, credits })) === 'placeholder') return { placeholder: true, credits };
 
   return withFileLock(
     join(deps.layout.locks, key),

@@ -17,7 +17,7 @@ export const pluginOptionsSchema = z.strictObject({
   cacheDir: z.string().min(1).default('.meshy'),
   /**
    * generate: call Meshy for what is not cached. frozen: fail on a cache miss (the default when the CI
-   * environment variable is set, like `npm ci`). offline: never touch the network.
+   * environment variable is set, like `npm ci`). offline: a placeholder for a miss, nothing sent to Meshy.
    */
   mode: z.enum(['generate', 'frozen', 'offline']).optional(),
   /** Named models: `models: { knight: { prompt: '…', pose_mode: 't-pose' } }`, then `import knight from 'meshy:knight'`. */

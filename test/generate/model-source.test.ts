@@ -54,13 +54,23 @@ describe('model source', () => {
     expect(await readdir(join(dir, '.meshy/raw')).catch(() => [])).toEqual([]);
   });
 
-  it('refuses to generate in frozen and offline modes', async () => {
+  it('refuses to generate in frozen mode', async () => {
     const dir = await tempDir();
-    for (const mode of ['frozen', 'offline'] as const) {
-      const { models, connects } = await source(dir, undefined, { mode });
-      await expect(models.get(spec('text=an uncached anvil'))).rejects.toMatchObject({ code: 'MESHY_CACHE_MISS' });
-      expect(connects()).toBe(0);
-    }
+    const { models, connects } = await source(dir, undefined, { mode: 'frozen' });
+    await expect(models.get(spec('text=an uncached anvil'))).rejects.toMatchObject({ code: 'MESHY_CACHE_MISS' });
+    expect(connects()).toBe(0);
+  });
+
+  it('offline: a placeholder for each miss, one warning, nothing sent to Meshy', async () => {
+    const dir = await tempDir();
+    const { models, connects, lines } = await source(dir, undefined, { mode: 'offline' });
+    const [anvil, tongs] = await Promise.all([models.get(spec('text=an uncached anvil')), models.get(spec('text=uncached tongs'))]);
+    expect(anvil.meta.status).toBe('pending');
+    expect(tongs.meta.status).toBe('pending');
+    expect(anvil.generated).toBe(false);
+    expect(connects()).toBe(0);
+    expect(lines.filter((line) => line.startsWith('offline:'))).toHaveLength(1);
+    expect(await readdir(join(dir, '.meshy/raw')).catch(() => [])).toEqual([]);
   });
 
   it('reports progress, an early preview result and completion to a listener (dev)', async () => {
