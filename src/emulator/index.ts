@@ -14,7 +14,7 @@ import { rigging } from './rigging.js';
 import { textTo3d } from './text-to-3d.js';
 import { textToImage } from './text-to-image.js';
 
-export { TEST_MODE_API_KEY } from './accounts.js';
+export { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
 export {
   FAIL_MARKER,
   faultsSchema,
