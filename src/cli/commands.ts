@@ -3,7 +3,7 @@ import { entryStates, listGarbage, readManifestEntry, removeGarbage, type EntryS
 import { estimateCredits, formatBytes, generatedInputsOf, type GenerationEvent } from '../generate/index.js';
 import { describeSpec, MeshySpecError, type MeshySpec } from '../imports/index.js';
 import { createProgressDisplay } from './progress.js';
-import type { MeshyProject } from './project.js';
+import type { MeshyProject } from '../project/index.js';
 import { findMeshyImports, type FoundImport } from './scan.js';
 
 export type Print = (line: string) => void;

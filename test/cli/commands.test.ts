@@ -2,14 +2,10 @@ import { readdir, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeLayout } from '../../src/cache/index.js';
 import { balance, gc, prefetch, regenerate, status } from '../../src/cli/commands.js';
-import type { MeshyProject } from '../../src/cli/project.js';
 import { findMeshyImports } from '../../src/cli/scan.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { createModelSource } from '../../src/generate/index.js';
-import { createMeshyClient } from '../../src/meshy/index.js';
-import { KINDS, namedModelImports, parseMeshyImport } from '../../src/imports/index.js';
+import { createProject, type MeshyProject } from '../../src/project/index.js';
 import { writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
@@ -22,20 +18,12 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
+/** The project as the plugin would make it, without Vite: the core's createProject. */
 function project(root: string): MeshyProject {
-  const layout = storeLayout(join(root, '.meshy'));
-  const namedModels = namedModelImports({ barrel: { prompt: 'a cli barrel', textured: false } }, {}, KINDS);
-  const client = createMeshyClient({ apiKey: API_KEY, baseUrl: emulator.url });
-  return {
-    root,
-    layout,
-    namedModels,
-    parse: (id, importer) => parseMeshyImport(id, importer, namedModels, { root }).spec,
-    createSource: (settings) =>
-      createModelSource({ layout, namespace: 'emulator', mode: settings.mode ?? 'generate', concurrency: settings.concurrency ?? 4, optimize: false, connect: async () => client, log: settings.log, ...(settings.onEvent ? { onEvent: settings.onEvent } : {}) }),
-    connect: async () => client,
-    close: () => client.close(),
-  };
+  return createProject(
+    { apiKey: API_KEY, apiBase: emulator.url, cacheNamespace: 'emulator', optimize: false, concurrency: 4, models: { barrel: { prompt: 'a cli barrel', textured: false } } },
+    { root, env: {}, ci: false, logSink: { info() {}, warn() {}, error() {} } },
+  );
 }
 
 async function cliProject() {
