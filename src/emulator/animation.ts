@@ -5,7 +5,7 @@ import { ApiError } from './http.js';
 import { UUID_PATTERN } from './ids.js';
 import { placeholder } from './outputs.js';
 import { optional } from './request-fields.js';
-import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type TaskResource } from './resource.js';
+import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
 import { riggedCharacterOf, riggedGlb, SAMPLE_CHARACTER, type RiggedCharacter } from './rigging.js';
 import { chainedTask } from './sources.js';
 import type { Task } from './tasks.js';
@@ -40,7 +40,7 @@ interface AnimationInput {
   postProcess?: PostProcess;
 }
 
-export const animation: TaskResource = {
+export const animation: EmulatedResource = {
   path: ANIMATION_PATH,
   plan: (body, context) => planAnimation(body, context),
 

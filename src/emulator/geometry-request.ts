@@ -93,8 +93,3 @@ export function resolveGeometry(fields: GeometryFields, rules: GeometryRules = {
   const triangles = remeshed ? (decimated ?? requested ?? POLYCOUNT.standard.fallback) : POLYCOUNT.standard.fallback;
   return { modelType, model, geometryResolution, triangles, remeshed };
 }
-
-/** The +5 credits of the Ultra pass (https://docs.meshy.ai/en/api/pricing). */
-export function ultraSurcharge(geometry: Pick<Geometry, 'geometryResolution'>): number {
-  return geometry.geometryResolution === 'standard' ? 0 : 5;
-}

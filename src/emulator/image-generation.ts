@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { generateImage } from './glb/images.js';
 import { profileImageSize } from './glb/profiles.js';
 import { optional, prompt } from './request-fields.js';
-import { lifecycleFields, seedOf, type TaskPlan, type TaskResource } from './resource.js';
+import { lifecycleFields, seedOf, type TaskPlan, type EmulatedResource } from './resource.js';
 import { source } from './outputs.js';
 import type { Task } from './tasks.js';
 import { SAMPLE_PROMPT } from './test-mode.js';
@@ -69,7 +69,7 @@ export function resolveImageOutput(fields: { ai_model: ImageModel; prompt: strin
 const imageFile = (index: number) => `image_${index}.png`;
 
 /** A resource whose tasks make images: the plan differs, the task object and files do not (https://docs.meshy.ai/en/api/image-to-image: "as 6.8"). */
-export function imageResource(path: string, plan: TaskResource['plan']): TaskResource {
+export function imageResource(path: string, plan: EmulatedResource['plan']): EmulatedResource {
   return {
     path,
     // https://docs.meshy.ai/en/api/rate-limits (Aug 2026): the image endpoints are not among those counted against the queue.

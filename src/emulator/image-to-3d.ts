@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { geometryFields, resolveGeometry } from './geometry-request.js';
 import { imageModelAsset, imageModelOutputs, imageModelPrice, presentImageModel, sampleImageModel, type ImageModelOutput } from './image-model.js';
 import { DEFAULT_FORMATS, MAX_PROMPT_LENGTH, optional, outputFields, rejectRetiredModel, resolveTextureResolution, textureResolution } from './request-fields.js';
-import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type TaskResource } from './resource.js';
+import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
 import { chainedTask, checkImageUrl } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
@@ -40,7 +40,7 @@ interface ImageTo3dInput {
   output: ImageModelOutput;
 }
 
-export const imageTo3d: TaskResource = {
+export const imageTo3d: EmulatedResource = {
   path: IMAGE_TO_3D_PATH,
   plan: (body, context) => planImageTo3d(body, context),
   present(task, context) {

@@ -13,6 +13,8 @@ import { retexture } from './retexture.js';
 import { rigging } from './rigging.js';
 import { textTo3d } from './text-to-3d.js';
 import { textToImage } from './text-to-image.js';
+import type { EmulatedResource } from './resource.js';
+import type { MeshyResourceName } from '../meshy/resources.js';
 
 export { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
 export {
@@ -48,13 +50,23 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-/** The task resources the emulator serves; more join this list as they are emulated. */
-const RESOURCES = [textTo3d, imageTo3d, multiImageTo3d, remesh, retexture, rigging, animation, textToImage, imageToImage];
+/** The task resources the emulator serves: one for each Meshy resource the plugin uses (src/meshy/resources.ts). */
+const RESOURCES: Record<MeshyResourceName, EmulatedResource> = {
+  'text-to-3d': textTo3d,
+  'image-to-3d': imageTo3d,
+  'multi-image-to-3d': multiImageTo3d,
+  remesh,
+  retexture,
+  rigging,
+  animation,
+  'text-to-image': textToImage,
+  'image-to-image': imageToImage,
+};
 
 /** Starts a local server that speaks Meshy's REST API: every resource that makes an asset (https://docs.meshy.ai/en/api/text-to-3d–https://docs.meshy.ai/en/api/image-to-image), the animation library and balance. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveEmulatorOptions(options);
-  const state = createState(resolved, RESOURCES);
+  const state = createState(resolved, Object.values(RESOURCES));
   const { server, close } = createEmulatorServer(state);
   server.listen(resolved.port, resolved.host);
   await once(server, 'listening');

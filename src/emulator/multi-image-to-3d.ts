@@ -3,7 +3,7 @@ import { geometryFields, resolveGeometry } from './geometry-request.js';
 import { IMAGE_TASK_TYPES, resolveTexturing, texturingFields } from './image-to-3d.js';
 import { imageModelAsset, imageModelOutputs, imageModelPrice, presentImageModel, sampleImageModel, type ImageModelOutput } from './image-model.js';
 import { DEFAULT_FORMATS, optional, rejectRetiredModel, STANDARD_MODELS } from './request-fields.js';
-import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type TaskResource } from './resource.js';
+import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
 import { chainedTask, checkImageUrl } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
@@ -31,7 +31,7 @@ interface MultiImageInput {
   output: ImageModelOutput;
 }
 
-export const multiImageTo3d: TaskResource = {
+export const multiImageTo3d: EmulatedResource = {
   path: MULTI_IMAGE_TO_3D_PATH,
   plan: (body, context) => planMultiImage(body, context),
   present(task, context) {

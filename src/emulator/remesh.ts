@@ -7,7 +7,7 @@ import { remeshGlb, type RemeshRequest } from './glb/remesh.js';
 import { inputGlb, resolveModelInput, sampleModelInput, thumbnailOf, type ModelInput } from './model-input.js';
 import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles, placeholder, source, THUMBNAIL, urlsOf } from './outputs.js';
 import { optional } from './request-fields.js';
-import { lifecycleFields, seedOf, type LoadAsset, type PlanContext, type TaskPlan, type TaskResource } from './resource.js';
+import { lifecycleFields, seedOf, type LoadAsset, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
 import { MODEL_FORMATS } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
@@ -45,7 +45,7 @@ interface RemeshInput {
 
 const BASE_COLOR = 'texture_0.png';
 
-export const remesh: TaskResource = {
+export const remesh: EmulatedResource = {
   path: REMESH_PATH,
   plan: (body, context) => planRemesh(body, context),
 

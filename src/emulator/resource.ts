@@ -5,11 +5,11 @@ import { hash32 } from './glb/random.js';
 import type { Task, TaskSnapshot } from './tasks.js';
 
 /**
- * What one Meshy task resource (text-to-3d today; image-to-3d, remesh… later) plugs into the
- * emulator. The server does everything shared: routes, auth, limits, credits, the task clock,
- * lists, deletes, SSE and signed downloads.
+ * The emulation of one Meshy task resource (text-to-3d, image-to-3d, remesh…; the client's view of
+ * them is src/meshy/resources.ts). The server does everything shared: routes, auth, limits, credits,
+ * the task clock, lists, deletes, SSE and signed downloads.
  */
-export interface TaskResource {
+export interface EmulatedResource {
   /** Collection path: create and list here, get/delete at `/:id`, SSE at `/:id/stream` (https://docs.meshy.ai/en/api/quick-start). */
   path: string;
   /** Whether its unfinished tasks count against the queue limit (https://docs.meshy.ai/en/api/rate-limits); true unless said otherwise. */

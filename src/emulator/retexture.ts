@@ -5,7 +5,7 @@ import { retextureGlb } from './glb/retexture.js';
 import { inputGlb, resolveModelInput, sampleModelInput, thumbnailOf, type ModelInput } from './model-input.js';
 import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles, placeholder, source, textureFiles, THUMBNAIL, urlsOf } from './outputs.js';
 import { DEFAULT_FORMATS, FORMATS, LATEST_MODEL, optional, prompt, rejectRetiredModel, resolveTextureResolution, textureResolution, type Format } from './request-fields.js';
-import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type TaskResource } from './resource.js';
+import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
 import { checkImageUrl, MODEL_FORMATS } from './sources.js';
 import type { Task, TaskError } from './tasks.js';
 import type { TextureResolution } from './glb/profiles.js';
@@ -50,7 +50,7 @@ interface RetextureInput {
   alphaThumbnail: boolean;
 }
 
-export const retexture: TaskResource = {
+export const retexture: EmulatedResource = {
   path: RETEXTURE_PATH,
   plan: (body, context) => planRetexture(body, context),
 

@@ -7,7 +7,7 @@ import { ApiError } from './http.js';
 import { resolveModelInput, type ModelInput } from './model-input.js';
 import { placeholder, source } from './outputs.js';
 import { optional } from './request-fields.js';
-import { lifecycleFields, seedOf, type AssetSource, type PlanContext, type TaskPlan, type TaskResource } from './resource.js';
+import { lifecycleFields, seedOf, type AssetSource, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
 import { checkImageUrl } from './sources.js';
 import type { Task } from './tasks.js';
 import { SAMPLE_PROMPT, SAMPLE_SEED } from './test-mode.js';
@@ -46,7 +46,7 @@ const BASIC_CLIPS: { key: 'walking' | 'running'; name: string; family: MotionFam
 ];
 const clipFile = (name: string) => `Animation_${name}_withSkin`;
 
-export const rigging: TaskResource = {
+export const rigging: EmulatedResource = {
   path: RIGGING_PATH,
   plan: (body, context) => planRigging(body, context),
 

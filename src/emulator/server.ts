@@ -5,7 +5,7 @@ import { ANIMATION_LIBRARY_PATH, libraryAnswer } from './animation-library.js';
 import { serveAsset } from './downloads.js';
 import { resetConnection, sendRateLimit, sendServerError, type RequestFaultOf } from './faults/index.js';
 import { ApiError, errorAnswer, readJsonObject, sendAnswer, sendJson, type Answer } from './http.js';
-import type { TaskResource } from './resource.js';
+import type { EmulatedResource } from './resource.js';
 import { recordFault, settle, type EmulatorState } from './state.js';
 import { createTask, deleteTask, getTask, listTasks, streamTaskEvents } from './task-routes.js';
 
@@ -15,9 +15,9 @@ const API_VERSION = 'meshy-emulator-2026.10';
 type Route =
   | { action: 'balance' }
   | { action: 'library' }
-  | { action: 'create' | 'list'; resource: TaskResource }
-  | { action: 'get' | 'delete'; resource: TaskResource; id: string }
-  | { action: 'stream'; resource: TaskResource; id: string };
+  | { action: 'create' | 'list'; resource: EmulatedResource }
+  | { action: 'get' | 'delete'; resource: EmulatedResource; id: string }
+  | { action: 'stream'; resource: EmulatedResource; id: string };
 
 export interface EmulatorServer {
   server: Server;
@@ -153,7 +153,7 @@ function extraFieldsFor(state: EmulatorState, method: string, pathname: string) 
   };
 }
 
-function matchRoute(resources: readonly TaskResource[], method: string, pathname: string): Route | undefined {
+function matchRoute(resources: readonly EmulatedResource[], method: string, pathname: string): Route | undefined {
   if (pathname === '/openapi/v1/balance') return method === 'GET' ? { action: 'balance' } : undefined;
   // Before the animation resource, whose `/:id` would otherwise take "library" for a task id.
   if (pathname === ANIMATION_LIBRARY_PATH) return method === 'GET' ? { action: 'library' } : undefined;

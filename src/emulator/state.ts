@@ -5,7 +5,7 @@ import { createByteCache, type ByteCache } from './byte-cache.js';
 import { createFaultInjector, type FaultInjector, type FaultName } from './faults/index.js';
 import { createIdGenerator } from './ids.js';
 import type { ResolvedEmulatorOptions } from './options.js';
-import type { TaskResource } from './resource.js';
+import type { EmulatedResource } from './resource.js';
 import { isFinal, precedingTasks, snapshotAt, type Task } from './tasks.js';
 
 export interface EmulatorStats {
@@ -34,7 +34,7 @@ export interface EmulatorState {
   open: Set<Task>;
   stats: EmulatorStats;
   files: ByteCache;
-  resources: readonly TaskResource[];
+  resources: readonly EmulatedResource[];
   /** Replaced as a whole by `setFaults`. */
   faults: FaultInjector;
   newId: (nowMs: number) => string;
@@ -43,7 +43,7 @@ export interface EmulatorState {
 /** Enough for a few `large` refines (tens of MB each). */
 const FILE_CACHE_BYTES = 512 * 1024 * 1024;
 
-export function createState(options: ResolvedEmulatorOptions, resources: readonly TaskResource[]): EmulatorState {
+export function createState(options: ResolvedEmulatorOptions, resources: readonly EmulatedResource[]): EmulatorState {
   return {
     options,
     baseUrl: '',
@@ -83,7 +83,7 @@ export function accountOf(state: EmulatorState, task: Task): Account {
   throw new Error(`task ${task.id} has no account`);
 }
 
-export function resourceOf(state: EmulatorState, task: Task): TaskResource {
+export function resourceOf(state: EmulatorState, task: Task): EmulatedResource {
   const resource = state.resources.find((candidate) => candidate.path === task.resource);
   if (!resource) throw new Error(`task ${task.id} has no resource`);
   return resource;

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Account } from './accounts.js';
 import { taskFailureFor, type FaultName, type RequestFaultOf, type TaskFault } from './faults/index.js';
 import { ApiError, type Answer } from './http.js';
-import type { TaskPlan, TaskResource } from './resource.js';
+import type { TaskPlan, EmulatedResource } from './resource.js';
 import { streamNotFound, streamTask } from './sse.js';
 import { presentTask, queuedTasks, recordFault, resourceOf, settle, type EmulatorState } from './state.js';
 import { SAMPLE_SEED } from './test-mode.js';
@@ -13,7 +13,7 @@ import { pageOf, scheduleTask, snapshotAt, type PageQuery, type Task } from './t
  * only validates, prices and presents; queue, credits, ownership and the clock are handled here.
  */
 
-export function createTask(state: EmulatorState, resource: TaskResource, account: Account, body: Record<string, unknown>): Answer {
+export function createTask(state: EmulatorState, resource: EmulatedResource, account: Account, body: Record<string, unknown>): Answer {
   const now = state.options.now();
   const profile = state.options.profile;
   const outputsOf = (task: Task) => resourceOf(state, task).outputs?.(task, profile) ?? { prompt: '' };
@@ -64,13 +64,13 @@ function failureOf(state: EmulatorState, account: Account, plan: TaskPlan, body:
 }
 
 /** https://docs.meshy.ai/en/api/task-lifecycle: a bare array of the caller's own tasks. */
-export function listTasks(state: EmulatorState, resource: TaskResource, account: Account, query: URLSearchParams): Answer {
+export function listTasks(state: EmulatorState, resource: EmulatedResource, account: Account, query: URLSearchParams): Answer {
   const now = state.options.now();
   const own = [...state.tasks.values()].filter((task) => task.account === account.id && task.resource === resource.path);
   return { status: 200, body: pageOf(own, pageQuery(query)).map((task) => presentTask(state, task, now)) };
 }
 
-export function getTask(state: EmulatorState, resource: TaskResource, account: Account, id: string): Answer {
+export function getTask(state: EmulatorState, resource: EmulatedResource, account: Account, id: string): Answer {
   const now = state.options.now();
   const task = findTask(state, account, resource, id);
   const { status } = snapshotAt(task, now);
@@ -82,7 +82,7 @@ export function getTask(state: EmulatorState, resource: TaskResource, account: A
 }
 
 /** https://docs.meshy.ai/en/api/task-lifecycle: permanent, 200 with no body. A deleted running task is not refunded (undocumented). */
-export function deleteTask(state: EmulatorState, resource: TaskResource, account: Account, id: string): Answer {
+export function deleteTask(state: EmulatorState, resource: EmulatedResource, account: Account, id: string): Answer {
   const task = findTask(state, account, resource, id);
   state.tasks.delete(task.id);
   state.open.delete(task);
@@ -95,7 +95,7 @@ export function deleteTask(state: EmulatorState, resource: TaskResource, account
  */
 export function streamTaskEvents(
   state: EmulatorState,
-  resource: TaskResource,
+  resource: EmulatedResource,
   account: Account,
   id: string,
   res: ServerResponse,
@@ -140,13 +140,13 @@ function pageQuery(query: URLSearchParams): PageQuery {
 }
 
 /** A task of the caller's account (of the given resource); tasks of other accounts do not exist for it. */
-function ownTask(state: EmulatorState, account: Account, id: string, resource?: TaskResource): Task | undefined {
+function ownTask(state: EmulatorState, account: Account, id: string, resource?: EmulatedResource): Task | undefined {
   const task = state.tasks.get(id);
   if (!task || task.account !== account.id || (resource && task.resource !== resource.path)) return undefined;
   return task;
 }
 
-function findTask(state: EmulatorState, account: Account, resource: TaskResource, id: string): Task {
+function findTask(state: EmulatorState, account: Account, resource: EmulatedResource, id: string): Task {
   const task = ownTask(state, account, id, resource);
   if (!task) throw new ApiError(404, 'Task not found');
   return task;

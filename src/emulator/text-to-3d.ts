@@ -2,7 +2,7 @@ import { generateModel, generateTexture, generateThumbnail } from './glb/index.j
 import { profileTextureSize, profileThumbnailSize, profileTriangles } from './glb/profiles.js';
 import { hash32 } from './glb/random.js';
 import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles as modelFilesOf, placeholder, source, textureFiles as textureFilesOf, THUMBNAIL, urlsOf } from './outputs.js';
-import { lifecycleFields, type TaskPlan, type TaskResource } from './resource.js';
+import { lifecycleFields, type TaskPlan, type EmulatedResource } from './resource.js';
 import type { Task } from './tasks.js';
 import { SAMPLE_PROMPT, SAMPLE_SEED } from './test-mode.js';
 import {
@@ -76,7 +76,7 @@ export function refinePrice(resolution: TextureResolution): number {
   return resolution === '8k' ? 15 : 10;
 }
 
-export const textTo3d: TaskResource = {
+export const textTo3d: EmulatedResource = {
   path: TEXT_TO_3D_PATH,
 
   plan(body, { account, findTask, now }) {

@@ -1,3 +1,5 @@
+import type { MeshyResourceName } from './resources.js';
+
 /**
  * What a task costs, from the reference's pricing table (https://docs.meshy.ai/en/api/pricing, Oct 2026). Used to estimate a build's
  * cost before anything is spent; the credits actually charged are read from each task.
@@ -27,29 +29,25 @@ export function imageTo3dCredits(body: Record<string, unknown>): number {
   return base + (ultra ? 5 : 0);
 }
 
+export const RIGGING_CREDITS = 5;
+export const ANIMATION_CREDITS_PER_ACTION = 3;
+
 const IMAGE_MODEL_CREDITS: Record<string, number> = { 'nano-banana': 3, 'nano-banana-2': 6, 'nano-banana-pro': 9, 'gpt-image-2': 9 };
 
-/** What one task of a resource costs (https://docs.meshy.ai/en/api/pricing), by the resource's name (see resources.ts). */
+/** The price of one task of each resource (resources.ts), from its request body. */
+const RESOURCE_CREDITS: Record<MeshyResourceName, (body: Record<string, unknown>) => number> = {
+  'text-to-3d': textTo3dCredits,
+  'image-to-3d': imageTo3dCredits,
+  'multi-image-to-3d': imageTo3dCredits,
+  retexture: (body) => (body.texture_resolution === '8k' ? 15 : 10),
+  remesh: () => 5,
+  rigging: () => RIGGING_CREDITS,
+  animation: (body) => ANIMATION_CREDITS_PER_ACTION * (Array.isArray(body.action_ids) ? body.action_ids.length : 1),
+  'text-to-image': (body) => IMAGE_MODEL_CREDITS[String(body.ai_model)] ?? 9,
+  'image-to-image': (body) => (body.ai_model === 'gpt-image-2' ? 12 : (IMAGE_MODEL_CREDITS[String(body.ai_model)] ?? 12)),
+};
+
+/** What one task of a resource costs (https://docs.meshy.ai/en/api/pricing), by the resource's name; 0 for a name that is none. */
 export function taskCredits(resource: string, body: Record<string, unknown>): number {
-  switch (resource) {
-    case 'text-to-3d':
-      return textTo3dCredits(body);
-    case 'image-to-3d':
-    case 'multi-image-to-3d':
-      return imageTo3dCredits(body);
-    case 'retexture':
-      return body.texture_resolution === '8k' ? 15 : 10;
-    case 'remesh':
-      return 5;
-    case 'rigging':
-      return 5;
-    case 'animation':
-      return 3 * (Array.isArray(body.action_ids) ? body.action_ids.length : 1);
-    case 'text-to-image':
-      return IMAGE_MODEL_CREDITS[String(body.ai_model)] ?? 9;
-    case 'image-to-image':
-      return body.ai_model === 'gpt-image-2' ? 12 : (IMAGE_MODEL_CREDITS[String(body.ai_model)] ?? 12);
-    default:
-      return 0;
-  }
+  return Object.hasOwn(RESOURCE_CREDITS, resource) ? RESOURCE_CREDITS[resource as MeshyResourceName](body) : 0;
 }

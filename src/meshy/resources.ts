@@ -15,8 +15,8 @@ import {
  * A Meshy task resource: where it lives and what its task objects look like. Every resource shares
  * create / get / list / delete / stream under one path (https://docs.meshy.ai/en/api/quick-start).
  */
-export interface TaskResource<Task extends BaseTask = BaseTask> {
-  name: string;
+export interface TaskResource<Task extends BaseTask = BaseTask, Name extends string = string> {
+  name: Name;
   path: string;
   taskSchema: z.ZodType<Task>;
   /**
@@ -31,7 +31,7 @@ export interface TaskResource<Task extends BaseTask = BaseTask> {
 const glbOf = (task: { model_urls?: { glb?: string | undefined } | null | undefined }) => task.model_urls?.glb;
 
 /** Text to 3D lives under v2; every other resource is v1 (https://docs.meshy.ai/en/api/quick-start). */
-export const textTo3d: TaskResource<z.infer<typeof textTo3dTaskSchema>> = {
+export const textTo3d: TaskResource<z.infer<typeof textTo3dTaskSchema>, 'text-to-3d'> = {
   name: 'text-to-3d',
   path: '/openapi/v2/text-to-3d',
   taskSchema: textTo3dTaskSchema,
@@ -52,7 +52,7 @@ const sameText = (echoed: string | null | undefined, sent: unknown) => (echoed ?
 const ofType = (task: BaseTask, type: string) => task.type === undefined || task.type === type;
 
 /** Image to 3D (https://docs.meshy.ai/en/api/image-to-3d): the task echoes its texture prompt and texture image, not its image. */
-export const imageTo3d: TaskResource<z.infer<typeof imageTo3dTaskSchema>> = {
+export const imageTo3d: TaskResource<z.infer<typeof imageTo3dTaskSchema>, 'image-to-3d'> = {
   name: 'image-to-3d',
   path: '/openapi/v1/image-to-3d',
   taskSchema: imageTo3dTaskSchema,
@@ -62,7 +62,7 @@ export const imageTo3d: TaskResource<z.infer<typeof imageTo3dTaskSchema>> = {
 };
 
 /** Multi-Image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d): as image to 3D, plus the texture guide images. */
-export const multiImageTo3d: TaskResource<z.infer<typeof multiImageTo3dTaskSchema>> = {
+export const multiImageTo3d: TaskResource<z.infer<typeof multiImageTo3dTaskSchema>, 'multi-image-to-3d'> = {
   name: 'multi-image-to-3d',
   path: '/openapi/v1/multi-image-to-3d',
   taskSchema: multiImageTo3dTaskSchema,
@@ -75,7 +75,7 @@ export const multiImageTo3d: TaskResource<z.infer<typeof multiImageTo3dTaskSchem
 };
 
 /** Remesh (https://docs.meshy.ai/en/api/remesh): its task object echoes no request field, so only the type can be compared. */
-export const remesh: TaskResource<z.infer<typeof remeshTaskSchema>> = {
+export const remesh: TaskResource<z.infer<typeof remeshTaskSchema>, 'remesh'> = {
   name: 'remesh',
   path: '/openapi/v1/remesh',
   taskSchema: remeshTaskSchema,
@@ -84,7 +84,7 @@ export const remesh: TaskResource<z.infer<typeof remeshTaskSchema>> = {
 };
 
 /** Retexture (https://docs.meshy.ai/en/api/retexture): the task echoes its style prompt and style image. */
-export const retexture: TaskResource<z.infer<typeof retextureTaskSchema>> = {
+export const retexture: TaskResource<z.infer<typeof retextureTaskSchema>, 'retexture'> = {
   name: 'retexture',
   path: '/openapi/v1/retexture',
   taskSchema: retextureTaskSchema,
@@ -94,7 +94,7 @@ export const retexture: TaskResource<z.infer<typeof retextureTaskSchema>> = {
 };
 
 /** Rigging (https://docs.meshy.ai/en/api/rigging): no echoed fields; type `rig`. */
-export const rigging: TaskResource<z.infer<typeof rigTaskSchema>> = {
+export const rigging: TaskResource<z.infer<typeof rigTaskSchema>, 'rigging'> = {
   name: 'rigging',
   path: '/openapi/v1/rigging',
   taskSchema: rigTaskSchema,
@@ -103,7 +103,7 @@ export const rigging: TaskResource<z.infer<typeof rigTaskSchema>> = {
 };
 
 /** Animation (https://docs.meshy.ai/en/api/animation): no echoed fields; type `animate`. */
-export const animation: TaskResource<z.infer<typeof animationTaskSchema>> = {
+export const animation: TaskResource<z.infer<typeof animationTaskSchema>, 'animation'> = {
   name: 'animation',
   path: '/openapi/v1/animations',
   taskSchema: animationTaskSchema,
@@ -112,7 +112,7 @@ export const animation: TaskResource<z.infer<typeof animationTaskSchema>> = {
 };
 
 /** Text to Image (https://docs.meshy.ai/en/api/text-to-image): the task echoes its model and prompt. */
-export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
+export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>, 'text-to-image'> = {
   name: 'text-to-image',
   path: '/openapi/v1/text-to-image',
   taskSchema: imageTaskSchema,
@@ -121,10 +121,18 @@ export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
 };
 
 /** Image to Image (https://docs.meshy.ai/en/api/image-to-image): as text to image. */
-export const imageToImage: TaskResource<z.infer<typeof imageTaskSchema>> = {
+export const imageToImage: TaskResource<z.infer<typeof imageTaskSchema>, 'image-to-image'> = {
   name: 'image-to-image',
   path: '/openapi/v1/image-to-image',
   taskSchema: imageTaskSchema,
   resultUrl: (task) => task.image_urls?.[0],
   matchesRequest: (task, body) => ofType(task, 'image-to-image') && sameText(task.ai_model, body.ai_model) && sameText(task.prompt, body.prompt),
 };
+
+/**
+ * Every Meshy task resource the plugin uses: the one list. Pricing (pricing.ts) and the emulator key
+ * theirs by these names, so a resource added here must be priced and emulated before it typechecks.
+ */
+export const MESHY_RESOURCES = [textTo3d, imageTo3d, multiImageTo3d, remesh, retexture, rigging, animation, textToImage, imageToImage] as const;
+
+export type MeshyResourceName = (typeof MESHY_RESOURCES)[number]['name'];
