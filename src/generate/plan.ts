@@ -1,70 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import type { ManifestEntry, TaskRecord } from '../cache/index.js';
-import {
-  animation,
-  imageTo3d,
-  imageToImage,
-  multiImageTo3d,
-  remesh,
-  retexture,
-  rigging,
-  textTo3d,
-  textToImage,
-  type BaseTask,
-  type TaskResource,
-} from '../meshy/index.js';
+import { animation, rigging, type BaseTask, type TaskResource } from '../meshy/index.js';
 import { taskCredits } from '../meshy/pricing.js';
-import type { MeshySpec, SourceInput, TaskKind } from '../imports/index.js';
+import { kindTasks, type KindTask, type MeshySpec, type SourceInput } from '../imports/index.js';
 import { runStage, type StageContext } from './stages.js';
 
-/**
- * One Meshy task of a generation. `links` fill body fields with the ids of earlier tasks of the same
- * plan; `inputs` fill media fields from files, URLs or other imports, when the task is created.
- */
-export interface PlanStep {
-  stage: string;
-  resource: TaskResource<BaseTask>;
-  body: Record<string, unknown>;
-  links?: Record<string, string>;
-  inputs?: Record<string, SourceInput | SourceInput[]>;
-  /** Fields the task object echoes that the body lacks, to recognise the task in Meshy's list. */
-  echoed?: Record<string, unknown>;
-}
-
-const TASK_RESOURCES: Record<TaskKind, TaskResource<BaseTask>> = {
-  image: imageTo3d as TaskResource<BaseTask>,
-  images: multiImageTo3d as TaskResource<BaseTask>,
-  retexture: retexture as TaskResource<BaseTask>,
-  remesh: remesh as TaskResource<BaseTask>,
-  'text-to-image': textToImage as TaskResource<BaseTask>,
-  'image-to-image': imageToImage as TaskResource<BaseTask>,
-};
+/** One Meshy task of a generation: a task of the import's kind (see KindTask), or rigging and animation. */
+export type PlanStep = KindTask;
 
 /** The tasks a spec needs, in order: pure, so the cost of a spec is known before anything runs. */
 export function planOf(spec: MeshySpec): PlanStep[] {
-  const steps: PlanStep[] = [];
-  if (spec.kind === 'prompt') {
-    steps.push({ stage: 'preview', resource: textTo3d as TaskResource<BaseTask>, body: { mode: 'preview', ...spec.preview } });
-    if (spec.refine) {
-      steps.push({
-        stage: 'refine',
-        resource: textTo3d as TaskResource<BaseTask>,
-        body: { mode: 'refine', ...spec.refine },
-        links: { preview_task_id: 'preview' },
-        echoed: { prompt: spec.preview.prompt },
-      });
-    }
-  } else {
-    steps.push({ stage: 'generate', resource: TASK_RESOURCES[spec.kind], body: spec.request, inputs: spec.inputs });
-  }
+  const steps = kindTasks(spec);
   if (spec.rig) {
     const model = steps.at(-1)!.stage;
-    steps.push({ stage: 'rig', resource: rigging as TaskResource<BaseTask>, body: { ...spec.rig }, links: { input_task_id: model } });
+    steps.push({ stage: 'rig', resource: rigging, body: { ...spec.rig }, links: { input_task_id: model } });
     if (spec.animations?.length) {
       steps.push({
         stage: 'animate',
-        resource: animation as TaskResource<BaseTask>,
+        resource: animation,
         body: { action_ids: spec.animations.map((clip) => clip.actionId) },
         links: { rig_task_id: 'rig' },
       });
@@ -170,7 +124,7 @@ async function mediaValue(input: SourceInput, deps: PlanDeps): Promise<string> {
   }
 }
 
-/** The generated imports a spec takes as inputs, nested ones first. */
+/** The generated imports a spec takes directly as inputs (not theirs: callers recurse when they need them). */
 export function generatedInputsOf(spec: MeshySpec): MeshySpec[] {
   if (spec.kind === 'prompt') return [];
   return Object.values(spec.inputs)

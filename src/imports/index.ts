@@ -1,49 +1,32 @@
+import { isAbsolute, relative, resolve } from 'node:path';
 import { canonicalJson, sha256 } from '../hash.js';
 import { closestMatch, MeshySpecError, type SpecProblem } from './errors.js';
 import { formatImportId, IMPORT_PREFIX, RESOLVED_PREFIX, splitImportId } from './id.js';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { retextureKind, remeshKind } from './edit.js';
-import { imageKind, imagesKind } from './image.js';
 import { inputKey, inputText, type SourceContext, type SourceInput } from './inputs.js';
-import { imageToImageKind, textToImageKind } from './picture.js';
-import {
-  PROMPT_OPTION_DOCS,
-  promptQueryProblems,
-  promptQuerySchema,
-  promptSpecFromQuery,
-  type PromptQuery,
-  type PromptSpec,
-} from './prompt.js';
-import type { KindDefinition, TaskKind, TaskSpec } from './task-spec.js';
+import { shorten } from './names.js';
+import { importKind, KINDS, kindsMaking, outputOf, type ImageKindName, type KindTask, type MeshySpec, type PromptSpec } from './kinds/index.js';
 
 export { MeshySpecError, type SpecProblem } from './errors.js';
 export { IMPORT_PREFIX, RESOLVED_PREFIX, VITE_RESERVED_KEYS } from './id.js';
+export { KINDS, type ImageKindName, type KindName, type KindTask, type MeshySpec, type PromptSpec } from './kinds/index.js';
+export { PROMPT_OPTION_DOCS } from './kinds/prompt.js';
+export { MAX_PROMPT_LENGTH } from './models.js';
+export { slugify } from './names.js';
 export { modelDefaultsSchema, namedModelImports, namedModelSchema, type NamedModel } from './named.js';
-export { MAX_PROMPT_LENGTH, PROMPT_OPTION_DOCS, slugify, type PromptSpec } from './prompt.js';
 export type { SourceInput } from './inputs.js';
 export type { RigSpec } from './rig.js';
 export type { ResolvedAnimation } from './animations.js';
-export type { JsonValue, TaskKind, TaskSpec } from './task-spec.js';
+export type { JsonValue } from './task-spec.js';
 
-/** Every kind of import, as plain data. */
-export type MeshySpec = PromptSpec | TaskSpec;
+/** Every kind but `meshy:prompt`: one Meshy request whose media fields come from `inputs`. */
+export type TaskSpec = Exclude<MeshySpec, PromptSpec>;
+export type TaskKind = TaskSpec['kind'];
 
 export interface ParsedImport {
   spec: MeshySpec;
   /** The id the plugin resolves the import to: canonical, so equal imports share one module. */
   resolvedId: string;
 }
-
-const TASK_KINDS: Record<TaskKind, KindDefinition<never>> = {
-  image: imageKind,
-  images: imagesKind,
-  retexture: retextureKind,
-  remesh: remeshKind,
-  'text-to-image': textToImageKind,
-  'image-to-image': imageToImageKind,
-};
-
-export const KINDS = ['prompt', ...(Object.keys(TASK_KINDS) as TaskKind[])] as const;
 
 /** Bumped when the meaning of a spec changes, so old cache entries are not mistaken for new ones. */
 const SPEC_FORMAT_VERSION = 1;
@@ -78,8 +61,8 @@ export function parseMeshyImport(
     }
     return { spec: parseMeshyImport(named, `meshy({ models: { ${kind} } })`, namedModels, options).spec, resolvedId: `${RESOLVED_PREFIX}${kind}` };
   }
-  const definition = kind === 'prompt' ? undefined : TASK_KINDS[kind as TaskKind];
-  if (kind !== 'prompt' && !definition) {
+  const definition = importKind(kind);
+  if (!definition) {
     const known = [...KINDS, ...namedModels.keys()];
     const hint = closestMatch(kind, known);
     const names = namedModels.size ? `; named models: ${[...namedModels.keys()].join(', ')}` : '';
@@ -90,16 +73,15 @@ export function parseMeshyImport(
     );
   }
 
-  const schema = definition ? definition.schema : promptQuerySchema;
-  const keys = Object.keys(schema.shape);
+  const keys = Object.keys(definition.schema.shape);
   const problems: SpecProblem[] = repeated.map((key) => ({ key, message: 'is given more than once' }));
   for (const key of Object.keys(query).filter((key) => !keys.includes(key))) {
     const hint = closestMatch(key, keys);
     problems.push({ key, message: `unknown option${hint ? ` (did you mean "${hint}"?)` : ''}` });
   }
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(query).filter(([key]) => keys.includes(key))));
+  const parsed = definition.schema.safeParse(Object.fromEntries(Object.entries(query).filter(([key]) => keys.includes(key))));
   const fail = (): never => {
-    throw new MeshySpecError(shownId, problems, shownImporter, allowedOptionsHelp(kind, definition?.docs ?? PROMPT_OPTION_DOCS));
+    throw new MeshySpecError(shownId, problems, shownImporter, allowedOptionsHelp(kind, definition.docs));
   };
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -108,38 +90,28 @@ export function parseMeshyImport(
     }
     return fail();
   }
-  if (!definition) {
-    problems.push(...promptQueryProblems(parsed.data as PromptQuery));
-    if (problems.length > 0) fail();
-    return { spec: promptSpecFromQuery(parsed.data as PromptQuery), resolvedId: formatImportId(kind, query, RESOLVED_PREFIX) };
-  }
 
   const context: SourceContext = {
     root,
     ...(importer && isAbsolute(importer) ? { importer } : {}),
-    parseNested: (nested) => parseMeshyImport(nested, importer, namedModels, options),
+    parseNested: (nested) => {
+      const parsedNested = parseMeshyImport(nested, importer, namedModels, options);
+      return { ...parsedNested, output: outputOf(parsedNested.spec.kind) };
+    },
+    imageKinds: kindsMaking('image'),
   };
-  const built = (definition as KindDefinition).build(parsed.data, context);
+  const built = definition.build(parsed.data, context);
   problems.push(...built.problems);
   if (problems.length > 0) fail();
-  return { spec: built.spec, resolvedId: formatImportId(kind, canonicalQuery(query, built.spec), RESOLVED_PREFIX) };
+  const spec = built.spec as MeshySpec;
+  return { spec, resolvedId: formatImportId(kind, canonicalQuery(query, spec, definition.inputKeys), RESOLVED_PREFIX) };
 }
 
 /** The query with every input written as it resolved (root-relative files), so any importer can load it. */
-function canonicalQuery(query: Record<string, string>, spec: TaskSpec): Record<string, string> {
+function canonicalQuery(query: Record<string, string>, spec: MeshySpec, inputKeys: Record<string, string>): Record<string, string> {
   const out = { ...query };
-  const fieldToKey: Record<string, string> = {
-    image_url: 'src',
-    image_urls: 'src',
-    model_url: 'src',
-    reference_image_urls: 'src',
-    texture_image_url: 'texture_image_url',
-    texture_image_urls: 'texture_image_urls',
-    image_style_url: 'style_image',
-    multiview_image_urls: 'style_images',
-  };
-  for (const [field, input] of Object.entries(spec.inputs)) {
-    const key = fieldToKey[field];
+  for (const [field, input] of Object.entries(spec.kind === 'prompt' ? {} : spec.inputs)) {
+    const key = inputKeys[field];
     if (key) out[key] = (Array.isArray(input) ? input : [input]).map(inputText).join(',');
   }
   return out;
@@ -173,17 +145,24 @@ function requestOf(spec: MeshySpec, namespace: string): Record<string, unknown> 
   };
 }
 
-/** JSON with object keys sorted at every depth, so equal values serialize to equal strings. */
 /** A short human label for logs: the prompt, shortened, or what the import transforms. */
 export function describeSpec(spec: MeshySpec): string {
-  if (spec.kind !== 'prompt') return spec.label;
-  const prompt = String(spec.preview.prompt);
-  return prompt.length > 60 ? `${prompt.slice(0, 57)}…` : prompt;
+  return spec.kind === 'prompt' ? shorten(String(spec.preview.prompt)) : spec.label;
 }
 
 /** Whether an import makes an image (PNG) rather than a 3D model. */
-export function isImageSpec(spec: MeshySpec): spec is TaskSpec & { kind: 'text-to-image' | 'image-to-image' } {
-  return spec.kind === 'text-to-image' || spec.kind === 'image-to-image';
+export function isImageSpec(spec: MeshySpec): spec is Extract<MeshySpec, { kind: ImageKindName }> {
+  return isImageKind(spec.kind);
+}
+
+/** Whether imports of `kind` make images rather than 3D models; false for anything that is no kind. */
+export function isImageKind(kind: unknown): boolean {
+  return typeof kind === 'string' && importKind(kind)?.output === 'image';
+}
+
+/** The Meshy tasks that make a spec's result, before rigging and animation. */
+export function kindTasks(spec: MeshySpec): KindTask[] {
+  return importKind(spec.kind)!.tasks(spec);
 }
 
 /** The project files a spec reads, nested imports included: watched in dev, re-read by the next build. */

@@ -1,4 +1,5 @@
 import { sha256 } from '../hash.js';
+import type { SpecProblem } from './errors.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
@@ -39,14 +40,15 @@ export interface SourceContext {
   importer?: string;
   /** The project root: `/x.png` resolves against it, and no file outside it may be read. */
   root: string;
-  /** Parses a nested `meshy:` import (named or inline). */
-  parseNested: (id: string) => { spec: { kind: string }; resolvedId: string };
+  /** Parses a nested `meshy:` import (named or inline), saying what its kind makes. */
+  parseNested: (id: string) => { spec: { kind: string }; resolvedId: string; output: SourceKind };
+  /** The kinds that make images, for hints. */
+  imageKinds: readonly string[];
 }
 
 const IMAGE_EXTENSIONS: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
 /** Single-file model formats Meshy reads from a data URI (https://docs.meshy.ai/en/api/image-to-3d); `.gltf` would need its side files. */
 const MODEL_EXTENSIONS = new Set(['.glb', '.obj', '.fbx', '.stl']);
-const IMAGE_OUTPUT_KINDS = new Set(['text-to-image', 'image-to-image']);
 
 /**
  * Resolves one `src`-like value. Returns the input, or a message saying what is wrong with it.
@@ -63,16 +65,45 @@ export function resolveSource(value: string, accept: SourceKind, context: Source
   return resolveFile(trimmed, accept, context, extensions);
 }
 
+/** One `src`-like value as an input; what is wrong with it goes to `problems` under `key`. */
+export function source(
+  key: string,
+  value: string,
+  context: SourceContext,
+  problems: SpecProblem[],
+  accept: SourceKind = 'image',
+  extensions?: readonly string[],
+): SourceInput | undefined {
+  const resolved = resolveSource(value, accept, context, extensions);
+  if (typeof resolved === 'string') {
+    problems.push({ key, message: resolved });
+    return undefined;
+  }
+  return resolved;
+}
+
+/** A comma-separated list of `min`–`max` images; empty when any of them is unusable. */
+export function sourceList(key: string, value: string, count: { min: number; max: number }, context: SourceContext, problems: SpecProblem[]): SourceInput[] {
+  const parts = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (parts.length < count.min || parts.length > count.max) {
+    problems.push({ key, message: `takes ${count.min}–${count.max} comma-separated images; got ${parts.length}` });
+    return [];
+  }
+  const inputs = parts.map((part) => source(key, part, context, problems));
+  return inputs.every((input) => input !== undefined) ? (inputs as SourceInput[]) : [];
+}
+
 function resolveGenerated(id: string, accept: SourceKind, context: SourceContext): GeneratedInput | string {
-  let parsed: { spec: { kind: string }; resolvedId: string };
+  let parsed: ReturnType<SourceContext['parseNested']>;
   try {
     parsed = context.parseNested(id);
   } catch (error) {
     return `the nested import is invalid: ${(error as Error).message.replace(/\n\s*/g, ' ')}`;
   }
-  const isImage = IMAGE_OUTPUT_KINDS.has(parsed.spec.kind);
-  if (accept === 'image' && !isImage) return `"${id}" makes a 3D model, but an image is needed here (meshy:text-to-image or meshy:image-to-image)`;
-  if (accept === 'model' && isImage) return `"${id}" makes an image, but a 3D model is needed here`;
+  if (accept === 'image' && parsed.output !== 'image') {
+    return `"${id}" makes a 3D model, but an image is needed here (${context.imageKinds.map((kind) => `meshy:${kind}`).join(' or ')})`;
+  }
+  if (accept === 'model' && parsed.output !== 'model') return `"${id}" makes an image, but a 3D model is needed here`;
   return { type: 'generated', id: parsed.resolvedId.replace(/^\0/, ''), spec: parsed.spec };
 }
 

@@ -26,6 +26,33 @@ export function isSmartTopologyModel(model: string): model is SmartTopologyModel
   return (SMART_TOPOLOGY_MODELS as readonly string[]).includes(model);
 }
 
+/** Meshy's documented prompt limit in the June/August 2026 docs; later docs allow 800, we keep the safe one. */
+export const MAX_PROMPT_LENGTH = 600;
+
+/** Option values of the generation requests (https://docs.meshy.ai/en/api/text-to-3d, https://docs.meshy.ai/en/api/image-to-3d). */
+export const MODEL_TYPES = ['standard', 'smart-topology'] as const;
+export const TOPOLOGIES = ['triangle', 'quad'] as const;
+export const GEOMETRY_RESOLUTIONS = ['standard', '2k', '4k'] as const;
+export const TEXTURE_RESOLUTIONS = ['2k', '4k', '8k'] as const;
+export const SYMMETRY_MODES = ['off', 'auto', 'on'] as const;
+export const POSE_MODES = ['a-pose', 't-pose'] as const;
+export const ORIGINS = ['bottom', 'center'] as const;
+/** `decimation_mode` 1 to 4, in this order. */
+export const DECIMATION_MODES = ['ultra', 'high', 'medium', 'low'] as const;
+export const DECIMATION_DOC = `${DECIMATION_MODES.map((mode, index) => `${index + 1} ${mode}`).join(' | ')}; overrides target_polycount`;
+
+/** The models that make 2k and 4k geometry (https://docs.meshy.ai/en/api/text-to-3d). */
+const GEOMETRY_RESOLUTION_MODELS = { '2k': ['meshy-7', 'meshy-7.1'], '4k': ['meshy-7.1'] } as const;
+/** The models whose textures are 2k only. */
+const TWO_K_TEXTURE_MODELS = ['meshy-5', 'meshy-6-lite'] as const;
+
+/** Triangle budgets Meshy accepts: the standard models', and each smart-topology model's (https://docs.meshy.ai/en/api/text-to-3d). */
+export const POLYCOUNT = {
+  standard: { min: 100, max: 300_000, fallback: 30_000 },
+  'meshy-t2': { min: 100, max: 15_000, fallback: 4_000 },
+  'meshy-t2.5': { min: 100, max: 30_000, fallback: 15_000 },
+} as const satisfies Record<'standard' | SmartTopologyModel, { min: number; max: number; fallback: number }>;
+
 /** Meshy remeshes by default only for models before Meshy 6 (changelog, Jan 22 2026). */
 export function remeshesByDefault(model: StandardModel): boolean {
   return model === 'meshy-5';
@@ -33,9 +60,7 @@ export function remeshesByDefault(model: StandardModel): boolean {
 
 /** Triangle budgets Meshy accepts, per model (https://docs.meshy.ai/en/api/text-to-3d). */
 export function polycountRange(model: StandardModel | SmartTopologyModel): { min: number; max: number; fallback: number } {
-  if (model === 'meshy-t2') return { min: 100, max: 15_000, fallback: 4_000 };
-  if (model === 'meshy-t2.5') return { min: 100, max: 30_000, fallback: 15_000 };
-  return { min: 100, max: 300_000, fallback: 30_000 };
+  return isSmartTopologyModel(model) ? POLYCOUNT[model] : POLYCOUNT.standard;
 }
 
 /** The generation options shared by text, image and multi-image to 3D. */
@@ -57,7 +82,7 @@ export function generationProblems(query: GenerationQuery): SpecProblem[] {
   const modelType = query.model_type ?? (query.ai_model && isSmartTopologyModel(query.ai_model) ? 'smart-topology' : 'standard');
   const model = pinModel(query.ai_model, modelType);
   if (modelType === 'smart-topology' && !isSmartTopologyModel(model)) {
-    problems.push({ key: 'ai_model', message: `${model} is not a smart-topology model; use meshy-t2 or meshy-t2.5` });
+    problems.push({ key: 'ai_model', message: `${model} is not a smart-topology model; use ${SMART_TOPOLOGY_MODELS.join(' or ')}` });
   }
   if (modelType === 'standard' && isSmartTopologyModel(model)) {
     problems.push({ key: 'model_type', message: `${model} needs model_type=smart-topology` });
@@ -72,13 +97,13 @@ export function generationProblems(query: GenerationQuery): SpecProblem[] {
       problems.push({ key: 'target_polycount', message: `must be at most ${range.max} for ${model}; got ${query.target_polycount}` });
     }
   }
-  if (query.geometry_resolution === '2k' && !['meshy-7', 'meshy-7.1'].includes(model)) {
-    problems.push({ key: 'geometry_resolution', message: `2k needs ai_model meshy-7, meshy-7.1 or latest; got ${model}` });
+  for (const resolution of ['2k', '4k'] as const) {
+    const models: readonly string[] = GEOMETRY_RESOLUTION_MODELS[resolution];
+    if (query.geometry_resolution === resolution && !models.includes(model)) {
+      problems.push({ key: 'geometry_resolution', message: `${resolution} needs ai_model ${models.join(', ')} or latest; got ${model}` });
+    }
   }
-  if (query.geometry_resolution === '4k' && model !== 'meshy-7.1') {
-    problems.push({ key: 'geometry_resolution', message: `4k needs ai_model meshy-7.1 or latest; got ${model}` });
-  }
-  if (query.texture_resolution && query.texture_resolution !== '2k' && ['meshy-5', 'meshy-6-lite'].includes(model)) {
+  if (query.texture_resolution && query.texture_resolution !== '2k' && (TWO_K_TEXTURE_MODELS as readonly string[]).includes(model)) {
     problems.push({ key: 'texture_resolution', message: `${query.texture_resolution} textures are not available with ${model}` });
   }
   if (query.origin_at && !query.auto_size) {
@@ -110,7 +135,7 @@ export function geometryFields(query: GenerationQuery & { decimation_mode?: numb
     if (remesh !== remeshesByDefault(model as StandardModel)) preview.should_remesh = remesh;
     if (remesh) {
       if (query.topology === 'quad') preview.topology = 'quad';
-      if (query.target_polycount !== undefined && query.target_polycount !== 30_000) preview.target_polycount = query.target_polycount;
+      if (query.target_polycount !== undefined && query.target_polycount !== POLYCOUNT.standard.fallback) preview.target_polycount = query.target_polycount;
       if (query.decimation_mode !== undefined) preview.decimation_mode = query.decimation_mode;
     }
     if (query.geometry_resolution && query.geometry_resolution !== 'standard') preview.geometry_resolution = query.geometry_resolution;

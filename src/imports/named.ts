@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
-import { remeshQuerySchema, retextureQuerySchema } from './edit.js';
-import { imageQuerySchema, imagesQuerySchema } from './image.js';
-import { imageToImageQuerySchema, textToImageQuerySchema } from './picture.js';
-import { promptQuerySchema } from './prompt.js';
+import { importKind } from './kinds/index.js';
 
 /**
  * Named models: `meshy({ models: { knight: { prompt: '…', target_polycount: 8000 } } })`, then
@@ -27,17 +24,6 @@ export const MODEL_NAME = /^[a-z][a-z0-9_-]*$/i;
 export type NamedModel = z.infer<typeof namedModelSchema>;
 type OptionValue = z.infer<typeof optionValue>;
 
-/** Query keys of each kind, so that shared `defaults` reach only the kinds that have them. */
-const KIND_KEYS: Record<string, readonly string[]> = {
-  prompt: Object.keys(promptQuerySchema.shape),
-  image: Object.keys(imageQuerySchema.shape),
-  images: Object.keys(imagesQuerySchema.shape),
-  retexture: Object.keys(retextureQuerySchema.shape),
-  remesh: Object.keys(remeshQuerySchema.shape),
-  'text-to-image': Object.keys(textToImageQuerySchema.shape),
-  'image-to-image': Object.keys(imageToImageQuerySchema.shape),
-};
-
 /**
  * The `meshy:<kind>?…` import a named model stands for: `kind` defaults to prompt, `prompt` is the
  * query's `text`, lists are comma-separated (`animation: ['walk', 'idle']`).
@@ -45,7 +31,8 @@ const KIND_KEYS: Record<string, readonly string[]> = {
 export function namedModelImport(name: string, definition: NamedModel, defaults: Record<string, OptionValue> = {}): string {
   const { kind = 'prompt', ...options } = definition;
   const kindName = String(kind);
-  const accepted = KIND_KEYS[kindName] ?? [];
+  // Shared `defaults` reach only the kinds that have their keys.
+  const accepted = Object.keys(importKind(kindName)?.schema.shape ?? {});
   const shared = Object.fromEntries(Object.entries(defaults).filter(([key]) => accepted.includes(key === 'prompt' ? 'text' : key)));
   const merged = { name, ...shared, ...options };
   const query = new URLSearchParams();

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { oneOf, wholeNumber } from './params.js';
 import { COMPRESSION_METHODS, OPTIMIZE_PRESETS, TEXTURE_FORMATS, type OptimizeOverrides } from '../optimize/options.js';
 
+/** The range of the encoders' quality settings. */
+const QUALITY = { min: 1, max: 100 };
+
 /**
  * Per-import optimize overrides as query keys of a `meshy:` import, e.g.
  * `meshy:prompt?text=crate&max_triangles=5000&max_texture_size=1024`. They shape only the optimized
@@ -19,7 +22,7 @@ export const optimizeQueryShape = {
     .optional(),
   max_texture_size: wholeNumber(1, 16384).optional(),
   texture_format: oneOf(TEXTURE_FORMATS).optional(),
-  texture_quality: wholeNumber(1, 100).optional(),
+  texture_quality: wholeNumber(QUALITY.min, QUALITY.max).optional(),
   compression: oneOf(COMPRESSION_METHODS).optional(),
 };
 
@@ -31,7 +34,7 @@ export const OPTIMIZE_QUERY_DOCS: Record<keyof typeof optimizeQueryShape, string
   simplify_error: 'largest simplification error relative to the mesh size, 0–1 (e.g. 0.001); 0 = no simplification',
   max_texture_size: 'fit textures inside this many pixels, e.g. 1024',
   texture_format: `${TEXTURE_FORMATS.join(' | ')} (keep = the source format)`,
-  texture_quality: 'texture encoder quality, 1–100',
+  texture_quality: `texture encoder quality, ${QUALITY.min}–${QUALITY.max}`,
   compression: `${COMPRESSION_METHODS.join(' | ')} (geometry compression)`,
 };
 

@@ -7,6 +7,16 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   return z.enum(values, { error: (issue) => `expected one of ${shown}; got "${String(issue.input)}"` });
 }
 
+/** How help text lists the values of an option: `a | b | c`. */
+export function choices(values: readonly string[]): string {
+  return values.join(' | ');
+}
+
+/** The optional base name of the emitted file, which every kind takes. */
+export function fileName() {
+  return z.string().trim().min(1).max(80).optional();
+}
+
 export function wholeNumber(min: number, max: number) {
   return z
     .string()

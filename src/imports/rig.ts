@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { flag } from './params.js';
-import { resolveAnimations, type ResolvedAnimation } from './animations.js';
+import { ANIMATION_CREDITS_PER_ACTION, RIGGING_CREDITS } from '../meshy/pricing.js';
+import { MAX_ANIMATIONS, resolveAnimations, type ResolvedAnimation } from './animations.js';
 import type { SpecProblem } from './errors.js';
 
 /**
@@ -8,6 +9,10 @@ import type { SpecProblem } from './errors.js';
  * https://docs.meshy.ai/en/api/rigging), then animated with library actions in one task (https://docs.meshy.ai/en/api/animation), and the result is one GLB with the
  * skeleton and a clip per action, named as the import wrote them.
  */
+/** Meshy's default character height for rigging, left out of the spec (https://docs.meshy.ai/en/api/rigging). */
+const DEFAULT_RIG_HEIGHT = 1.7;
+const MAX_RIG_HEIGHT = 100;
+
 export const rigQueryShape = {
   rig: flag().optional(),
   rig_height: z
@@ -15,15 +20,17 @@ export const rigQueryShape = {
     .trim()
     .regex(/^\d+(\.\d+)?$/, { error: (issue) => `expected a height in metres such as 1.7; got "${String(issue.input)}"` })
     .transform(Number)
-    .pipe(z.number().gt(0, 'must be more than 0').max(100, 'must be at most 100 (metres)'))
+    .pipe(z.number().gt(0, 'must be more than 0').max(MAX_RIG_HEIGHT, `must be at most ${MAX_RIG_HEIGHT} (metres)`))
     .optional(),
   animation: z.string().optional(),
 };
 
 export const RIG_QUERY_DOCS: Record<keyof typeof rigQueryShape, string> = {
-  rig: 'rig a humanoid model with Meshy auto-rigging (+5 credits); the GLB gets a 24-joint skeleton',
-  rig_height: "the character's height in metres for rigging (default 1.7)",
-  animation: 'comma-separated clips from Meshy\'s animation library, e.g. walk,idle or Regular_Jump (implies rig; +3 credits each, at most 10)',
+  rig: `rig a humanoid model with Meshy auto-rigging (+${RIGGING_CREDITS} credits); the GLB gets a 24-joint skeleton`,
+  rig_height: `the character's height in metres for rigging (default ${DEFAULT_RIG_HEIGHT})`,
+  animation:
+    "comma-separated clips from Meshy's animation library, e.g. walk,idle or Regular_Jump " +
+    `(implies rig; +${ANIMATION_CREDITS_PER_ACTION} credits each, at most ${MAX_ANIMATIONS})`,
 };
 
 export type RigQuery = { [K in keyof typeof rigQueryShape]?: z.output<(typeof rigQueryShape)[K]> };
@@ -49,6 +56,6 @@ export function rigSpecFromQuery(query: RigQuery): { spec: RigSpec; problems: Sp
   if (query.rig_height !== undefined && !query.rig && query.animation === undefined) problems.push({ key: 'rig_height', message: 'only applies with rig' });
   const wantsRig = query.rig === true || query.animation !== undefined;
   if (!wantsRig) return { spec: {}, problems };
-  const rig = query.rig_height !== undefined && query.rig_height !== 1.7 ? { height_meters: query.rig_height } : {};
+  const rig = query.rig_height !== undefined && query.rig_height !== DEFAULT_RIG_HEIGHT ? { height_meters: query.rig_height } : {};
   return { spec: { rig, ...(animations?.length ? { animations } : {}) }, problems };
 }

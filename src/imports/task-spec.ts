@@ -1,24 +1,23 @@
-import type { z } from 'zod';
 import type { OptimizeOverrides } from '../optimize/options.js';
 import type { SpecProblem } from './errors.js';
-import type { SourceContext, SourceInput } from './inputs.js';
-import type { RigSpec } from './rig.js';
+import type { SourceInput } from './inputs.js';
+import { overridesFromQuery, type OptimizeQuery } from './optimize-keys.js';
+import { rigSpecFromQuery, type RigQuery, type RigSpec } from './rig.js';
 
 export type JsonValue = string | number | boolean | string[] | number[];
 
-/** Kinds whose spec is one Meshy task with inputs (files, URLs, other imports), plus rigging. */
-export type TaskKind = 'image' | 'images' | 'retexture' | 'remesh' | 'text-to-image' | 'image-to-image';
+/** Media fields of a request body (`image_url`, `image_urls`, `model_url`…) and what fills them. */
+export type SpecInputs = Record<string, SourceInput | SourceInput[]>;
 
 /**
- * `meshy:image`, `meshy:images`, `meshy:retexture`, `meshy:remesh`, `meshy:text-to-image`,
- * `meshy:image-to-image`: one Meshy request whose media fields come from `inputs`.
+ * An import that is one Meshy request whose media fields come from `inputs` (every kind but
+ * `meshy:prompt`), plus rigging. `Kind` is the import kind that made it.
  */
-export interface TaskSpec extends RigSpec {
-  kind: TaskKind;
+export interface TaskSpecOf<Kind extends string> extends RigSpec {
+  kind: Kind;
   /** The request body without its media fields, defaults left out, the model pinned. */
   request: Record<string, JsonValue>;
-  /** Media fields of the body (`image_url`, `image_urls`, `model_url`…) and what fills them. */
-  inputs: Record<string, SourceInput | SourceInput[]>;
+  inputs: SpecInputs;
   /** File name for the asset (not part of the cache key). */
   name: string;
   /** A short human label for logs and `meta`. */
@@ -26,13 +25,43 @@ export interface TaskSpec extends RigSpec {
   optimize?: OptimizeOverrides;
 }
 
-/** One import kind: its query schema, its documentation, and how a valid query becomes a spec. */
-export interface KindDefinition<Query extends Record<string, unknown> = Record<string, unknown>> {
-  kind: TaskKind;
-  schema: z.ZodObject;
-  docs: Record<string, string>;
-  /** Builds the spec; problems of single fields are already reported by the schema. */
-  build(query: Query, context: SourceContext): { spec: TaskSpec; problems: SpecProblem[] };
+/** The query keys every spec reads the same way: the file name, rigging and optimize overrides (a kind may lack the last two). */
+export type SharedSpecQuery = { name?: string | undefined } & RigQuery & OptimizeQuery;
+
+/** What every spec takes from its query the same way: the file name, rigging and optimize overrides. */
+export interface SharedSpecParts extends RigSpec {
+  name: string;
+  /** Per-import optimize overrides: part of the optimized level's key only, never of the Meshy request. */
+  optimize?: OptimizeOverrides;
+}
+
+/** The shared parts of a spec; `defaultName` names the file when the query does not. Absent rig and optimize stay absent, so keys stay stable. */
+export function sharedSpecParts(query: SharedSpecQuery, defaultName: string): { parts: SharedSpecParts; problems: SpecProblem[] } {
+  const rig = rigSpecFromQuery(query);
+  const optimize = overridesFromQuery(query);
+  return { parts: { name: query.name ?? defaultName, ...rig.spec, ...(optimize ? { optimize } : {}) }, problems: rig.problems };
+}
+
+export interface TaskSpecParts<Kind extends string> {
+  kind: Kind;
+  query: SharedSpecQuery;
+  request: Record<string, JsonValue>;
+  inputs: SpecInputs;
+  /** The file name when the query gives none. */
+  defaultName: string;
+  label: string;
+  /** Problems found so far; the shared parts' own are added after them. */
+  problems: SpecProblem[];
+}
+
+/** Assembles a task spec and every problem found building it. */
+export function taskSpec<Kind extends string>({ kind, query, request, inputs, defaultName, label, problems }: TaskSpecParts<Kind>): {
+  spec: TaskSpecOf<Kind>;
+  problems: SpecProblem[];
+} {
+  const shared = sharedSpecParts(query, defaultName);
+  const { name, ...rest } = shared.parts;
+  return { spec: { kind, request, inputs, name, label, ...rest }, problems: [...problems, ...shared.problems] };
 }
 
 /** Leaves out the values that equal Meshy's defaults, so equal requests have equal keys. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MeshySpecError, parseMeshyImport, specKey, type MeshySpec, type PromptSpec } from '../../src/imports/index.js';
 import { splitImportId } from '../../src/imports/id.js';
-import { slugify } from '../../src/imports/prompt.js';
+import { slugify } from '../../src/imports/names.js';
 
 function spec(id: string): PromptSpec {
   const parsed: MeshySpec = parseMeshyImport(id).spec;
