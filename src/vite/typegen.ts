@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../cache/atomic.js';
+import { isImageKind } from '../imports/index.js';
 
 /** The generated declarations, in the cache directory: `<root>/.meshy/models.d.ts` by default. */
 export const MODEL_TYPES_FILE = 'models.d.ts';
@@ -22,7 +23,7 @@ export function modelTypesSource(models: Readonly<Record<string, unknown>>): str
   ];
   for (const name of names) {
     const kind = (models[name] as { kind?: unknown } | undefined)?.kind;
-    const image = kind === 'text-to-image' || kind === 'image-to-image';
+    const image = isImageKind(kind);
     lines.push(
       `declare module ${JSON.stringify(`meshy:${name}`)} {`,
       `  /** URL of the ${image ? 'PNG' : 'GLB'} of the named model ${JSON.stringify(name)}: ${docText(models[name])} */`,
