@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startEmulator, type EmulatorOptions } from '../src/emulator/index.js';
+import { type EmulatorOptions, startEmulator } from '../src/emulator/index.js';
 import type { MeshyPluginOptions } from '../src/index.js';
 import { writeProject } from '../test/helpers/project.js';
-import { startDevServer, type DevServer } from '../test/vite/dev-helpers.js';
+import { type DevServer, startDevServer } from '../test/vite/dev-helpers.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] ?? fallback) || fallback;
@@ -24,7 +24,14 @@ const importCount = option('imports', 30);
 const swapCount = option('swaps', 4);
 const inProcess = args.includes('--in-process');
 const API_KEY = 'msy_bench_dev_server_key_01';
-const EMULATOR_OPTIONS: EmulatorOptions = { apiKeys: [API_KEY], taskDurationMs: 2000, queueDelayMs: 100, profile: 'small', queueLimit: 100, rateLimitPerSecond: 1000 };
+const EMULATOR_OPTIONS: EmulatorOptions = {
+  apiKeys: [API_KEY],
+  taskDurationMs: 2000,
+  queueDelayMs: 100,
+  profile: 'small',
+  queueLimit: 100,
+  rateLimitPerSecond: 1000,
+};
 
 interface EmulatorHandle {
   url: string;
@@ -111,7 +118,8 @@ async function swapDelay(emulator: EmulatorHandle, label: string, options: Meshy
   const send = wrapped.send.bind(wrapped) as (...a: unknown[]) => void;
   wrapped.send = ((...a: unknown[]) => {
     const payload = a[0] as { type?: string; updates?: { path: string }[] };
-    if (typeof payload === 'object' && payload.type === 'update') for (const update of payload.updates ?? []) updateAt.set(decodeURIComponent(update.path), Date.now());
+    if (typeof payload === 'object' && payload.type === 'update')
+      for (const update of payload.updates ?? []) updateAt.set(decodeURIComponent(update.path), Date.now());
     const news = a[1] as { label?: string; status?: string } | undefined;
     if (a[0] === 'meshy:progress' && news?.status === 'SUCCEEDED' && news.label) succeededAt.set(news.label, Date.now());
     const done = a[1] as { label?: string; meta?: { taskIds: string[] } } | undefined;
@@ -153,7 +161,9 @@ if (args.includes('--emulator-child')) {
 } else {
   const emulator = await emulatorProcess();
   try {
-    console.log(`vite-plugin-meshy dev server benchmark (node ${process.version}; emulator ${inProcess ? 'in this process' : 'in a child process'}, profile small, tasks 2 s)\n`);
+    console.log(
+      `vite-plugin-meshy dev server benchmark (node ${process.version}; emulator ${inProcess ? 'in this process' : 'in a child process'}, profile small, tasks 2 s)\n`,
+    );
     await placeholderLatency(emulator);
     await swapDelay(emulator, 'SSE stream', { stream: true });
     await swapDelay(emulator, 'polling every 1000 ms', { stream: false, pollIntervalMs: 1000 });

@@ -152,7 +152,23 @@ function countTargets(document: import('@gltf-transform/core').Document): number
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['fixture', 'variant', 'in KiB', 'out KiB', 'out/in', 'gzip KiB', 'wall s', 'CPU s', 'peak MB', 'tris in → out', 'tex PSNR min dB', 'normal err °', 'geom ‰', 'validator E/W', 'anims/skins/morphs'];
+  const header = [
+    'fixture',
+    'variant',
+    'in KiB',
+    'out KiB',
+    'out/in',
+    'gzip KiB',
+    'wall s',
+    'CPU s',
+    'peak MB',
+    'tris in → out',
+    'tex PSNR min dB',
+    'normal err °',
+    'geom ‰',
+    'validator E/W',
+    'anims/skins/morphs',
+  ];
   console.log(`| ${header.join(' | ')} |`);
   console.log(`|${header.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`);
   for (const r of rows) {

@@ -5,10 +5,10 @@
  * normal maps). Geometry: a symmetric nearest-vertex distance between source and output, relative
  * to the source's bounding-box diagonal.
  */
-import { TextureChannel, type Document, type Texture } from '@gltf-transform/core';
+import { type Document, type Texture, TextureChannel } from '@gltf-transform/core';
 import { getTextureChannelMask, listTextureSlots } from '@gltf-transform/functions';
 import sharp from 'sharp';
-import { compareImages, rasterizeUvMask, type RawImage } from '../src/optimize/texels.js';
+import { compareImages, type RawImage, rasterizeUvMask } from '../src/optimize/texels.js';
 import { uvTrianglesOf } from '../src/optimize/textures.js';
 
 export interface MeasuredQuality {
@@ -93,9 +93,11 @@ function worldPositions(document: Document): Float32Array {
 
 /** Mean of nearest-vertex distances both ways, relative to the source's diagonal (grid hash). */
 function geometryDistance(source: Document, output: Document): number {
-  const a = worldPositions(source), b = worldPositions(output);
+  const a = worldPositions(source),
+    b = worldPositions(output);
   if (a.length === 0 || b.length === 0) return 0;
-  const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+  const min = [Infinity, Infinity, Infinity],
+    max = [-Infinity, -Infinity, -Infinity];
   for (let i = 0; i < a.length; i++) {
     min[i % 3] = Math.min(min[i % 3]!, a[i]!);
     max[i % 3] = Math.max(max[i % 3]!, a[i]!);
@@ -114,15 +116,21 @@ function meanNearest(from: Float32Array, to: Float32Array, diagonal: number): nu
   }
   let total = 0;
   for (let i = 0; i < from.length; i += 3) {
-    const x = from[i]!, y = from[i + 1]!, z = from[i + 2]!;
-    const cx = Math.floor(x / cell), cy = Math.floor(y / cell), cz = Math.floor(z / cell);
+    const x = from[i]!,
+      y = from[i + 1]!,
+      z = from[i + 2]!;
+    const cx = Math.floor(x / cell),
+      cy = Math.floor(y / cell),
+      cz = Math.floor(z / cell);
     let best = Infinity;
     for (let r = 1; r <= 8 && best === Infinity; r *= 2) {
-      for (let dx = -r; dx <= r; dx++) for (let dy = -r; dy <= r; dy++) for (let dz = -r; dz <= r; dz++) {
-        for (const j of grid.get(`${cx + dx},${cy + dy},${cz + dz}`) ?? []) {
-          best = Math.min(best, Math.hypot(to[j]! - x, to[j + 1]! - y, to[j + 2]! - z));
-        }
-      }
+      for (let dx = -r; dx <= r; dx++)
+        for (let dy = -r; dy <= r; dy++)
+          for (let dz = -r; dz <= r; dz++) {
+            for (const j of grid.get(`${cx + dx},${cy + dy},${cz + dz}`) ?? []) {
+              best = Math.min(best, Math.hypot(to[j]! - x, to[j + 1]! - y, to[j + 2]! - z));
+            }
+          }
     }
     total += best === Infinity ? cell * 8 : best;
   }

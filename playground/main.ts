@@ -1,17 +1,17 @@
-import * as THREE from 'three';
-import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
-import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
-import { CSS2DObject, CSS2DRenderer } from 'three/addons/renderers/CSS2DRenderer.js';
-import { MeshoptDecoder } from 'three/addons/libs/meshopt_decoder.module.js';
-import { onModelUpdate, type ModelUpdate } from 'vite-plugin-meshy/client';
+// A named model (playground/meshy.config.ts): generated, rigged, with `walk` and `idle` clips.
+import hero, { meta as heroMeta } from 'meshy:hero';
+// Image to 3D, from a concept image of the project (playground/concepts/toadstool.png).
+import toadstool, { meta as toadstoolMeta } from 'meshy:image?src=./concepts/toadstool.png';
+import pine, { meta as pineMeta } from 'meshy:prompt?text=a stylized pine tree&textured=false';
 // Text to 3D.
 import helmet, { meta as helmetMeta } from 'meshy:prompt?text=a weathered viking helmet&target_polycount=15000';
 import chest, { meta as chestMeta } from 'meshy:prompt?text=a wooden treasure chest with iron bands&enable_pbr';
-import pine, { meta as pineMeta } from 'meshy:prompt?text=a stylized pine tree&textured=false';
-// Image to 3D, from a concept image of the project (playground/concepts/toadstool.png).
-import toadstool, { meta as toadstoolMeta } from 'meshy:image?src=./concepts/toadstool.png';
-// A named model (playground/meshy.config.ts): generated, rigged, with `walk` and `idle` clips.
-import hero, { meta as heroMeta } from 'meshy:hero';
+import * as THREE from 'three';
+import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+import { MeshoptDecoder } from 'three/addons/libs/meshopt_decoder.module.js';
+import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
+import { CSS2DObject, CSS2DRenderer } from 'three/addons/renderers/CSS2DRenderer.js';
+import { type ModelUpdate, onModelUpdate } from 'vite-plugin-meshy/client';
 
 const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
 renderer.setPixelRatio(Math.min(devicePixelRatio, 2));
@@ -144,7 +144,14 @@ function describe({ kind, meta, clip }: Slot): string {
 function poseDigest(root: THREE.Object3D): string {
   const parts: string[] = [];
   root.traverse((child) => {
-    if (child instanceof THREE.SkinnedMesh) for (const bone of child.skeleton.bones.slice(0, 8)) parts.push(bone.quaternion.toArray().map((v) => v.toFixed(3)).join(','));
+    if (child instanceof THREE.SkinnedMesh)
+      for (const bone of child.skeleton.bones.slice(0, 8))
+        parts.push(
+          bone.quaternion
+            .toArray()
+            .map((v) => v.toFixed(3))
+            .join(','),
+        );
   });
   return parts.join(';');
 }

@@ -7,11 +7,7 @@ export class MeshyPluginError extends Error {
   readonly code: string;
   readonly context: Readonly<Record<string, unknown>>;
 
-  constructor(
-    code: string,
-    message: string,
-    options: { cause?: unknown; context?: Record<string, unknown> } = {},
-  ) {
+  constructor(code: string, message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;

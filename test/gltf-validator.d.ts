@@ -11,7 +11,10 @@ declare module 'gltf-validator' {
   }
   const validator: {
     version(): string;
-    validateBytes(data: Uint8Array, options?: { maxIssues?: number; externalResourceFunction?: (uri: string) => Promise<Uint8Array> }): Promise<ValidationReport>;
+    validateBytes(
+      data: Uint8Array,
+      options?: { maxIssues?: number; externalResourceFunction?: (uri: string) => Promise<Uint8Array> },
+    ): Promise<ValidationReport>;
   };
   export default validator;
 }

@@ -1,5 +1,5 @@
-import { failedStage, listJournal, type JournalEntry, type JournalStage } from './journal.js';
-import { resultFileOf, type ManifestEntry } from './manifest.js';
+import { failedStage, type JournalEntry, type JournalStage, listJournal } from './journal.js';
+import { type ManifestEntry, resultFileOf } from './manifest.js';
 import { hasRawFile, readManifest, readManifestEntry, type StoreLayout } from './store.js';
 
 /**

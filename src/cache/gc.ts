@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listJournal, removeJournal, type JournalEntry } from './journal.js';
-import { resultFileOf, type ManifestEntry } from './manifest.js';
+import { type JournalEntry, listJournal, removeJournal } from './journal.js';
+import { type ManifestEntry, resultFileOf } from './manifest.js';
 import { imageCopySha256, optimizedPaths, rawFileSha256, readManifest, removeManifestEntries, type StoreLayout } from './store.js';
 
 /** What nothing in use refers to any more: what `gc` may delete. */
@@ -50,7 +50,10 @@ export async function listGarbage(layout: StoreLayout, usedKeys: ReadonlySet<str
 
 /** Deletes what `listGarbage` found. */
 export async function removeGarbage(layout: StoreLayout, garbage: Garbage): Promise<void> {
-  await removeManifestEntries(layout, garbage.entries.map(({ key }) => key));
+  await removeManifestEntries(
+    layout,
+    garbage.entries.map(({ key }) => key),
+  );
   const remove = (path: string) => rm(path, { force: true });
   await Promise.all([
     ...garbage.rawFiles.map((name) => remove(join(layout.raw, name))),

@@ -3,7 +3,7 @@ import { MeshyPluginError } from '../errors.js';
 const GLB_MAGIC = 0x46546c67; // 'glTF' little-endian
 const JSON_CHUNK = 0x4e4f534a; // 'JSON'
 
-export class InvalidGlbError extends MeshyPluginError {
+class InvalidGlbError extends MeshyPluginError {
   constructor(reason: string, context: Record<string, unknown> = {}) {
     super('MESHY_INVALID_GLB', `Not a valid GLB file: ${reason}`, { context });
   }
@@ -59,7 +59,7 @@ export function assertImage(bytes: Uint8Array): 'png' | 'jpg' {
   throw new InvalidImageError(`neither PNG nor JPEG (${bytes.byteLength} bytes)`);
 }
 
-export class InvalidImageError extends MeshyPluginError {
+class InvalidImageError extends MeshyPluginError {
   constructor(reason: string) {
     super('MESHY_INVALID_IMAGE', `Not a valid image file: ${reason}`);
   }

@@ -1,8 +1,8 @@
-export * from './store.js';
-export * from './manifest.js';
-export { assertGlb, assertImage, InvalidGlbError, InvalidImageError } from './glb.js';
 export { sweepTempFiles, writeFileAtomic } from './atomic.js';
+export { type EntryState, entryStates, storedEntry } from './entries.js';
+export { listGarbage, removeGarbage } from './gc.js';
+export { assertGlb, assertImage } from './glb.js';
 export * from './journal.js';
-export { withFileLock, type LockOptions } from './lock.js';
-export { entryStates, storedEntry, type EntryState } from './entries.js';
-export { listGarbage, removeGarbage, type Garbage } from './gc.js';
+export { withFileLock } from './lock.js';
+export * from './manifest.js';
+export * from './store.js';

@@ -11,7 +11,7 @@ import type { StoreLayout } from './store.js';
  * paying for new ones. A finished model moves to the manifest and its journal file is removed; a
  * FAILED task stays here with its error until the user asks for a retry.
  */
-export const journalStageSchema = z.object({
+const journalStageSchema = z.object({
   stage: z.string(),
   /** creating: the request may or may not have reached Meshy; created: Meshy has it, with `taskId`. */
   state: z.enum(['creating', 'created', 'succeeded', 'failed']),
@@ -24,7 +24,7 @@ export const journalStageSchema = z.object({
   updatedAt: z.number(),
 });
 
-export const journalEntrySchema = z.object({
+const journalEntrySchema = z.object({
   version: z.literal(1),
   key: z.string(),
   label: z.string(),
@@ -34,11 +34,14 @@ export const journalEntrySchema = z.object({
 export type JournalStage = z.infer<typeof journalStageSchema>;
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 
-export function journalPath(layout: StoreLayout, key: string): string {
+function journalPath(layout: StoreLayout, key: string): string {
   return join(layout.journal, `${key}.json`);
 }
 
-/** The entry for `key`, or undefined; a file that does not parse is treated as absent (it was never renamed into place half-written, so this means a hand edit). */
+/**
+ * The entry for `key`, or undefined; a file that does not parse is treated as absent (it was never renamed into
+ * place half-written, so this means a hand edit).
+ */
 export async function readJournal(layout: StoreLayout, key: string): Promise<JournalEntry | undefined> {
   let text: string;
   try {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** One Meshy task that a cached model came from. */
-export const taskRecordSchema = z.object({
+const taskRecordSchema = z.object({
   stage: z.string(),
   id: z.string(),
   type: z.string().optional(),
@@ -10,7 +10,7 @@ export const taskRecordSchema = z.object({
   credits: z.number(),
 });
 
-export const fileRecordSchema = z.object({
+const fileRecordSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().nonnegative(),
   /** File extension in the store; absent means `glb`. */
@@ -18,7 +18,7 @@ export const fileRecordSchema = z.object({
 });
 
 /** What the store knows about one spec key: where its model came from and which bytes it is. */
-export const manifestEntrySchema = z.object({
+const manifestEntrySchema = z.object({
   kind: z.string(),
   label: z.string(),
   namespace: z.string(),

@@ -1,18 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeshyPluginError } from '../errors.js';
-import { writeFileAtomic } from './atomic.js';
 import { sha256 } from '../hash.js';
+import { writeFileAtomic } from './atomic.js';
 import { assertGlb, assertImage } from './glb.js';
 import { withFileLock } from './lock.js';
-import {
-  EMPTY_MANIFEST,
-  manifestSchema,
-  serializeManifest,
-  type FileRecord,
-  type Manifest,
-  type ManifestEntry,
-} from './manifest.js';
+import { EMPTY_MANIFEST, type FileRecord, type Manifest, type ManifestEntry, manifestSchema, serializeManifest } from './manifest.js';
 
 /**
  * The on-disk store, two levels deep:
@@ -46,7 +39,7 @@ export function storeLayout(dir: string): StoreLayout {
   };
 }
 
-export class CacheError extends MeshyPluginError {}
+class CacheError extends MeshyPluginError {}
 
 export async function readManifest(layout: StoreLayout): Promise<Manifest> {
   let text: string;
@@ -88,13 +81,15 @@ const manifestWrites = new Map<string, Promise<unknown>>();
  */
 export async function recordManifestEntry(layout: StoreLayout, key: string, entry: ManifestEntry): Promise<void> {
   const previous = manifestWrites.get(layout.manifest) ?? Promise.resolve();
-  const write = previous.catch(() => undefined).then(() =>
-    withFileLock(join(layout.locks, 'manifest'), async () => {
-      const manifest = await readManifest(layout);
-      manifest.entries[key] = entry;
-      await writeFileAtomic(layout.manifest, serializeManifest(manifest), layout.tmp);
-    }),
-  );
+  const write = previous
+    .catch(() => undefined)
+    .then(() =>
+      withFileLock(join(layout.locks, 'manifest'), async () => {
+        const manifest = await readManifest(layout);
+        manifest.entries[key] = entry;
+        await writeFileAtomic(layout.manifest, serializeManifest(manifest), layout.tmp);
+      }),
+    );
   manifestWrites.set(layout.manifest, write);
   try {
     await write;
@@ -117,7 +112,7 @@ export async function removeManifestEntries(layout: StoreLayout, keys: readonly 
   return removed;
 }
 
-export function rawFilePath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
+function rawFilePath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
   return join(layout.raw, `${file.sha256}.${file.ext ?? 'glb'}`);
 }
 

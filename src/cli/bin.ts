@@ -42,7 +42,8 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 1;
   }
   const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new MeshyPluginError('MESHY_CLI_USAGE', '--concurrency takes a whole number ≥ 1');
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
+    throw new MeshyPluginError('MESHY_CLI_USAGE', '--concurrency takes a whole number ≥ 1');
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const project = await loadProject({ root: values.root ?? process.cwd(), configFile: values.config, mode: values.mode ?? 'production' });
   try {
@@ -50,7 +51,11 @@ async function main(argv: string[]): Promise<number> {
       case 'status':
         return await status(project, print);
       case 'prefetch':
-        return await prefetch(project, print, { dryRun: values['dry-run'] ?? false, interactive: process.stdout.isTTY === true, ...(concurrency ? { concurrency } : {}) });
+        return await prefetch(project, print, {
+          dryRun: values['dry-run'] ?? false,
+          interactive: process.stdout.isTTY === true,
+          ...(concurrency ? { concurrency } : {}),
+        });
       case 'regenerate':
         if (!target) throw new MeshyPluginError('MESHY_CLI_USAGE', 'regenerate needs a model: a named model or a meshy: import id');
         return await regenerate(project, print, target);

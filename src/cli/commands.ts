@@ -1,15 +1,15 @@
 import { join, relative } from 'node:path';
-import { entryStates, listGarbage, readManifestEntry, removeGarbage, type EntryState } from '../cache/index.js';
-import { estimateCredits, formatBytes, generatedInputsOf, type GenerationEvent } from '../generate/index.js';
-import { describeSpec, MeshySpecError, type MeshySpec } from '../imports/index.js';
-import { createProgressDisplay } from './progress.js';
+import { type EntryState, entryStates, listGarbage, readManifestEntry, removeGarbage } from '../cache/index.js';
+import { estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf } from '../generate/index.js';
+import { describeSpec, type MeshySpec, MeshySpecError } from '../imports/index.js';
 import type { MeshyProject } from '../project/index.js';
-import { findMeshyImports, type FoundImport } from './scan.js';
+import { createProgressDisplay } from './progress.js';
+import { type FoundImport, findMeshyImports } from './scan.js';
 
 export type Print = (line: string) => void;
 
 /** A spec the project uses, with where it is used. */
-export interface UsedSpec {
+interface UsedSpec {
   key: string;
   spec: MeshySpec;
   label: string;
@@ -17,7 +17,7 @@ export interface UsedSpec {
 }
 
 /** Every spec the sources and named models use, unique by key; imports that do not parse are listed apart. */
-export async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpec[]; invalid: { where: string; message: string }[] }> {
+async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpec[]; invalid: { where: string; message: string }[] }> {
   const found: FoundImport[] = await findMeshyImports(project.root, [relative(project.root, project.layout.dir)]);
   for (const name of project.namedModels.keys()) found.push({ id: `meshy:${name}`, file: 'meshy({ models })', line: 0 });
   const byKey = new Map<string, UsedSpec>();
@@ -31,7 +31,8 @@ export async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpe
       spec = project.parse(item.id, item.line ? join(project.root, item.file) : where);
     } catch (error) {
       // The problems alone: the full message also lists every option, too long for a report.
-      const problems = error instanceof MeshySpecError ? error.problems.map((p) => `${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ') : (error as Error).message;
+      const problems =
+        error instanceof MeshySpecError ? error.problems.map((p) => `${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ') : (error as Error).message;
       invalid.push({ where, message: `${item.id}: ${problems}` });
       continue;
     }
@@ -57,7 +58,10 @@ function printInvalid(print: Print, invalid: { where: string; message: string }[
 /** `status`: each spec the project uses, and where it stands. */
 export async function status(project: MeshyProject, print: Print): Promise<number> {
   const { specs, invalid } = await usedSpecs(project);
-  const states = await entryStates(project.layout, specs.map((used) => used.key));
+  const states = await entryStates(
+    project.layout,
+    specs.map((used) => used.key),
+  );
   let paid = 0;
   let missingCredits = 0;
   for (const used of specs) {
@@ -65,7 +69,9 @@ export async function status(project: MeshyProject, print: Print): Promise<numbe
     const where = used.usedAt.join(', ');
     if (state.state === 'stored') {
       paid += state.entry.credits;
-      print(`cached   "${used.label}"  ${state.entry.model}, ${state.entry.credits} credits, tasks ${state.entry.tasks.map((t) => t.id).join(' ')}  (${where})`);
+      print(
+        `cached   "${used.label}"  ${state.entry.model}, ${state.entry.credits} credits, tasks ${state.entry.tasks.map((t) => t.id).join(' ')}  (${where})`,
+      );
     } else if (state.state === 'failed') {
       const { failed } = state;
       print(`failed   "${used.label}"  ${failed.stage} task ${failed.taskId ?? '?'}: ${failed.error?.message ?? 'no reason given'}  (${where})`);
@@ -87,9 +93,16 @@ export async function status(project: MeshyProject, print: Print): Promise<numbe
 }
 
 /** `prefetch`: generates every model the project uses that is not stored yet, after printing its cost. */
-export async function prefetch(project: MeshyProject, print: Print, options: { concurrency?: number; dryRun?: boolean; interactive?: boolean } = {}): Promise<number> {
+export async function prefetch(
+  project: MeshyProject,
+  print: Print,
+  options: { concurrency?: number; dryRun?: boolean; interactive?: boolean } = {},
+): Promise<number> {
   const { specs, invalid } = await usedSpecs(project);
-  const states = await entryStates(project.layout, specs.map((used) => used.key));
+  const states = await entryStates(
+    project.layout,
+    specs.map((used) => used.key),
+  );
   const todo = specs.filter((used) => states.get(used.key)!.state !== 'stored');
   const credits = todo.reduce((sum, used) => sum + estimateCredits(used.spec), 0);
   print(`${specs.length} model(s) used, ${specs.length - todo.length} cached, ${todo.length} to generate (~${credits} credits)`);

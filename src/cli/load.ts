@@ -8,7 +8,10 @@ export async function loadProject({ root, configFile, mode }: { root: string; co
   const config = await resolveConfig({ root, ...(configFile ? { configFile } : {}), mode, logLevel: 'warn' }, 'build', mode);
   const plugin = config.plugins.find((candidate) => candidate.name === PLUGIN_NAME) as { api?: { project(): MeshyProject } } | undefined;
   if (!plugin?.api) {
-    throw new MeshyPluginError('MESHY_CLI_NO_PLUGIN', `No meshy() plugin in the Vite config of ${root}${configFile ? ` (${configFile})` : ''}: add it to \`plugins\`.`);
+    throw new MeshyPluginError(
+      'MESHY_CLI_NO_PLUGIN',
+      `No meshy() plugin in the Vite config of ${root}${configFile ? ` (${configFile})` : ''}: add it to \`plugins\`.`,
+    );
   }
   return plugin.api.project();
 }

@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { libraryAction, type LibraryAction } from './animation-library.js';
+import { type LibraryAction, libraryAction } from './animation-library.js';
 import { motionFamilyOf } from './glb/clips.js';
 import { ApiError } from './http.js';
 import { UUID_PATTERN } from './ids.js';
 import { placeholder } from './outputs.js';
 import { optional } from './request-fields.js';
-import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
-import { riggedCharacterOf, riggedGlb, SAMPLE_CHARACTER, type RiggedCharacter } from './rigging.js';
+import { type EmulatedResource, lifecycleFields, type PlanContext, seedOf, type TaskPlan } from './resource.js';
+import { type RiggedCharacter, riggedCharacterOf, riggedGlb, SAMPLE_CHARACTER } from './rigging.js';
 import { chainedTask } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
 
 /** Animation (https://docs.meshy.ai/en/api/animation): library actions applied to a rigged character, one clip per action. */
-export const ANIMATION_PATH = '/openapi/v1/animations';
+const ANIMATION_PATH = '/openapi/v1/animations';
 
 /** https://docs.meshy.ai/en/api/pricing: 3 credits per action. */
 const PRICE_PER_ACTION = 3;

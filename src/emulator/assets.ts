@@ -1,14 +1,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Result files are served like Meshy's CDN serves them (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/asset-retention): signed URLs that need no
+ * Result files are served like Meshy's CDN serves them (https://docs.meshy.ai/en/api/image-to-3d,
+ * https://docs.meshy.ai/en/api/asset-retention): signed URLs that need no
  * Authorization header, `…/<task id>/output/<file>?Expires=<s>&Signature=<sig>`; a stale or
  * tampered URL is 403.
  */
 
 const ASSET_PATH = /^\/assets\/([^/]+)\/output\/([^/]+)$/;
 
-export function assetPath(taskId: string, file: string): string {
+function assetPath(taskId: string, file: string): string {
   return `/assets/${taskId}/output/${file}`;
 }
 

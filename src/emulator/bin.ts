@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { CLI_HELP, parseCliArgs, type CliCommand } from './cli.js';
+import { CLI_HELP, type CliCommand, parseCliArgs } from './cli.js';
 import { startEmulator } from './index.js';
 
 let command: CliCommand;

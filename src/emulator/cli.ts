@@ -3,7 +3,7 @@ import { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
 import type { EmulatorOptions } from './options.js';
 
 /** The key the CLI accepts when none is given: the one the Vite plugin uses with its emulator. */
-export const DEFAULT_CLI_API_KEY = 'msy_emulator';
+const DEFAULT_CLI_API_KEY = 'msy_emulator';
 
 export const CLI_HELP = `Usage: meshy-emulator [options]
 

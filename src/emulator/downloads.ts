@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAssetSignature, contentTypeOf, parseAssetPath } from './assets.js';
-import { sendCorrupt, sendThenReset, sendWithStall, sendTruncated } from './faults/index.js';
+import { sendCorrupt, sendThenReset, sendTruncated, sendWithStall } from './faults/index.js';
 import type { AssetSource } from './resource.js';
-import { recordFault, resourceOf, type EmulatorState } from './state.js';
+import { type EmulatorState, recordFault, resourceOf } from './state.js';
 import { snapshotAt } from './tasks.js';
 
 /**
  * Downloads of result files, the emulator's stand-in for Meshy's CDN: no Authorization, 403 for a
- * bad or stale signature, 404 for a deleted task (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/asset-retention). Files are generated on the first
+ * bad or stale signature, 404 for a deleted task (https://docs.meshy.ai/en/api/image-to-3d,
+ * https://docs.meshy.ai/en/api/asset-retention). Files are generated on the first
  * request and kept in the byte cache, so later downloads (and HEAD) are fast.
  */
 export async function serveAsset(state: EmulatorState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

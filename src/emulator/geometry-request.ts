@@ -3,7 +3,9 @@ import { budget, LATEST_MODEL, optional, SMART_TOPOLOGY_MODELS, STANDARD_MODELS 
 import { reject } from './validation.js';
 
 /**
- * The geometry options text to 3D previews and image/multi-image to 3D share (https://docs.meshy.ai/en/api/text-to-3d, https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/multi-image-to-3d):
+ * The geometry options text to 3D previews and image/multi-image to 3D share
+ * (https://docs.meshy.ai/en/api/text-to-3d, https://docs.meshy.ai/en/api/image-to-3d,
+ * https://docs.meshy.ai/en/api/multi-image-to-3d):
  * model, model type, resolution, remeshing and the triangle budget.
  */
 
@@ -56,7 +58,7 @@ export interface GeometryRules {
 }
 
 /** https://docs.meshy.ai/en/api/changelog: Meshy 6 and later skip remeshing by default for text and image to 3D. */
-export const REMESH_OFF_BY_DEFAULT = ['meshy-6', 'meshy-7', 'meshy-7.1'];
+const REMESH_OFF_BY_DEFAULT = ['meshy-6', 'meshy-7', 'meshy-7.1'];
 
 export function resolveGeometry(fields: GeometryFields, rules: GeometryRules = { remeshOffByDefault: REMESH_OFF_BY_DEFAULT }): Geometry {
   const modelType = fields.model_type ?? 'standard';

@@ -21,7 +21,10 @@ export interface Answer {
 }
 
 export function sendAnswer(res: ServerResponse, answer: Answer): void {
-  if (answer.body !== undefined) return sendJson(res, answer.status, answer.body, answer.headers);
+  if (answer.body !== undefined) {
+    sendJson(res, answer.status, answer.body, answer.headers);
+    return;
+  }
   res.writeHead(answer.status, { ...answer.headers, 'content-length': 0 });
   res.end();
 }

@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { generateImage } from './glb/images.js';
 import { profileImageSize } from './glb/profiles.js';
-import { optional, prompt } from './request-fields.js';
-import { lifecycleFields, seedOf, type TaskPlan, type EmulatedResource } from './resource.js';
 import { source } from './outputs.js';
+import { optional, prompt } from './request-fields.js';
+import { type EmulatedResource, lifecycleFields, seedOf, type TaskPlan } from './resource.js';
 import type { Task } from './tasks.js';
 import { SAMPLE_PROMPT } from './test-mode.js';
 import { reject } from './validation.js';
 
-/** What text to image and image to image share (https://docs.meshy.ai/en/api/text-to-image, https://docs.meshy.ai/en/api/image-to-image): models, aspect ratios, the PNG results. */
+/**
+ * What text to image and image to image share (https://docs.meshy.ai/en/api/text-to-image,
+ * https://docs.meshy.ai/en/api/image-to-image): models, aspect ratios, the PNG results.
+ */
 
-export const IMAGE_MODELS = ['nano-banana', 'nano-banana-2', 'nano-banana-pro', 'gpt-image-2'] as const;
+const IMAGE_MODELS = ['nano-banana', 'nano-banana-2', 'nano-banana-pro', 'gpt-image-2'] as const;
 export type ImageModel = (typeof IMAGE_MODELS)[number];
 
 /**
@@ -57,13 +60,31 @@ export interface ImageOutput {
 }
 
 /** https://docs.meshy.ai/en/api/text-to-image: ratios per model family; multi-view output cannot take an aspect ratio (400). */
-export function resolveImageOutput(fields: { ai_model: ImageModel; prompt: string; generate_multi_view?: boolean; aspect_ratio?: string; remove_background?: boolean }): ImageOutput {
+export function resolveImageOutput(fields: {
+  ai_model: ImageModel;
+  prompt: string;
+  generate_multi_view?: boolean;
+  aspect_ratio?: string;
+  remove_background?: boolean;
+}): ImageOutput {
   const family = fields.ai_model === 'gpt-image-2' ? 'gpt' : 'nano';
   if (fields.generate_multi_view && fields.aspect_ratio !== undefined) reject('aspect_ratio cannot be combined with generate_multi_view');
   const ratio = fields.aspect_ratio ?? '1:1';
   const size = SIZES[family][ratio];
-  if (!size) reject(`aspect_ratio must be one of ${Object.keys(SIZES[family]).map((r) => JSON.stringify(r)).join(', ')} for ${fields.ai_model} (got ${JSON.stringify(ratio)})`);
-  return { model: fields.ai_model, prompt: fields.prompt, look: fields.prompt, size, count: fields.generate_multi_view ? 3 : 1, transparent: fields.remove_background ?? false };
+  if (!size)
+    reject(
+      `aspect_ratio must be one of ${Object.keys(SIZES[family])
+        .map((r) => JSON.stringify(r))
+        .join(', ')} for ${fields.ai_model} (got ${JSON.stringify(ratio)})`,
+    );
+  return {
+    model: fields.ai_model,
+    prompt: fields.prompt,
+    look: fields.prompt,
+    size,
+    count: fields.generate_multi_view ? 3 : 1,
+    transparent: fields.remove_background ?? false,
+  };
 }
 
 const imageFile = (index: number) => `image_${index}.png`;
@@ -93,7 +114,13 @@ export function imageResource(path: string, plan: EmulatedResource['plan']): Emu
       const output = outputOf(task);
       const index = Array.from({ length: output.count }, (_, i) => imageFile(i)).indexOf(file);
       if (index < 0) return undefined;
-      const request = { prompt: output.look, seed: task.seed, ...profileImageSize(profile, output.size), yawDegrees: VIEW_YAWS[index]!, transparent: output.transparent };
+      const request = {
+        prompt: output.look,
+        seed: task.seed,
+        ...profileImageSize(profile, output.size),
+        yawDegrees: VIEW_YAWS[index]!,
+        transparent: output.transparent,
+      };
       return source(['image', request], () => generateImage(request));
     },
     outputs: (task) => ({ prompt: outputOf(task).look, imageCount: outputOf(task).count }),

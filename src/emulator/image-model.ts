@@ -1,12 +1,15 @@
 import { generateModel, generateTexture, generateThumbnail } from './glb/index.js';
-import { profileTextureSize, profileThumbnailSize, profileTriangles, type Profile, type TextureResolution } from './glb/profiles.js';
-import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles, placeholder, source, textureFiles, THUMBNAIL, urlsOf } from './outputs.js';
+import { type Profile, profileTextureSize, profileThumbnailSize, profileTriangles, type TextureResolution } from './glb/profiles.js';
+import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles, placeholder, source, THUMBNAIL, textureFiles, urlsOf } from './outputs.js';
 import { DEFAULT_FORMATS, type Format } from './request-fields.js';
-import { SAMPLE_PROMPT } from './test-mode.js';
 import type { AssetSource, PresentContext, TaskOutputs } from './resource.js';
 import type { Task } from './tasks.js';
+import { SAMPLE_PROMPT } from './test-mode.js';
 
-/** The results image to 3D and multi-image to 3D share (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/multi-image-to-3d): a model, its textures and thumbnails. */
+/**
+ * The results image to 3D and multi-image to 3D share (https://docs.meshy.ai/en/api/image-to-3d,
+ * https://docs.meshy.ai/en/api/multi-image-to-3d): a model, its textures and thumbnails.
+ */
 export interface ImageModelOutput {
   /** Shapes the geometry: the prompt behind the input image, or what identifies the image. */
   prompt: string;
@@ -104,7 +107,13 @@ export function imageModelOutputs(task: Task, output: ImageModelOutput, profile:
  * https://docs.meshy.ai/en/api/pricing: Meshy 6/7/7.1/latest (and lowpoly) 20 for the mesh; meshy-5, meshy-6-lite and Smart Topology 5.
  * Texturing adds 10, 8k textures 5 more; the Ultra pass (2k/4k geometry) 5.
  */
-export function imageModelPrice(request: { modelType: string; model: string; geometryResolution: string; textured: boolean; textureResolution: TextureResolution }): number {
+export function imageModelPrice(request: {
+  modelType: string;
+  model: string;
+  geometryResolution: string;
+  textured: boolean;
+  textureResolution: TextureResolution;
+}): number {
   const cheap = request.modelType === 'smart-topology' || request.model === 'meshy-5' || request.model === 'meshy-6-lite';
   const texturing = request.textured ? 10 + (request.textureResolution === '8k' ? 5 : 0) : 0;
   return (cheap ? 5 : 20) + texturing + (request.geometryResolution === 'standard' ? 0 : 5);

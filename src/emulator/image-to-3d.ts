@@ -1,14 +1,22 @@
 import { z } from 'zod';
 import { geometryFields, resolveGeometry } from './geometry-request.js';
-import { imageModelAsset, imageModelOutputs, imageModelPrice, presentImageModel, sampleImageModel, type ImageModelOutput } from './image-model.js';
-import { DEFAULT_FORMATS, MAX_PROMPT_LENGTH, optional, outputFields, rejectRetiredModel, resolveTextureResolution, textureResolution } from './request-fields.js';
-import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
+import { type ImageModelOutput, imageModelAsset, imageModelOutputs, imageModelPrice, presentImageModel, sampleImageModel } from './image-model.js';
+import {
+  DEFAULT_FORMATS,
+  MAX_PROMPT_LENGTH,
+  optional,
+  outputFields,
+  rejectRetiredModel,
+  resolveTextureResolution,
+  textureResolution,
+} from './request-fields.js';
+import { type EmulatedResource, lifecycleFields, type PlanContext, seedOf, type TaskPlan } from './resource.js';
 import { chainedTask, checkImageUrl } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
 
 /** Image to 3D (https://docs.meshy.ai/en/api/image-to-3d): one image, from a URL, a data URI or a text/image-to-image task. */
-export const IMAGE_TO_3D_PATH = '/openapi/v1/image-to-3d';
+const IMAGE_TO_3D_PATH = '/openapi/v1/image-to-3d';
 
 /** https://docs.meshy.ai/en/api/image-to-3d: the image tasks an `input_task_id` may name. */
 export const IMAGE_TASK_TYPES = ['text-to-image', 'image-to-image'];

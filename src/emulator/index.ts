@@ -1,35 +1,35 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { resolveEmulatorOptions, type EmulatorOptions } from './options.js';
-import { createEmulatorServer } from './server.js';
-import { createFaultInjector, parseFaults, type FaultsConfig } from './faults/index.js';
-import { createState, presentTask, settle, type EmulatorStats } from './state.js';
+import type { MeshyResourceName } from '../meshy/resources.js';
 import { animation } from './animation.js';
-import { imageToImage } from './image-to-image.js';
+import { createFaultInjector, type FaultsConfig, parseFaults } from './faults/index.js';
 import { imageTo3d } from './image-to-3d.js';
+import { imageToImage } from './image-to-image.js';
 import { multiImageTo3d } from './multi-image-to-3d.js';
+import { type EmulatorOptions, resolveEmulatorOptions } from './options.js';
 import { remesh } from './remesh.js';
+import type { EmulatedResource } from './resource.js';
 import { retexture } from './retexture.js';
 import { rigging } from './rigging.js';
+import { createEmulatorServer } from './server.js';
+import { createState, type EmulatorStats, presentTask, settle } from './state.js';
 import { textTo3d } from './text-to-3d.js';
 import { textToImage } from './text-to-image.js';
-import type { EmulatedResource } from './resource.js';
-import type { MeshyResourceName } from '../meshy/resources.js';
 
 export { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
 export {
   FAIL_MARKER,
-  faultsSchema,
   type FaultContext,
   type FaultName,
   type FaultRule,
   type FaultsConfig,
+  faultsSchema,
   type RequestFault,
   type RequestFaultKind,
   type TaskFault,
 } from './faults/index.js';
-export { generateModel, generateTexture, generateThumbnail, PROFILES, type ModelRequest, type Profile, type TextureMap } from './glb/index.js';
-export { emulatorOptionsSchema, type EmulatorOptions } from './options.js';
+export { generateModel, generateTexture, generateThumbnail, type ModelRequest, PROFILES, type Profile, type TextureMap } from './glb/index.js';
+export { type EmulatorOptions, emulatorOptionsSchema } from './options.js';
 export type { EmulatorStats } from './state.js';
 export type { TaskError, TaskStatus } from './tasks.js';
 
@@ -63,7 +63,11 @@ const RESOURCES: Record<MeshyResourceName, EmulatedResource> = {
   'image-to-image': imageToImage,
 };
 
-/** Starts a local server that speaks Meshy's REST API: every resource that makes an asset (https://docs.meshy.ai/en/api/text-to-3d–https://docs.meshy.ai/en/api/image-to-image), the animation library and balance. */
+/**
+ * Starts a local server that speaks Meshy's REST API: every resource that makes an asset
+ * (https://docs.meshy.ai/en/api/text-to-3d–https://docs.meshy.ai/en/api/image-to-image), the animation library
+ * and balance.
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveEmulatorOptions(options);
   const state = createState(resolved, Object.values(RESOURCES));

@@ -1,15 +1,18 @@
 import { generateModel } from './glb/index.js';
 import { readGlb } from './glb/io.js';
-import { profileTextureSize, profileThumbnailSize, profileTriangles, type Profile } from './glb/profiles.js';
+import { type Profile, profileTextureSize, profileThumbnailSize, profileTriangles } from './glb/profiles.js';
 import { renderDocumentThumbnail } from './glb/render.js';
 import { lookFor } from './glb/textures.js';
 import type { LoadAsset, ModelInfo, PlanContext } from './resource.js';
-import { chainedTask, parseModelUrl, uploadedModel, type ModelFormat, type ModelUpload } from './sources.js';
+import { chainedTask, type ModelFormat, type ModelUpload, parseModelUrl, uploadedModel } from './sources.js';
 import type { TaskError } from './tasks.js';
 import { SAMPLE_PROMPT, SAMPLE_SEED } from './test-mode.js';
 import { reject } from './validation.js';
 
-/** The model a remesh, retexture or rigging task works on: `input_task_id` or `model_url` (https://docs.meshy.ai/en/api/remesh–https://docs.meshy.ai/en/api/rigging). */
+/**
+ * The model a remesh, retexture or rigging task works on: `input_task_id` or `model_url`
+ * (https://docs.meshy.ai/en/api/remesh–https://docs.meshy.ai/en/api/rigging).
+ */
 export interface ModelInput {
   model: ModelInfo;
   /** The prompt behind the model ('' for uploads): keeps the look and the emulator's markers. */
@@ -22,7 +25,10 @@ export interface ModelInput {
   failure?: TaskError;
 }
 
-/** Exactly one source is needed; with both, the task id wins (https://docs.meshy.ai/en/api/remesh, https://docs.meshy.ai/en/api/retexture, https://docs.meshy.ai/en/api/rigging). */
+/**
+ * Exactly one source is needed; with both, the task id wins (https://docs.meshy.ai/en/api/remesh,
+ * https://docs.meshy.ai/en/api/retexture, https://docs.meshy.ai/en/api/rigging).
+ */
 export function resolveModelInput(
   fields: { input_task_id?: string; model_url?: string },
   context: PlanContext,

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { geometryFields, resolveGeometry } from './geometry-request.js';
+import { type ImageModelOutput, imageModelAsset, imageModelOutputs, imageModelPrice, presentImageModel, sampleImageModel } from './image-model.js';
 import { IMAGE_TASK_TYPES, resolveTexturing, texturingFields } from './image-to-3d.js';
-import { imageModelAsset, imageModelOutputs, imageModelPrice, presentImageModel, sampleImageModel, type ImageModelOutput } from './image-model.js';
 import { DEFAULT_FORMATS, optional, rejectRetiredModel, STANDARD_MODELS } from './request-fields.js';
-import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
+import { type EmulatedResource, lifecycleFields, type PlanContext, seedOf, type TaskPlan } from './resource.js';
 import { chainedTask, checkImageUrl } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
 
 /** Multi-Image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d): 1–4 views of one object. */
-export const MULTI_IMAGE_TO_3D_PATH = '/openapi/v1/multi-image-to-3d';
+const MULTI_IMAGE_TO_3D_PATH = '/openapi/v1/multi-image-to-3d';
 
 /** https://docs.meshy.ai/en/api/multi-image-to-3d: no Smart Topology here, and no 4k geometry. */
 const schema = z.object({
@@ -63,7 +63,7 @@ function planMultiImage(body: Record<string, unknown>, context: PlanContext): Ta
     if (textureImages.length > 4) reject(`texture_image_urls must hold 1 to 4 images (got ${textureImages.length})`);
     if (fields.texture_prompt || fields.texture_image_url) reject('texture_image_urls cannot be combined with texture_prompt or texture_image_url');
     if (!MULTI_VIEW_TEXTURE_MODELS.includes(geometry.model)) reject(`texture_image_urls needs ai_model meshy-7, meshy-7.1 or latest (got ${geometry.model})`);
-    textureImages.forEach((url, index) => checkImageUrl(`texture_image_urls[${index}]`, url));
+    for (const [index, url] of textureImages.entries()) checkImageUrl(`texture_image_urls[${index}]`, url);
   }
   const texturing = resolveTexturing(fields, geometry.model, textureImages[0] ?? '');
   const output: ImageModelOutput = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { faultsSchema, type FaultRule } from './faults/index.js';
+import { type FaultRule, faultsSchema } from './faults/index.js';
 import { PROFILES } from './glb/profiles.js';
 
 const THREE_DAYS_MS = 3 * 24 * 60 * 60 * 1000;
@@ -7,7 +7,10 @@ const THREE_DAYS_MS = 3 * 24 * 60 * 60 * 1000;
 const fn = <T extends (...args: never[]) => unknown>(what: string) =>
   z.custom<T>((value) => typeof value === 'function', { error: `${what} must be a function` });
 
-/** The emulator's options. Defaults follow Meshy's Pro tier (https://docs.meshy.ai/en/api/rate-limits) and asset retention (https://docs.meshy.ai/en/api/asset-retention). */
+/**
+ * The emulator's options. Defaults follow Meshy's Pro tier (https://docs.meshy.ai/en/api/rate-limits) and asset
+ * retention (https://docs.meshy.ai/en/api/asset-retention).
+ */
 export const emulatorOptionsSchema = z.strictObject({
   /** 0 picks a free port. */
   port: z.int().min(0).max(65535).default(0),

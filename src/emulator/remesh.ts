@@ -3,17 +3,17 @@ import { DECIMATION_TRIANGLES } from './geometry-request.js';
 import { readGlb } from './glb/io.js';
 import { profileTriangles } from './glb/profiles.js';
 import { hash32 } from './glb/random.js';
-import { remeshGlb, type RemeshRequest } from './glb/remesh.js';
-import { inputGlb, resolveModelInput, sampleModelInput, thumbnailOf, type ModelInput } from './model-input.js';
+import { type RemeshRequest, remeshGlb } from './glb/remesh.js';
+import { inputGlb, type ModelInput, resolveModelInput, sampleModelInput, thumbnailOf } from './model-input.js';
 import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles, placeholder, source, THUMBNAIL, urlsOf } from './outputs.js';
 import { optional } from './request-fields.js';
-import { lifecycleFields, seedOf, type LoadAsset, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
+import { type EmulatedResource, type LoadAsset, lifecycleFields, type PlanContext, seedOf, type TaskPlan } from './resource.js';
 import { MODEL_FORMATS } from './sources.js';
 import type { Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
 
 /** Remesh (https://docs.meshy.ai/en/api/remesh): a model retopologized to a triangle budget, optionally resized. */
-export const REMESH_PATH = '/openapi/v1/remesh';
+const REMESH_PATH = '/openapi/v1/remesh';
 
 /** https://docs.meshy.ai/en/api/remesh: the tasks an input_task_id may name. */
 const INPUT_TYPES = ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'retexture'];
@@ -69,10 +69,14 @@ export const remesh: EmulatedResource = {
 
   asset(task, file, profile) {
     const input = inputOf(task);
-    const glb = source(['remesh', task.id, profile], async (load) => remeshGlb(await inputGlb(input.source.model, profile, load), scaledRequest(input, profile)));
+    const glb = source(['remesh', task.id, profile], async (load) =>
+      remeshGlb(await inputGlb(input.source.model, profile, load), scaledRequest(input, profile)),
+    );
     if (file === MODEL_GLB) return glb;
     if (file === THUMBNAIL || (file === ALPHA_THUMBNAIL && input.alphaThumbnail)) {
-      return source([file, task.id, profile], async (load) => thumbnailOf(await load(glb), input.source.prompt || String(task.seed), profile, file === ALPHA_THUMBNAIL));
+      return source([file, task.id, profile], async (load) =>
+        thumbnailOf(await load(glb), input.source.prompt || String(task.seed), profile, file === ALPHA_THUMBNAIL),
+      );
     }
     if (file === BASE_COLOR && input.source.model.textured) return source([file, task.id, profile], (load) => baseColorOf(glb, load));
     if (modelFiles(input.formats).some(([, name]) => name === file)) return placeholder(file);
@@ -91,7 +95,8 @@ function planRemesh(body: Record<string, unknown>, context: PlanContext): TaskPl
   const fields = parseBody(schema, body);
   const source = resolveModelInput(fields, context, { taskTypes: INPUT_TYPES, formats: MODEL_FORMATS });
   if (fields.resize_height && fields.auto_size) reject('resize_height cannot be combined with auto_size');
-  if (fields.resize_longest_side && (fields.resize_height || fields.auto_size)) reject('resize_longest_side cannot be combined with resize_height or auto_size');
+  if (fields.resize_longest_side && (fields.resize_height || fields.auto_size))
+    reject('resize_longest_side cannot be combined with resize_height or auto_size');
   const request: RemeshRequest = {
     // https://docs.meshy.ai/en/api/remesh: decimation_mode overrides target_polycount.
     targetTriangles: fields.decimation_mode === undefined ? (fields.target_polycount ?? 30_000) : DECIMATION_TRIANGLES[fields.decimation_mode]!,
@@ -121,7 +126,11 @@ function scaledRequest(input: RemeshInput, profile: Parameters<typeof profileTri
 /** The base colour image the remeshed GLB carries (the input's own texture). */
 async function baseColorOf(glb: ReturnType<typeof source>, load: LoadAsset): Promise<Uint8Array> {
   const document = await readGlb(await load(glb));
-  const image = document.getRoot().listMaterials().map((material) => material.getBaseColorTexture()?.getImage()).find(Boolean);
+  const image = document
+    .getRoot()
+    .listMaterials()
+    .map((material) => material.getBaseColorTexture()?.getImage())
+    .find(Boolean);
   if (!image) throw new Error('the remeshed model has no base colour texture');
   return image;
 }

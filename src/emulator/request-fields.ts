@@ -22,7 +22,11 @@ export const MAX_PROMPT_LENGTH = 800;
 // JSON null is taken as "not given", as most JSON APIs do.
 export const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 
-export const prompt = (max: number) => z.string().max(max).refine((text) => text.trim() !== '', 'must not be empty');
+export const prompt = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => text.trim() !== '', 'must not be empty');
 
 /** https://docs.meshy.ai/en/api/image-to-3d: a jpg/jpeg/png as an http(s) URL or a base64 data URI; the data URI's bytes are checked later. */
 export const imageUrl = z
@@ -34,7 +38,10 @@ export const imageUrl = z
 
 export const textureResolution = z.enum(['2k', '4k', '8k']);
 
-/** What to export, shared by the 3D generators (https://docs.meshy.ai/en/api/text-to-3d, https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/retexture). */
+/**
+ * What to export, shared by the 3D generators (https://docs.meshy.ai/en/api/text-to-3d,
+ * https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/retexture).
+ */
 export const outputFields = {
   target_formats: optional(z.array(z.enum(FORMATS))),
   moderation: optional(z.boolean()),

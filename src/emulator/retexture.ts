@@ -1,19 +1,29 @@
 import { z } from 'zod';
 import { generateTexture } from './glb/index.js';
+import type { TextureResolution } from './glb/profiles.js';
 import { profileTextureSize } from './glb/profiles.js';
 import { retextureGlb } from './glb/retexture.js';
-import { inputGlb, resolveModelInput, sampleModelInput, thumbnailOf, type ModelInput } from './model-input.js';
-import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles, placeholder, source, textureFiles, THUMBNAIL, urlsOf } from './outputs.js';
-import { DEFAULT_FORMATS, FORMATS, LATEST_MODEL, optional, prompt, rejectRetiredModel, resolveTextureResolution, textureResolution, type Format } from './request-fields.js';
-import { lifecycleFields, seedOf, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
+import { inputGlb, type ModelInput, resolveModelInput, sampleModelInput, thumbnailOf } from './model-input.js';
+import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles, placeholder, source, THUMBNAIL, textureFiles, urlsOf } from './outputs.js';
+import {
+  DEFAULT_FORMATS,
+  FORMATS,
+  type Format,
+  LATEST_MODEL,
+  optional,
+  prompt,
+  rejectRetiredModel,
+  resolveTextureResolution,
+  textureResolution,
+} from './request-fields.js';
+import { type EmulatedResource, lifecycleFields, type PlanContext, seedOf, type TaskPlan } from './resource.js';
 import { checkImageUrl, MODEL_FORMATS } from './sources.js';
 import type { Task, TaskError } from './tasks.js';
-import type { TextureResolution } from './glb/profiles.js';
 import { SAMPLE_PROMPT } from './test-mode.js';
 import { parseBody, reject } from './validation.js';
 
 /** Retexture (https://docs.meshy.ai/en/api/retexture): new textures on a model, guided by a text or image style. */
-export const RETEXTURE_PATH = '/openapi/v1/retexture';
+const RETEXTURE_PATH = '/openapi/v1/retexture';
 
 /** https://docs.meshy.ai/en/api/retexture: the tasks an input_task_id may name. */
 const INPUT_TYPES = ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'remesh'];
@@ -72,7 +82,15 @@ export const retexture: EmulatedResource = {
     };
   },
 
-  sample: (input) => ({ ...(input as RetextureInput), source: sampleModelInput(), style: SAMPLE_PROMPT, keepUvs: false, textureResolution: '2k', pbr: true, emission: false }),
+  sample: (input) => ({
+    ...(input as RetextureInput),
+    source: sampleModelInput(),
+    style: SAMPLE_PROMPT,
+    keepUvs: false,
+    textureResolution: '2k',
+    pbr: true,
+    emission: false,
+  }),
 
   asset(task, file, profile) {
     const input = inputOf(task);
@@ -95,7 +113,10 @@ export const retexture: EmulatedResource = {
 
   outputs(task, profile) {
     const input = inputOf(task);
-    return { prompt: input.source.prompt, model: { ...input.source.model, glb: retexture.asset(task, MODEL_GLB, profile), textured: true, hasUvs: true, seed: task.seed } };
+    return {
+      prompt: input.source.prompt,
+      model: { ...input.source.model, glb: retexture.asset(task, MODEL_GLB, profile), textured: true, hasUvs: true, seed: task.seed },
+    };
   },
 };
 

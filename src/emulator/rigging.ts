@@ -1,23 +1,23 @@
 import { z } from 'zod';
-import { profileTextureSize, type Profile } from './glb/profiles.js';
-import { inspectGlb } from './glb/inspect.js';
-import { generateRiggedGlb } from './glb/rigged.js';
 import type { MotionFamily } from './glb/clips.js';
+import { inspectGlb } from './glb/inspect.js';
+import { type Profile, profileTextureSize } from './glb/profiles.js';
+import { generateRiggedGlb } from './glb/rigged.js';
 import { ApiError } from './http.js';
-import { resolveModelInput, type ModelInput } from './model-input.js';
+import { type ModelInput, resolveModelInput } from './model-input.js';
 import { placeholder, source } from './outputs.js';
 import { optional } from './request-fields.js';
-import { lifecycleFields, seedOf, type AssetSource, type PlanContext, type TaskPlan, type EmulatedResource } from './resource.js';
+import { type AssetSource, type EmulatedResource, lifecycleFields, type PlanContext, seedOf, type TaskPlan } from './resource.js';
 import { checkImageUrl } from './sources.js';
 import type { Task } from './tasks.js';
 import { SAMPLE_PROMPT, SAMPLE_SEED } from './test-mode.js';
 import { parseBody, reject } from './validation.js';
 
 /** Auto-rigging (https://docs.meshy.ai/en/api/rigging): a humanoid model gets a skeleton, plus free walking and running clips. */
-export const RIGGING_PATH = '/openapi/v1/rigging';
+const RIGGING_PATH = '/openapi/v1/rigging';
 
 /** The emulator's stand-in for Meshy's pose estimation failing (422): put it in the prompt, or the model URL. */
-export const NOT_HUMANOID_MARKER = '[emulator:not-humanoid]';
+const NOT_HUMANOID_MARKER = '[emulator:not-humanoid]';
 
 /** Any task that made a model can be rigged; the docs only ask for a "textured humanoid task" (https://docs.meshy.ai/en/api/rigging). */
 const INPUT_TYPES = ['text-to-3d-preview', 'text-to-3d-refine', 'image-to-3d', 'multi-image-to-3d', 'remesh', 'retexture'];

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { bearerKey, takeRequestSlot, type Account } from './accounts.js';
+import { type Account, bearerKey, takeRequestSlot } from './accounts.js';
 import { ANIMATION_LIBRARY_PATH, libraryAnswer } from './animation-library.js';
 import { serveAsset } from './downloads.js';
-import { resetConnection, sendRateLimit, sendServerError, type RequestFaultOf } from './faults/index.js';
-import { ApiError, errorAnswer, readJsonObject, sendAnswer, sendJson, type Answer } from './http.js';
+import { type RequestFaultOf, resetConnection, sendRateLimit, sendServerError } from './faults/index.js';
+import { type Answer, ApiError, errorAnswer, readJsonObject, sendAnswer, sendJson } from './http.js';
 import type { EmulatedResource } from './resource.js';
-import { recordFault, settle, type EmulatorState } from './state.js';
+import { type EmulatorState, recordFault, settle } from './state.js';
 import { createTask, deleteTask, getTask, listTasks, streamTaskEvents } from './task-routes.js';
 
 /** https://docs.meshy.ai/en/api/quick-start: `x-api-version` names the server version; its format is undocumented. */
@@ -102,7 +102,13 @@ function admit(state: EmulatorState, req: IncomingMessage, route: Route | undefi
   return { route, account };
 }
 
-async function answerRoute(state: EmulatorState, route: Exclude<Route, { action: 'stream' }>, account: Account, req: IncomingMessage, url: URL): Promise<Answer> {
+async function answerRoute(
+  state: EmulatorState,
+  route: Exclude<Route, { action: 'stream' }>,
+  account: Account,
+  req: IncomingMessage,
+  url: URL,
+): Promise<Answer> {
   switch (route.action) {
     case 'balance':
       return { status: 200, body: { balance: account.balance } };
@@ -124,11 +130,14 @@ function injectTransportFault(state: EmulatorState, fault: TransportFault, req: 
   state.options.log?.(`fault: ${fault.kind} on ${req.method} ${req.url}`);
   switch (fault.kind) {
     case 'rate-limit':
-      return sendRateLimit(res, fault);
+      sendRateLimit(res, fault);
+      break;
     case 'server-error':
-      return sendServerError(res, fault.status);
+      sendServerError(res, fault.status);
+      break;
     case 'connection-reset':
-      return resetConnection(req);
+      resetConnection(req);
+      break;
   }
 }
 
@@ -138,7 +147,9 @@ function withExtraFields(state: EmulatorState, method: string, pathname: string,
   if (!carriesTasks || answer.status >= 300 || answer.body === undefined) return answer;
   const decorate = extraFieldsFor(state, method, pathname);
   if (!decorate) return answer;
-  const body = Array.isArray(answer.body) ? answer.body.map((task: Record<string, unknown>) => decorate(task, false)) : decorate(answer.body as Record<string, unknown>, false);
+  const body = Array.isArray(answer.body)
+    ? answer.body.map((task: Record<string, unknown>) => decorate(task, false))
+    : decorate(answer.body as Record<string, unknown>, false);
   recordFault(state, 'extra-fields');
   return { ...answer, body };
 }

@@ -1,6 +1,6 @@
-import { ApiError } from './http.js';
-import { hash32 } from './glb/random.js';
 import { inspectGlb, isGlb } from './glb/inspect.js';
+import { hash32 } from './glb/random.js';
+import { ApiError } from './http.js';
 import { UUID_PATTERN } from './ids.js';
 import { source } from './outputs.js';
 import type { ModelInfo, PlanContext } from './resource.js';
@@ -14,7 +14,8 @@ import { reject } from './validation.js';
 
 /**
  * A SUCCEEDED task of the caller, of one of `types`, within retention (https://docs.meshy.ai/en/api/task-lifecycle). A task that does not
- * exist is a 400 for most fields ("invalid task", https://docs.meshy.ai/en/api/image-to-3d–6.6) and a 404 where the docs say so (https://docs.meshy.ai/en/api/animation).
+ * exist is a 400 for most fields ("invalid task", https://docs.meshy.ai/en/api/image-to-3d–6.6) and a 404 where
+ * the docs say so (https://docs.meshy.ai/en/api/animation).
  */
 export function chainedTask(field: string, id: string, context: PlanContext, types: readonly string[], missing: 400 | 404 = 400): Task {
   if (!UUID_PATTERN.test(id)) reject(`${field} is not a valid task id: Invalid UUID (got ${JSON.stringify(id)})`);
@@ -40,7 +41,10 @@ export interface ModelUpload {
   bytes?: Uint8Array;
 }
 
-/** `model_url`: a URL whose extension is accepted, or an `application/octet-stream` data URI (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/errors). */
+/**
+ * `model_url`: a URL whose extension is accepted, or an `application/octet-stream` data URI
+ * (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/errors).
+ */
 export function parseModelUrl(field: string, url: string, accepted: readonly ModelFormat[]): ModelUpload {
   const data = /^data:([^;,]*);base64,(.*)$/is.exec(url);
   if (data) {
@@ -73,11 +77,17 @@ export function uploadedModel(upload: ModelUpload): { model: ModelInfo; failure?
   }
   const bytes = upload.bytes;
   return {
-    model: { glb: source(['upload', seed, bytes.byteLength], async () => bytes), faces: summary.faces, textured: summary.textured, hasUvs: summary.hasUvs, seed },
+    model: {
+      glb: source(['upload', seed, bytes.byteLength], async () => bytes),
+      faces: summary.faces,
+      textured: summary.textured,
+      hasUvs: summary.hasUvs,
+      seed,
+    },
   };
 }
 
-export function invalidInput(message: string): TaskError {
+function invalidInput(message: string): TaskError {
   return { type: 'invalid_input', code: 'invalid_input', message, doc_url: 'https://docs.meshy.ai/en/api/errors#invalid-input' };
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createAccounts, type Account } from './accounts.js';
+import { type Account, createAccounts } from './accounts.js';
 import { signAssetUrl } from './assets.js';
-import { createByteCache, type ByteCache } from './byte-cache.js';
+import { type ByteCache, createByteCache } from './byte-cache.js';
 import { createFaultInjector, type FaultInjector, type FaultName } from './faults/index.js';
 import { createIdGenerator } from './ids.js';
 import type { ResolvedEmulatorOptions } from './options.js';
@@ -78,7 +78,7 @@ export function queuedTasks(state: EmulatorState, account: Account): Task[] {
   return [...state.open].filter((task) => task.account === account.id && resourceOf(state, task).queued !== false);
 }
 
-export function accountOf(state: EmulatorState, task: Task): Account {
+function accountOf(state: EmulatorState, task: Task): Account {
   for (const account of state.accounts.values()) if (account.id === task.account) return account;
   throw new Error(`task ${task.id} has no account`);
 }

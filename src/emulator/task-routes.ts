@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { Account } from './accounts.js';
-import { taskFailureFor, type FaultName, type RequestFaultOf, type TaskFault } from './faults/index.js';
-import { ApiError, type Answer } from './http.js';
-import type { TaskPlan, EmulatedResource } from './resource.js';
+import { type FaultName, type RequestFaultOf, type TaskFault, taskFailureFor } from './faults/index.js';
+import { type Answer, ApiError } from './http.js';
+import type { EmulatedResource, TaskPlan } from './resource.js';
 import { streamNotFound, streamTask } from './sse.js';
-import { presentTask, queuedTasks, recordFault, resourceOf, settle, type EmulatorState } from './state.js';
+import { type EmulatorState, presentTask, queuedTasks, recordFault, resourceOf, settle } from './state.js';
+import { type PageQuery, pageOf, scheduleTask, snapshotAt, type Task } from './tasks.js';
 import { SAMPLE_SEED } from './test-mode.js';
-import { pageOf, scheduleTask, snapshotAt, type PageQuery, type Task } from './tasks.js';
 
 /**
  * The endpoints every task resource has (https://docs.meshy.ai/en/api/quick-start): create, list, get, delete and stream. The resource
@@ -102,7 +102,10 @@ export function streamTaskEvents(
   streams: Set<() => void>,
   fault: { stream?: RequestFaultOf<'stream-stall' | 'stream-drop'>; decorate?: (task: Record<string, unknown>) => Record<string, unknown> } = {},
 ): void {
-  if (!ownTask(state, account, id, resource)) return streamNotFound(res);
+  if (!ownTask(state, account, id, resource)) {
+    streamNotFound(res);
+    return;
+  }
   // About 20 updates per task however short it is (Meshy sends dozens over a minute, https://docs.meshy.ai/en/api/task-lifecycle).
   const tickMs = Math.min(1000, Math.max(20, state.options.taskDurationMs / 20));
   const read = () => {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { geometryFields, type ModelType, resolveGeometry } from './geometry-request.js';
 import type { TextureResolution } from './glb/profiles.js';
 import { ApiError } from './http.js';
 import { UUID_PATTERN } from './ids.js';
-import { snapshotAt, type Task } from './tasks.js';
-import { geometryFields, resolveGeometry, type ModelType } from './geometry-request.js';
 import {
   DEFAULT_FORMATS,
+  type Format,
   imageUrl,
   LATEST_MODEL,
   MAX_PROMPT_LENGTH,
@@ -13,18 +13,18 @@ import {
   outputFields,
   prompt,
   rejectRetiredModel,
+  resolveTextureResolution,
   SMART_TOPOLOGY_MODELS,
   STANDARD_MODELS,
   textureResolution,
-  resolveTextureResolution,
-  type Format,
 } from './request-fields.js';
+import { snapshotAt, type Task } from './tasks.js';
 import { parseBody, reject } from './validation.js';
 
 /** Validation of `POST /openapi/v2/text-to-3d` bodies (https://docs.meshy.ai/en/api/text-to-3d), as of October 2026. */
 
-export { DEFAULT_FORMATS, FORMATS, MAX_PROMPT_LENGTH, SMART_TOPOLOGY_MODELS, STANDARD_MODELS, type Format } from './request-fields.js';
-export type { ModelType } from './geometry-request.js';
+export { DEFAULT_FORMATS, type Format } from './request-fields.js';
+
 export type { TextureResolution };
 
 export interface PreviewRequest {

@@ -1,22 +1,14 @@
 import { generateModel, generateTexture, generateThumbnail } from './glb/index.js';
 import { profileTextureSize, profileThumbnailSize, profileTriangles } from './glb/profiles.js';
 import { hash32 } from './glb/random.js';
-import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles as modelFilesOf, placeholder, source, textureFiles as textureFilesOf, THUMBNAIL, urlsOf } from './outputs.js';
-import { lifecycleFields, type TaskPlan, type EmulatedResource } from './resource.js';
+import { ALPHA_THUMBNAIL, MODEL_GLB, modelFiles as modelFilesOf, placeholder, source, THUMBNAIL, textureFiles as textureFilesOf, urlsOf } from './outputs.js';
+import { type EmulatedResource, lifecycleFields, type TaskPlan } from './resource.js';
 import type { Task } from './tasks.js';
 import { SAMPLE_PROMPT, SAMPLE_SEED } from './test-mode.js';
-import {
-  DEFAULT_FORMATS,
-  parsePreview,
-  parseRefine,
-  requestMode,
-  type Format,
-  type PreviewRequest,
-  type TextureResolution,
-} from './text-to-3d-request.js';
+import { DEFAULT_FORMATS, type Format, type PreviewRequest, parsePreview, parseRefine, requestMode, type TextureResolution } from './text-to-3d-request.js';
 
 /** Text to 3D v2: preview (geometry) and refine (textures) on one endpoint (https://docs.meshy.ai/en/api/text-to-3d). */
-export const TEXT_TO_3D_PATH = '/openapi/v2/text-to-3d';
+const TEXT_TO_3D_PATH = '/openapi/v2/text-to-3d';
 
 /** What a task produces; the test-mode key swaps in a fixed sample (https://docs.meshy.ai/en/api/authentication). */
 interface Output {
@@ -65,14 +57,17 @@ function sampleOutput(kind: 'preview' | 'refine'): Output {
   };
 }
 
-/** https://docs.meshy.ai/en/api/pricing: preview 20 credits (Meshy 6/7/7.1/latest, lowpoly), 5 for meshy-5, meshy-6-lite and Smart Topology; +5 for 2k/4k geometry. */
-export function previewPrice(request: Pick<PreviewRequest, 'modelType' | 'model' | 'geometryResolution'>): number {
+/**
+ * https://docs.meshy.ai/en/api/pricing: preview 20 credits (Meshy 6/7/7.1/latest, lowpoly), 5 for meshy-5,
+ * meshy-6-lite and Smart Topology; +5 for 2k/4k geometry.
+ */
+function previewPrice(request: Pick<PreviewRequest, 'modelType' | 'model' | 'geometryResolution'>): number {
   const cheap = request.modelType === 'smart-topology' || request.model === 'meshy-5' || request.model === 'meshy-6-lite';
   return (cheap ? 5 : 20) + (request.geometryResolution === 'standard' ? 0 : 5);
 }
 
 /** https://docs.meshy.ai/en/api/pricing: refine 10 credits, 15 with 8k textures. */
-export function refinePrice(resolution: TextureResolution): number {
+function refinePrice(resolution: TextureResolution): number {
   return resolution === '8k' ? 15 : 10;
 }
 
@@ -214,4 +209,3 @@ function planRefine(body: Record<string, unknown>, findTask: (id: string) => Tas
 function inputOf(task: Task): TextTo3DInput {
   return task.input as TextTo3DInput;
 }
-

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { imageFields, imagePlan, imageResource, resolveImageOutput, type ImageModel } from './image-generation.js';
+import { type ImageModel, imageFields, imagePlan, imageResource, resolveImageOutput } from './image-generation.js';
 import { parseBody } from './validation.js';
 
 /** Text to Image (https://docs.meshy.ai/en/api/text-to-image). */
-export const TEXT_TO_IMAGE_PATH = '/openapi/v1/text-to-image';
+const TEXT_TO_IMAGE_PATH = '/openapi/v1/text-to-image';
 
 /** https://docs.meshy.ai/en/api/pricing */
 const PRICES: Record<ImageModel, number> = { 'nano-banana': 3, 'nano-banana-2': 6, 'nano-banana-pro': 9, 'gpt-image-2': 9 };

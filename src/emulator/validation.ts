@@ -25,7 +25,7 @@ const EXPECTED: Record<string, string> = {
   object: 'an object',
 };
 
-export function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue): string {
   const field = fieldName(issue.path);
   const got = 'input' in issue ? ` (got ${show(issue.input)})` : '';
   switch (issue.code) {

@@ -2,15 +2,15 @@ import { MeshyPluginError } from '../errors.js';
 import type { GenerationMode } from './modes.js';
 
 /** A model that is not cached and would have to be generated. */
-export interface PendingGeneration {
+interface PendingGeneration {
   key: string;
   label: string;
   /** Estimated from the pricing table before anything is spent. */
   credits: number;
 }
 
-export class CacheMissError extends MeshyPluginError {}
-export class BudgetError extends MeshyPluginError {}
+class CacheMissError extends MeshyPluginError {}
+class BudgetError extends MeshyPluginError {}
 
 export interface AdmissionOptions {
   mode: GenerationMode;

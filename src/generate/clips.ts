@@ -30,13 +30,18 @@ export async function renameClips(glb: Uint8Array, renames: readonly ClipRename[
     }
   }
   const byPosition = [...unmatched];
-  leftOver.forEach((rename, index) => byPosition[index]?.setName(rename.to));
+  for (const [index, rename] of leftOver.entries()) byPosition[index]?.setName(rename.to);
   return io.writeBinary(document);
 }
 
 /** Exporters may prefix clips with their armature (`Armature|Idle`) or change case. */
 function sameClipName(clipName: string, libraryName: string): boolean {
-  const key = (name: string) => name.split('|').pop()!.toLowerCase().replace(/[\s_-]+/g, '');
+  const key = (name: string) =>
+    name
+      .split('|')
+      .pop()!
+      .toLowerCase()
+      .replace(/[\s_-]+/g, '');
   return key(clipName) === key(libraryName);
 }
 

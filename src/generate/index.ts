@@ -1,37 +1,26 @@
 import sharp from 'sharp';
-import {
-  assertGlb,
-  readRawFile,
-  resultFileOf,
-  storedEntry,
-  writeContentCopy,
-  type ManifestEntry,
-  type StoreLayout,
-} from '../cache/index.js';
+import { assertGlb, type ManifestEntry, readRawFile, resultFileOf, type StoreLayout, storedEntry, writeContentCopy } from '../cache/index.js';
 import { canonicalJson, sha256 } from '../hash.js';
-import { describeSpec, isImageSpec, specKey, type MeshySpec } from '../imports/index.js';
+import { describeSpec, isImageSpec, type MeshySpec, specKey } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/index.js';
 import type { OptimizeOptions } from '../optimize/index.js';
-import { createAdmission, type Admission } from './admission.js';
+import { type Admission, createAdmission } from './admission.js';
 import { createDedupe } from './dedupe.js';
 import { createLimiter } from './limit.js';
 import type { ModelResult } from './meta.js';
 import type { GenerationMode } from './modes.js';
 import { createOptimizedLevel, type RawSource } from './optimized.js';
 import { pendingResult } from './placeholder.js';
-import { generatedInputsOf, type GeneratedSource } from './plan.js';
+import { type GeneratedSource, generatedInputsOf } from './plan.js';
 import { createProgressPrinter } from './progress.js';
 import { modelOf, obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
-import { formatBytes, imageMeta, modelResult, provenanceOf, type AssetOf } from './result.js';
+import { type AssetOf, formatBytes, imageMeta, modelResult, provenanceOf } from './result.js';
 
-export { BudgetError, CacheMissError, type PendingGeneration } from './admission.js';
-export { createLimiter } from './limit.js';
-export type { AssetOrigin, ImageMeta, ModelMeta, ModelResult, OptimizationMeta, OptimizedMeta } from './meta.js';
+export type { ImageMeta, ModelMeta, ModelResult } from './meta.js';
 export type { GenerationMode } from './modes.js';
-export { placeholderGlb } from './placeholder.js';
-export { createProgressPrinter, type ProgressUpdate } from './progress.js';
-export { estimateCredits, GenerationError, modelOf } from './raw.js';
-export { generatedInputsOf, planOf, type PlanStep } from './plan.js';
+
+export { generatedInputsOf } from './plan.js';
+export { estimateCredits } from './raw.js';
 export { formatBytes } from './result.js';
 
 export interface ModelSourceOptions {
@@ -160,22 +149,27 @@ function createRawLevel(options: ModelSourceOptions, admission: Admission, onPre
   const sharedRaw = createDedupe<string, RawModel>();
 
   function obtain(spec: MeshySpec, key: string, reroll: boolean): Promise<RawModel> {
-    return obtainRawModel(spec, key, {
-      layout: options.layout,
-      namespace: options.namespace,
-      admission,
-      connect: options.connect,
-      limit,
-      retryFailed: options.retryFailed ?? false,
-      ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
-      onEvent: (label, event) => {
-        printProgress({ label, ...event });
-        options.onEvent?.({ type: 'progress', key, label, ...event });
+    return obtainRawModel(
+      spec,
+      key,
+      {
+        layout: options.layout,
+        namespace: options.namespace,
+        admission,
+        connect: options.connect,
+        limit,
+        retryFailed: options.retryFailed ?? false,
+        ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+        onEvent: (label, event) => {
+          printProgress({ label, ...event });
+          options.onEvent?.({ type: 'progress', key, label, ...event });
+        },
+        ...(onPreview ? { onPreview: (task: PreviewTask) => onPreview(spec, key, task) } : {}),
+        generated: generatedSource,
+        log: options.log,
       },
-      ...(onPreview ? { onPreview: (task: PreviewTask) => onPreview(spec, key, task) } : {}),
-      generated: generatedSource,
-      log: options.log,
-    }, { reroll });
+      { reroll },
+    );
   }
 
   const shared = (spec: MeshySpec, key: string) => sharedRaw(key, () => obtain(spec, key, false));

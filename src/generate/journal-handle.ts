@@ -1,4 +1,4 @@
-import { failedStage, readJournal, writeJournal, type JournalEntry, type JournalStage, type StoreLayout } from '../cache/index.js';
+import { failedStage, type JournalEntry, type JournalStage, readJournal, type StoreLayout, writeJournal } from '../cache/index.js';
 
 /** The journal entry of one spec key, kept in memory and written through on every change. */
 export interface JournalHandle {

@@ -42,7 +42,7 @@ export interface ModelMeta extends ModelStats, AssetOrigin {
   status: 'ready' | 'preview' | 'pending';
 }
 
-export interface OptimizationMeta {
+interface OptimizationMeta {
   preset: string | false;
   trianglesBefore: number;
   quality: OptimizeQuality;

@@ -1,5 +1,5 @@
-import { readOptimized, writeOptimized, type OptimizedFile, type StoreLayout } from '../cache/index.js';
-import { createOptimizePool, defaultWorkerCount, optimizedKey, optimizeGlb, type OptimizeOptions, type OptimizeOverrides } from '../optimize/index.js';
+import { type OptimizedFile, readOptimized, type StoreLayout, writeOptimized } from '../cache/index.js';
+import { createOptimizePool, defaultWorkerCount, type OptimizeOptions, type OptimizeOverrides, optimizedKey, optimizeGlb } from '../optimize/index.js';
 import type { OptimizedMeta } from './meta.js';
 
 /** A raw model to optimize: its hash (the optimized file's key derives from it), and how to read it on a miss. */

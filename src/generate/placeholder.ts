@@ -1,11 +1,11 @@
 import { Document, NodeIO } from '@gltf-transform/core';
 import sharp from 'sharp';
-import { writeContentCopy, type StoreLayout } from '../cache/index.js';
+import { type StoreLayout, writeContentCopy } from '../cache/index.js';
 import { isImageSpec, type MeshySpec } from '../imports/index.js';
-import { readModelStats, type ModelStats } from '../optimize/index.js';
+import { type ModelStats, readModelStats } from '../optimize/index.js';
 import type { ModelMeta, ModelResult } from './meta.js';
 import { modelOf } from './raw.js';
-import { imageMeta, originOf, type AssetOf } from './result.js';
+import { type AssetOf, imageMeta, originOf } from './result.js';
 
 /** Size and placement of a placeholder box, so that it stands where the real model will. */
 export interface PlaceholderShape {
@@ -53,16 +53,45 @@ async function build({ size, origin }: PlaceholderShape): Promise<{ bytes: Uint8
   const indices: number[] = [];
   // Six faces, four vertices each (flat normals).
   const faces: [number[], number[], number[]][] = [
-    [[1, 0, 0], [0, 1, 0], [0, 0, -1]],
-    [[-1, 0, 0], [0, 1, 0], [0, 0, 1]],
-    [[0, 1, 0], [0, 0, -1], [1, 0, 0]],
-    [[0, -1, 0], [0, 0, 1], [1, 0, 0]],
-    [[0, 0, 1], [0, 1, 0], [1, 0, 0]],
-    [[0, 0, -1], [0, 1, 0], [-1, 0, 0]],
+    [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, -1],
+    ],
+    [
+      [-1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ],
+    [
+      [0, 1, 0],
+      [0, 0, -1],
+      [1, 0, 0],
+    ],
+    [
+      [0, -1, 0],
+      [0, 0, 1],
+      [1, 0, 0],
+    ],
+    [
+      [0, 0, 1],
+      [0, 1, 0],
+      [1, 0, 0],
+    ],
+    [
+      [0, 0, -1],
+      [0, 1, 0],
+      [-1, 0, 0],
+    ],
   ];
   for (const [normal, up, right] of faces) {
     const base = positions.length / 3;
-    for (const [u, v] of [[-1, -1], [1, -1], [1, 1], [-1, 1]] as const) {
+    for (const [u, v] of [
+      [-1, -1],
+      [1, -1],
+      [1, 1],
+      [-1, 1],
+    ] as const) {
       positions.push(
         half * (normal[0]! + u * right[0]! + v * up[0]!),
         half * (normal[1]! + u * right[1]! + v * up[1]!) + lift,

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { ManifestEntry, TaskRecord } from '../cache/index.js';
-import { animation, rigging, type BaseTask, type TaskResource } from '../meshy/index.js';
+import { type KindTask, kindTasks, type MeshySpec, type SourceInput } from '../imports/index.js';
+import { animation, type BaseTask, rigging, type TaskResource } from '../meshy/index.js';
 import { taskCredits } from '../meshy/pricing.js';
-import { kindTasks, type KindTask, type MeshySpec, type SourceInput } from '../imports/index.js';
 import { runStage, type StageContext } from './stages.js';
 
 /** One Meshy task of a generation: a task of the import's kind (see KindTask), or rigging and animation. */
@@ -77,7 +77,8 @@ export async function runPlan(
 }
 
 /**
- * Task types Meshy accepts as `input_task_id` in place of each resource's media field (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/remesh,
+ * Task types Meshy accepts as `input_task_id` in place of each resource's media field
+ * (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/remesh,
  * https://docs.meshy.ai/en/api/retexture): a generated input still within retention is handed over by id, with nothing uploaded.
  */
 const INPUT_TASK_TYPES: Record<string, { field: string; types: string[] }> = {
@@ -96,7 +97,12 @@ export function reusableTaskId(resource: string, field: string, entry: Pick<Mani
   return now - (last.finishedAt ?? last.createdAt) < TASK_REUSE_MS ? last.id : undefined;
 }
 
-async function mediaField(resource: TaskResource<BaseTask>, field: string, input: SourceInput | SourceInput[], deps: PlanDeps): Promise<Record<string, unknown>> {
+async function mediaField(
+  resource: TaskResource<BaseTask>,
+  field: string,
+  input: SourceInput | SourceInput[],
+  deps: PlanDeps,
+): Promise<Record<string, unknown>> {
   if (Array.isArray(input)) return { [field]: await Promise.all(input.map((one) => mediaValue(one, deps))) };
   if (input.type === 'generated') {
     const source = await deps.generated(input.spec as MeshySpec);

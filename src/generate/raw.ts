@@ -3,26 +3,26 @@ import {
   assertGlb,
   assertImage,
   ensureStoreGitignore,
+  type ManifestEntry,
   putRawImage,
   putRawModel,
   recordManifestEntry,
   removeJournal,
+  type StoreLayout,
   storedEntry,
   sweepTempFiles,
   withFileLock,
-  type ManifestEntry,
-  type StoreLayout,
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
-import { MeshyDownloadError, type BaseTask, type MeshyClient, type TaskResource, type TextTo3dTask } from '../meshy/index.js';
-import { describeSpec, isImageSpec, type MeshySpec } from '../imports/index.js';
+import { describeSpec, isImageSpec, type MeshySpec, type SourceInput } from '../imports/index.js';
+import { type BaseTask, type MeshyClient, MeshyDownloadError, type TaskResource, type TextTo3dTask } from '../meshy/index.js';
 import type { Admission } from './admission.js';
 import { renameClips } from './clips.js';
 import { openJournal } from './journal-handle.js';
-import { planCredits, planOf, runPlan, type GeneratedSource, type PlanStep } from './plan.js';
+import { type GeneratedSource, type PlanStep, planCredits, planOf, runPlan } from './plan.js';
 import type { StageEvent } from './stages.js';
 
-export class GenerationError extends MeshyPluginError {}
+class GenerationError extends MeshyPluginError {}
 
 export interface RawModelDeps {
   layout: StoreLayout;
@@ -113,7 +113,11 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
       throw error;
     }
     // Clips are named as the import wrote them (`walk`), so a game can look them up.
-    if (spec.animations?.length) bytes = await renameClips(bytes, spec.animations.map((clip) => ({ from: clip.libraryName, to: clip.name })));
+    if (spec.animations?.length)
+      bytes = await renameClips(
+        bytes,
+        spec.animations.map((clip) => ({ from: clip.libraryName, to: clip.name })),
+      );
     const file = isImageSpec(spec) ? await putRawImage(deps.layout, bytes) : await putRawModel(deps.layout, bytes);
     const entry: ManifestEntry = {
       kind: spec.kind,
@@ -148,7 +152,7 @@ export function modelOf(spec: MeshySpec, steps: readonly PlanStep[] = planOf(spe
 function requestRecord(spec: MeshySpec): Record<string, unknown> {
   const extra = { ...(spec.rig ? { rig: spec.rig } : {}), ...(spec.animations ? { animations: spec.animations } : {}) };
   if (spec.kind === 'prompt') return { preview: spec.preview, refine: spec.refine, ...extra };
-  const shown = (input: import('../imports/index.js').SourceInput) =>
+  const shown = (input: SourceInput) =>
     input.type === 'file' ? { file: input.shown, sha256: input.sha256 } : input.type === 'url' ? { url: input.url } : { import: input.id };
   const inputs = Object.fromEntries(Object.entries(spec.inputs).map(([field, value]) => [field, Array.isArray(value) ? value.map(shown) : shown(value)]));
   return { ...spec.request, inputs, ...extra };

@@ -23,12 +23,7 @@ export function originOf({ spec, key, provenance }: AssetOf): Omit<AssetOrigin, 
 }
 
 /** The result and `meta` export of a model at one of its stages, from its optimized file. */
-export function modelResult(
-  asset: AssetOf,
-  file: { path: string; meta: OptimizedMeta },
-  status: ModelMeta['status'],
-  generated: boolean,
-): ModelResult {
+export function modelResult(asset: AssetOf, file: { path: string; meta: OptimizedMeta }, status: ModelMeta['status'], generated: boolean): ModelResult {
   const { meta } = file;
   return {
     key: asset.key,

@@ -1,6 +1,6 @@
 import type { TaskRecord } from '../cache/index.js';
-import { MeshyApiError, MeshyTaskFailedError, type MeshyClient, type TaskResource } from '../meshy/index.js';
 import type { BaseTask } from '../meshy/index.js';
+import { MeshyApiError, type MeshyClient, MeshyTaskFailedError, type TaskResource } from '../meshy/index.js';
 import type { JournalHandle } from './journal-handle.js';
 
 export interface StageEvent {

@@ -104,7 +104,8 @@ export function resolveAnimations(names: readonly string[]): { ok: ResolvedAnima
   const problems: string[] = [];
   const resolved: (ResolvedAnimation & { written: string })[] = [];
   if (names.length === 0) problems.push('name at least one animation');
-  if (names.length > MAX_ANIMATIONS) problems.push(`at most ${MAX_ANIMATIONS} animations per model (Meshy's limit for one animation task); got ${names.length}`);
+  if (names.length > MAX_ANIMATIONS)
+    problems.push(`at most ${MAX_ANIMATIONS} animations per model (Meshy's limit for one animation task); got ${names.length}`);
 
   for (const written of names.map((name) => name.trim())) {
     if (written === '') {

@@ -15,8 +15,7 @@ export class MeshySpecError extends MeshyPluginError {
   constructor(importId: string, problems: SpecProblem[], importer?: string, allowedHelp?: string) {
     const where = importer ? ` in ${importer}` : '';
     const lines = problems.map((p) => `  - ${p.key ? `${p.key}: ` : ''}${p.message}`);
-    const message =
-      `Invalid Meshy import "${importId}"${where}:\n${lines.join('\n')}` + (allowedHelp ? `\n${allowedHelp}` : '');
+    const message = `Invalid Meshy import "${importId}"${where}:\n${lines.join('\n')}${allowedHelp ? `\n${allowedHelp}` : ''}`;
     super('MESHY_INVALID_IMPORT', message, { context: { importId, importer, problems } });
     this.problems = problems;
     this.importId = importId;

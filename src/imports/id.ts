@@ -7,17 +7,7 @@ export const RESOLVED_PREFIX = '\0meshy:';
  * Query keys that Vite itself reads or appends (`?url`, `?raw`, HMR's `?t=…`, `?import`…).
  * They are never options of ours: we drop them when reading an id back.
  */
-export const VITE_RESERVED_KEYS: ReadonlySet<string> = new Set([
-  'url',
-  'raw',
-  'worker',
-  'sharedworker',
-  'inline',
-  'no-inline',
-  'import',
-  'direct',
-  't',
-]);
+const VITE_RESERVED_KEYS: ReadonlySet<string> = new Set(['url', 'raw', 'worker', 'sharedworker', 'inline', 'no-inline', 'import', 'direct', 't']);
 
 export interface SplitImportId {
   kind: string;

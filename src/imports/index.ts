@@ -3,24 +3,14 @@ import { canonicalJson, sha256 } from '../hash.js';
 import { closestMatch, MeshySpecError, type SpecProblem } from './errors.js';
 import { formatImportId, IMPORT_PREFIX, RESOLVED_PREFIX, splitImportId } from './id.js';
 import { inputKey, inputText, type SourceContext, type SourceInput } from './inputs.js';
+import { type ImageKindName, importKind, KINDS, type KindTask, kindsMaking, type MeshySpec, outputOf } from './kinds/index.js';
 import { shorten } from './names.js';
-import { importKind, KINDS, kindsMaking, outputOf, type ImageKindName, type KindTask, type MeshySpec, type PromptSpec } from './kinds/index.js';
 
-export { MeshySpecError, type SpecProblem } from './errors.js';
-export { IMPORT_PREFIX, RESOLVED_PREFIX, VITE_RESERVED_KEYS } from './id.js';
-export { KINDS, type ImageKindName, type KindName, type KindTask, type MeshySpec, type PromptSpec } from './kinds/index.js';
-export { PROMPT_OPTION_DOCS } from './kinds/prompt.js';
-export { MAX_PROMPT_LENGTH } from './models.js';
-export { slugify } from './names.js';
-export { modelDefaultsSchema, namedModelImports, namedModelSchema, type NamedModel } from './named.js';
+export { MeshySpecError } from './errors.js';
+export { IMPORT_PREFIX, RESOLVED_PREFIX } from './id.js';
 export type { SourceInput } from './inputs.js';
-export type { RigSpec } from './rig.js';
-export type { ResolvedAnimation } from './animations.js';
-export type { JsonValue } from './task-spec.js';
-
-/** Every kind but `meshy:prompt`: one Meshy request whose media fields come from `inputs`. */
-export type TaskSpec = Exclude<MeshySpec, PromptSpec>;
-export type TaskKind = TaskSpec['kind'];
+export { type ImageKindName, KINDS, type KindTask, type MeshySpec, type PromptSpec } from './kinds/index.js';
+export { modelDefaultsSchema, namedModelImports, namedModelSchema } from './named.js';
 
 export interface ParsedImport {
   spec: MeshySpec;
@@ -57,7 +47,11 @@ export function parseMeshyImport(
   const named = namedModels.get(kind);
   if (named !== undefined) {
     if (Object.keys(query).length > 0) {
-      throw new MeshySpecError(shownId, [{ key: '', message: `"meshy:${kind}" is a named model: set its options in meshy({ models }), not in the import` }], shownImporter);
+      throw new MeshySpecError(
+        shownId,
+        [{ key: '', message: `"meshy:${kind}" is a named model: set its options in meshy({ models }), not in the import` }],
+        shownImporter,
+      );
     }
     return { spec: parseMeshyImport(named, `meshy({ models: { ${kind} } })`, namedModels, options).spec, resolvedId: `${RESOLVED_PREFIX}${kind}` };
   }
@@ -68,7 +62,12 @@ export function parseMeshyImport(
     const names = namedModels.size ? `; named models: ${[...namedModels.keys()].join(', ')}` : '';
     throw new MeshySpecError(
       shownId,
-      [{ key: '', message: `unknown kind "meshy:${kind}"${hint ? ` (did you mean "meshy:${hint}"?)` : ''}; known kinds: ${KINDS.map((k) => `meshy:${k}`).join(', ')}${names}` }],
+      [
+        {
+          key: '',
+          message: `unknown kind "meshy:${kind}"${hint ? ` (did you mean "meshy:${hint}"?)` : ''}; known kinds: ${KINDS.map((k) => `meshy:${k}`).join(', ')}${names}`,
+        },
+      ],
       shownImporter,
     );
   }

@@ -1,7 +1,7 @@
-import { sha256 } from '../hash.js';
-import type { SpecProblem } from './errors.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { sha256 } from '../hash.js';
+import type { SpecProblem } from './errors.js';
 
 /**
  * What an import hands Meshy as an image or a model: a file of the project (sent as a data URI and
@@ -10,7 +10,7 @@ import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path'
  */
 export type SourceInput = FileInput | UrlInput | GeneratedInput;
 
-export interface FileInput {
+interface FileInput {
   type: 'file';
   /** Absolute path, for reading and for `addWatchFile`. */
   path: string;
@@ -20,12 +20,12 @@ export interface FileInput {
   mimeType: string;
 }
 
-export interface UrlInput {
+interface UrlInput {
   type: 'url';
   url: string;
 }
 
-export interface GeneratedInput {
+interface GeneratedInput {
   type: 'generated';
   /** The `meshy:` import it stands for, as written (canonical for named models). */
   id: string;
@@ -54,7 +54,7 @@ const MODEL_EXTENSIONS = new Set(['.glb', '.obj', '.fbx', '.stl']);
  * Resolves one `src`-like value. Returns the input, or a message saying what is wrong with it.
  * `accept` says what Meshy expects there; `extensions` narrows model formats (rigging takes GLB only).
  */
-export function resolveSource(value: string, accept: SourceKind, context: SourceContext, extensions?: readonly string[]): SourceInput | string {
+function resolveSource(value: string, accept: SourceKind, context: SourceContext, extensions?: readonly string[]): SourceInput | string {
   const trimmed = value.trim();
   if (trimmed === '') return 'must not be empty';
   if (/^https:\/\//i.test(trimmed)) return { type: 'url', url: trimmed };
@@ -84,7 +84,10 @@ export function source(
 
 /** A comma-separated list of `min`–`max` images; empty when any of them is unusable. */
 export function sourceList(key: string, value: string, count: { min: number; max: number }, context: SourceContext, problems: SpecProblem[]): SourceInput[] {
-  const parts = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const parts = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   if (parts.length < count.min || parts.length > count.max) {
     problems.push({ key, message: `takes ${count.min}–${count.max} comma-separated images; got ${parts.length}` });
     return [];

@@ -5,24 +5,24 @@ import type { SpecProblem } from './errors.js';
  * it: it is pinned to the model it means today, and the pinned id is part of the cache key.
  */
 export const STANDARD_MODELS = ['meshy-5', 'meshy-6', 'meshy-6-lite', 'meshy-7', 'meshy-7.1'] as const;
-export const SMART_TOPOLOGY_MODELS = ['meshy-t2', 'meshy-t2.5'] as const;
+const SMART_TOPOLOGY_MODELS = ['meshy-t2', 'meshy-t2.5'] as const;
 export const AI_MODELS = [...STANDARD_MODELS, ...SMART_TOPOLOGY_MODELS, 'latest'] as const;
 
-export type StandardModel = (typeof STANDARD_MODELS)[number];
+type StandardModel = (typeof STANDARD_MODELS)[number];
 export type SmartTopologyModel = (typeof SMART_TOPOLOGY_MODELS)[number];
-export type AiModel = (typeof AI_MODELS)[number];
+type AiModel = (typeof AI_MODELS)[number];
 
-export const LATEST_STANDARD_MODEL: StandardModel = 'meshy-7.1';
-export const DEFAULT_SMART_TOPOLOGY_MODEL: SmartTopologyModel = 'meshy-t2';
+const LATEST_STANDARD_MODEL: StandardModel = 'meshy-7.1';
+const DEFAULT_SMART_TOPOLOGY_MODEL: SmartTopologyModel = 'meshy-t2';
 
-export function pinModel(model: AiModel | undefined, modelType: 'standard' | 'smart-topology'): StandardModel | SmartTopologyModel {
+function pinModel(model: AiModel | undefined, modelType: 'standard' | 'smart-topology'): StandardModel | SmartTopologyModel {
   if (modelType === 'smart-topology') {
     return model === undefined || model === 'latest' ? DEFAULT_SMART_TOPOLOGY_MODEL : (model as SmartTopologyModel);
   }
   return model === undefined || model === 'latest' ? LATEST_STANDARD_MODEL : (model as StandardModel);
 }
 
-export function isSmartTopologyModel(model: string): model is SmartTopologyModel {
+function isSmartTopologyModel(model: string): model is SmartTopologyModel {
   return (SMART_TOPOLOGY_MODELS as readonly string[]).includes(model);
 }
 
@@ -54,12 +54,12 @@ export const POLYCOUNT = {
 } as const satisfies Record<'standard' | SmartTopologyModel, { min: number; max: number; fallback: number }>;
 
 /** Meshy remeshes by default only for models before Meshy 6 (changelog, Jan 22 2026). */
-export function remeshesByDefault(model: StandardModel): boolean {
+function remeshesByDefault(model: StandardModel): boolean {
   return model === 'meshy-5';
 }
 
 /** Triangle budgets Meshy accepts, per model (https://docs.meshy.ai/en/api/text-to-3d). */
-export function polycountRange(model: StandardModel | SmartTopologyModel): { min: number; max: number; fallback: number } {
+function polycountRange(model: StandardModel | SmartTopologyModel): { min: number; max: number; fallback: number } {
   return isSmartTopologyModel(model) ? POLYCOUNT[model] : POLYCOUNT.standard;
 }
 
@@ -119,7 +119,9 @@ export function generationProblems(query: GenerationQuery): SpecProblem[] {
  * The geometry fields of a text/image/multi-image to 3D request, leaving out every value that equals
  * Meshy's default (so equal requests have equal keys) and pinning `latest` to today's model.
  */
-export function geometryFields(query: GenerationQuery & { decimation_mode?: number | undefined; symmetry_mode?: string | undefined; pose_mode?: string | undefined }): Record<string, string | number | boolean> {
+export function geometryFields(
+  query: GenerationQuery & { decimation_mode?: number | undefined; symmetry_mode?: string | undefined; pose_mode?: string | undefined },
+): Record<string, string | number | boolean> {
   const modelType = query.model_type ?? (query.ai_model && isSmartTopologyModel(query.ai_model) ? 'smart-topology' : 'standard');
   const model = pinModel(query.ai_model, modelType);
   const preview: Record<string, string | number | boolean> = { ai_model: model };

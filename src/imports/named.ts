@@ -19,7 +19,7 @@ export const namedModelSchema = z
 
 export const modelDefaultsSchema = z.record(z.string(), optionValue);
 
-export const MODEL_NAME = /^[a-z][a-z0-9_-]*$/i;
+const MODEL_NAME = /^[a-z][a-z0-9_-]*$/i;
 
 export type NamedModel = z.infer<typeof namedModelSchema>;
 type OptionValue = z.infer<typeof optionValue>;
@@ -28,7 +28,7 @@ type OptionValue = z.infer<typeof optionValue>;
  * The `meshy:<kind>?…` import a named model stands for: `kind` defaults to prompt, `prompt` is the
  * query's `text`, lists are comma-separated (`animation: ['walk', 'idle']`).
  */
-export function namedModelImport(name: string, definition: NamedModel, defaults: Record<string, OptionValue> = {}): string {
+function namedModelImport(name: string, definition: NamedModel, defaults: Record<string, OptionValue> = {}): string {
   const { kind = 'prompt', ...options } = definition;
   const kindName = String(kind);
   // Shared `defaults` reach only the kinds that have their keys.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { COMPRESSION_METHODS, OPTIMIZE_PRESETS, type OptimizeOverrides, TEXTURE_FORMATS } from '../optimize/options.js';
 import { oneOf, wholeNumber } from './params.js';
-import { COMPRESSION_METHODS, OPTIMIZE_PRESETS, TEXTURE_FORMATS, type OptimizeOverrides } from '../optimize/options.js';
 
 /** The range of the encoders' quality settings. */
 const QUALITY = { min: 1, max: 100 };

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { flag } from './params.js';
 import { ANIMATION_CREDITS_PER_ACTION, RIGGING_CREDITS } from '../meshy/pricing.js';
-import { MAX_ANIMATIONS, resolveAnimations, type ResolvedAnimation } from './animations.js';
+import { MAX_ANIMATIONS, type ResolvedAnimation, resolveAnimations } from './animations.js';
 import type { SpecProblem } from './errors.js';
+import { flag } from './params.js';
 
 /**
  * `&rig` and `&animation=walk,idle` on any model import: the model is rigged (Meshy's auto-rigging,
- * https://docs.meshy.ai/en/api/rigging), then animated with library actions in one task (https://docs.meshy.ai/en/api/animation), and the result is one GLB with the
+ * https://docs.meshy.ai/en/api/rigging), then animated with library actions in one task
+ * (https://docs.meshy.ai/en/api/animation), and the result is one GLB with the
  * skeleton and a clip per action, named as the import wrote them.
  */
 /** Meshy's default character height for rigging, left out of the spec (https://docs.meshy.ai/en/api/rigging). */

@@ -1,8 +1,8 @@
 import type { OptimizeOverrides } from '../optimize/options.js';
 import type { SpecProblem } from './errors.js';
 import type { SourceInput } from './inputs.js';
-import { overridesFromQuery, type OptimizeQuery } from './optimize-keys.js';
-import { rigSpecFromQuery, type RigQuery, type RigSpec } from './rig.js';
+import { type OptimizeQuery, overridesFromQuery } from './optimize-keys.js';
+import { type RigQuery, type RigSpec, rigSpecFromQuery } from './rig.js';
 
 export type JsonValue = string | number | boolean | string[] | number[];
 
@@ -55,7 +55,15 @@ export interface TaskSpecParts<Kind extends string> {
 }
 
 /** Assembles a task spec and every problem found building it. */
-export function taskSpec<Kind extends string>({ kind, query, request, inputs, defaultName, label, problems }: TaskSpecParts<Kind>): {
+export function taskSpec<Kind extends string>({
+  kind,
+  query,
+  request,
+  inputs,
+  defaultName,
+  label,
+  problems,
+}: TaskSpecParts<Kind>): {
   spec: TaskSpecOf<Kind>;
   problems: SpecProblem[];
 } {

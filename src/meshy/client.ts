@@ -1,16 +1,13 @@
 import { Agent, type Dispatcher } from 'undici';
 import { redact } from '../errors.js';
-import { downloadAsset, type DownloadOptions } from './download.js';
+import { type DownloadOptions, downloadAsset } from './download.js';
 import type { TaskResource } from './resources.js';
 import { createRateGate, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
-import { balanceSchema, type BaseTask } from './schemas.js';
-import * as tasks from './tasks.js';
+import { type BaseTask, balanceSchema } from './schemas.js';
 import type { CallOptions, CreateOptions, ListOptions } from './tasks.js';
+import * as tasks from './tasks.js';
 import { callMeshy, parseShape, type Transport } from './transport.js';
-import { waitForTask, type WaitContext, type WaitOptions } from './wait.js';
-
-export type { CreateOptions, ListOptions } from './tasks.js';
-export type { TaskProgress } from './wait.js';
+import { type WaitContext, type WaitOptions, waitForTask } from './wait.js';
 
 export const MESHY_API_BASE = 'https://api.meshy.ai';
 
@@ -37,16 +34,16 @@ export interface MeshyClientOptions {
 export interface MeshyClient {
   readonly baseUrl: string;
   /** Creates a task and returns its id. Never creates the same paid task twice (see `createTask`). */
-  createTask(resource: TaskResource<any>, body: Record<string, unknown>, options?: CreateOptions): Promise<string>;
+  createTask(resource: TaskResource, body: Record<string, unknown>, options?: CreateOptions): Promise<string>;
   getTask<Task extends BaseTask>(resource: TaskResource<Task>, id: string, options?: CallOptions): Promise<Task>;
   listTasks<Task extends BaseTask>(resource: TaskResource<Task>, options?: ListOptions): Promise<Task[]>;
-  deleteTask(resource: TaskResource<any>, id: string, options?: CallOptions): Promise<void>;
+  deleteTask(resource: TaskResource, id: string, options?: CallOptions): Promise<void>;
   /**
    * The task a create request with `body`, sent at `sentAt` (ms), made — if Meshy lists exactly one
    * that matches and this client did not create it itself. Used to resume after a crash between
    * sending a create and recording its answer. Throws when several tasks could be it.
    */
-  findCreatedTask(resource: TaskResource<any>, body: Record<string, unknown>, sentAt: number, options?: CallOptions): Promise<string | undefined>;
+  findCreatedTask(resource: TaskResource, body: Record<string, unknown>, sentAt: number, options?: CallOptions): Promise<string | undefined>;
   /** Follows a task to its end; resolves with the SUCCEEDED task, rejects with MeshyTaskFailedError. */
   waitForTask<Task extends BaseTask>(resource: TaskResource<Task>, id: string, options?: WaitOptions): Promise<Task>;
   /** Downloads a result file (no Authorization header: asset URLs are signed), checked by `validate`. */

@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { stripQuery } from '../errors.js';
 import { MeshyDownloadError } from './errors.js';
 import { withRetries } from './retry.js';
@@ -22,11 +22,7 @@ class UnexpectedStatus extends Error {
  * travel to another host). Network failures, error statuses and bodies that are short or fail
  * `validate` are retried; an expired link (403, 410) and a missing file (404) are not.
  */
-export async function downloadAsset(
-  transport: Pick<Transport, 'dispatcher' | 'policy' | 'log'>,
-  url: string,
-  call: DownloadOptions = {},
-): Promise<Uint8Array> {
+export async function downloadAsset(transport: Pick<Transport, 'dispatcher' | 'policy' | 'log'>, url: string, call: DownloadOptions = {}): Promise<Uint8Array> {
   const shown = stripQuery(url);
   const worthRetrying = (error: unknown) => !(error instanceof MeshyDownloadError) && !(error instanceof UnexpectedStatus && error.status === 404);
   try {

@@ -1,7 +1,7 @@
 import { MeshyPluginError } from '../errors.js';
 
 /** What went wrong talking to Meshy, as a stable code a program can switch on. */
-export type MeshyErrorCode =
+type MeshyErrorCode =
   | 'MESHY_BAD_REQUEST'
   | 'MESHY_UNAUTHORIZED'
   | 'MESHY_INSUFFICIENT_CREDITS'
@@ -20,7 +20,7 @@ const HINTS: Partial<Record<MeshyErrorCode, string>> = {
   MESHY_QUEUE_FULL: "the account's task queue is full",
 };
 
-export function codeForStatus(status: number, meshyMessage: string): MeshyErrorCode {
+function codeForStatus(status: number, meshyMessage: string): MeshyErrorCode {
   if (status === 400) return 'MESHY_BAD_REQUEST';
   if (status === 401) return 'MESHY_UNAUTHORIZED';
   if (status === 402) return 'MESHY_INSUFFICIENT_CREDITS';
@@ -44,11 +44,10 @@ export class MeshyApiError extends MeshyPluginError {
   ) {
     const code = codeForStatus(init.status, init.meshyMessage);
     const hint = HINTS[code];
-    super(
-      code,
-      `Meshy answered ${init.method} ${init.path} with ${init.status}: ${init.meshyMessage || '(no message)'}${hint ? ` (${hint})` : ''}`,
-      { ...options, context: { status: init.status, method: init.method, path: init.path, requestId: init.requestId } },
-    );
+    super(code, `Meshy answered ${init.method} ${init.path} with ${init.status}: ${init.meshyMessage || '(no message)'}${hint ? ` (${hint})` : ''}`, {
+      ...options,
+      context: { status: init.status, method: init.method, path: init.path, requestId: init.requestId },
+    });
     this.status = init.status;
     this.meshyMessage = init.meshyMessage;
     this.retryAfterMs = init.retryAfterMs;

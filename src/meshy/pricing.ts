@@ -7,7 +7,7 @@ import type { MeshyResourceName } from './resources.js';
 
 const CHEAP_PREVIEW_MODELS = new Set(['meshy-5', 'meshy-6-lite', 'meshy-t2', 'meshy-t2.5']);
 
-export function textTo3dCredits(body: Record<string, unknown>): number {
+function textTo3dCredits(body: Record<string, unknown>): number {
   if (body.mode === 'refine') return body.texture_resolution === '8k' ? 15 : 10;
   const model = String(body.ai_model ?? 'latest');
   const base = body.model_type === 'smart-topology' || CHEAP_PREVIEW_MODELS.has(model) ? 5 : 20;
@@ -18,7 +18,7 @@ export function textTo3dCredits(body: Record<string, unknown>): number {
 const CHEAP_3D_MODELS = new Set(['meshy-5', 'meshy-6-lite']);
 
 /** Image and multi-image to 3D (https://docs.meshy.ai/en/api/pricing): by model, textured or not, 8k, and +5 for 2k/4k geometry. */
-export function imageTo3dCredits(body: Record<string, unknown>): number {
+function imageTo3dCredits(body: Record<string, unknown>): number {
   const model = String(body.ai_model ?? 'latest');
   const textured = body.should_texture !== false;
   const smart = body.model_type === 'smart-topology';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   animationTaskSchema,
+  type BaseTask,
   imageTaskSchema,
   imageTo3dTaskSchema,
   multiImageTo3dTaskSchema,
@@ -8,7 +9,6 @@ import {
   retextureTaskSchema,
   rigTaskSchema,
   textTo3dTaskSchema,
-  type BaseTask,
 } from './schemas.js';
 
 /**

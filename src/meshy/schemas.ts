@@ -15,13 +15,13 @@ export const errorBodySchema = z.looseObject({
   code: z.string().optional(),
 });
 
-export const TASK_STATUSES = ['PENDING', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'CANCELED'] as const;
+const TASK_STATUSES = ['PENDING', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'CANCELED'] as const;
 export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELED']);
-export const taskStatusSchema = z.enum(TASK_STATUSES);
+const taskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 /** `{ "message": "" }` on healthy tasks, `null` on print tasks, details on failed ones (https://docs.meshy.ai/en/api/errors). */
-export const taskErrorSchema = z
+const taskErrorSchema = z
   .looseObject({
     message: z.string().default(''),
     type: z.string().optional(),
@@ -39,7 +39,7 @@ const timestamp = z
   .transform((value) => value ?? 0);
 
 /** Fields every task resource shares (https://docs.meshy.ai/en/api/task-lifecycle). */
-export const baseTaskSchema = z.looseObject({
+const baseTaskSchema = z.looseObject({
   id: z.string().min(1),
   type: z.string().optional(),
   status: taskStatusSchema,
@@ -66,10 +66,7 @@ export const textTo3dTaskSchema = baseTaskSchema.extend({
   mode: z.string().optional(),
   prompt: z.string().optional(),
   texture_prompt: z.string().nullable().optional(),
-  model_urls: z
-    .looseObject({ glb: assetUrl, fbx: assetUrl, obj: assetUrl, usdz: assetUrl, mtl: assetUrl, stl: assetUrl })
-    .nullable()
-    .optional(),
+  model_urls: z.looseObject({ glb: assetUrl, fbx: assetUrl, obj: assetUrl, usdz: assetUrl, mtl: assetUrl, stl: assetUrl }).nullable().optional(),
   thumbnail_url: assetUrl,
   texture_urls: z.array(z.record(z.string(), z.string())).nullable().optional(),
   seed: z.number().nullable().optional(),
@@ -104,13 +101,11 @@ export const imageTo3dTaskSchema = baseTaskSchema.extend({
   texture_prompt: echoedText,
   texture_image_url: echoedText,
 });
-export type ImageTo3dTask = z.infer<typeof imageTo3dTaskSchema>;
 
 /** Multi-Image to 3D tasks (https://docs.meshy.ai/en/api/multi-image-to-3d): as image to 3D, echoing `texture_image_urls`. */
 export const multiImageTo3dTaskSchema = imageTo3dTaskSchema.extend({
   texture_image_urls: z.array(z.string()).nullable().optional(),
 });
-export type MultiImageTo3dTask = z.infer<typeof multiImageTo3dTaskSchema>;
 
 /** Remesh tasks (https://docs.meshy.ai/en/api/remesh). */
 export const remeshTaskSchema = baseTaskSchema.extend({
@@ -118,7 +113,6 @@ export const remeshTaskSchema = baseTaskSchema.extend({
   thumbnail_url: assetUrl,
   texture_urls: textureUrlsSchema,
 });
-export type RemeshTask = z.infer<typeof remeshTaskSchema>;
 
 /** Retexture tasks (https://docs.meshy.ai/en/api/retexture). */
 export const retextureTaskSchema = baseTaskSchema.extend({
@@ -128,7 +122,6 @@ export const retextureTaskSchema = baseTaskSchema.extend({
   text_style_prompt: echoedText,
   image_style_url: echoedText,
 });
-export type RetextureTask = z.infer<typeof retextureTaskSchema>;
 
 /** Rigging tasks (https://docs.meshy.ai/en/api/rigging): `result` is null until SUCCEEDED. */
 export const rigTaskSchema = baseTaskSchema.extend({
@@ -151,7 +144,6 @@ export const rigTaskSchema = baseTaskSchema.extend({
     .nullable()
     .optional(),
 });
-export type RigTask = z.infer<typeof rigTaskSchema>;
 
 /** Animation tasks (https://docs.meshy.ai/en/api/animation): `result` is null until SUCCEEDED; `processed_*` only with post_process. */
 export const animationTaskSchema = baseTaskSchema.extend({
@@ -166,15 +158,16 @@ export const animationTaskSchema = baseTaskSchema.extend({
     .nullable()
     .optional(),
 });
-export type AnimationTask = z.infer<typeof animationTaskSchema>;
 
-/** Text to Image and Image to Image tasks (https://docs.meshy.ai/en/api/text-to-image, https://docs.meshy.ai/en/api/image-to-image): 1 image, 3 with generate_multi_view. */
+/**
+ * Text to Image and Image to Image tasks (https://docs.meshy.ai/en/api/text-to-image,
+ * https://docs.meshy.ai/en/api/image-to-image): 1 image, 3 with generate_multi_view.
+ */
 export const imageTaskSchema = baseTaskSchema.extend({
   ai_model: echoedText,
   prompt: echoedText,
   image_urls: z.array(z.string()).nullable().optional(),
 });
-export type ImageTask = z.infer<typeof imageTaskSchema>;
 
 /** While a task runs, an SSE `message` event carries only these fields (https://docs.meshy.ai/en/api/text-to-3d). */
 export const streamUpdateSchema = z.looseObject({

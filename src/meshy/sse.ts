@@ -13,10 +13,7 @@ export interface ServerSentEvent {
  * event dropped). `onBytes` is called for every chunk, so a caller can reset an idle timer on
  * keep-alives too.
  */
-export async function* parseEventStream(
-  chunks: AsyncIterable<Uint8Array | string>,
-  onBytes?: () => void,
-): AsyncGenerator<ServerSentEvent> {
+export async function* parseEventStream(chunks: AsyncIterable<Uint8Array | string>, onBytes?: () => void): AsyncGenerator<ServerSentEvent> {
   const parsed: ServerSentEvent[] = [];
   const parser = createParser({
     onEvent: ({ event, data, id }) => parsed.push({ event: event || 'message', data, ...(id === undefined ? {} : { id }) }),

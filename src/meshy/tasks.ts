@@ -1,7 +1,7 @@
 import { MeshyApiError, MeshyNetworkError, MeshyResponseError } from './errors.js';
 import type { TaskResource } from './resources.js';
 import { parseRetryAfter, pause, retryDelayMs } from './retry.js';
-import { createResponseSchema, type BaseTask } from './schemas.js';
+import { type BaseTask, createResponseSchema } from './schemas.js';
 import { callMeshy, parseShape, type Transport } from './transport.js';
 
 export interface CallOptions {
@@ -31,7 +31,7 @@ export interface TaskContext {
 /** How far a task's `created_at` may precede our own clock when matching a lost create (clock skew). */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-const taskPath = (resource: TaskResource<any>, id: string) => `${resource.path}/${encodeURIComponent(id)}`;
+const taskPath = (resource: TaskResource, id: string) => `${resource.path}/${encodeURIComponent(id)}`;
 
 /** A task as Meshy has it now, and how long its `Retry-After` asks a poller to wait. */
 export async function readTask<Task extends BaseTask>(
@@ -55,7 +55,7 @@ export async function listTasks<Task extends BaseTask>(transport: Transport, res
   return answer.json.map((task, index) => parseShape(resource.taskSchema, task, `${resource.name} task list item ${index}`));
 }
 
-export async function deleteTask(transport: Transport, resource: TaskResource<any>, id: string, call: CallOptions = {}): Promise<void> {
+export async function deleteTask(transport: Transport, resource: TaskResource, id: string, call: CallOptions = {}): Promise<void> {
   await callMeshy(transport, { method: 'DELETE', path: taskPath(resource, id), what: `delete ${resource.name} task`, signal: call.signal });
 }
 
@@ -65,7 +65,7 @@ export async function deleteTask(transport: Transport, resource: TaskResource<an
  * the answer is lost after sending (a reset, a 5xx), the task list decides: a matching new task is
  * adopted, none means the create may be sent again, and several mean we cannot tell (an error).
  */
-export async function createTask(context: TaskContext, resource: TaskResource<any>, body: Record<string, unknown>, call: CreateOptions = {}): Promise<string> {
+export async function createTask(context: TaskContext, resource: TaskResource, body: Record<string, unknown>, call: CreateOptions = {}): Promise<string> {
   const { transport } = context;
   for (let tries = 0; ; tries++) {
     const sentAt = Date.now();
@@ -96,7 +96,7 @@ export async function createTask(context: TaskContext, resource: TaskResource<an
  */
 export async function findCreatedTask(
   context: TaskContext,
-  resource: TaskResource<any>,
+  resource: TaskResource,
   body: Record<string, unknown>,
   sentAt: number,
   signal?: AbortSignal,

@@ -1,8 +1,8 @@
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
 import { redact } from '../errors.js';
 import { MeshyApiError, MeshyNetworkError, MeshyResponseError } from './errors.js';
-import { failedBeforeSending, parseRetryAfter, withRetries, type RetryPolicy } from './retry.js';
+import { failedBeforeSending, parseRetryAfter, type RetryPolicy, withRetries } from './retry.js';
 import { errorBodySchema } from './schemas.js';
 
 /** What every call to the Meshy API needs: where, as whom, how fast and how patiently. */
@@ -39,7 +39,13 @@ export interface Answer {
 
 /** Sends a call to Meshy, retrying it as far as `mayRetry` allows for its method. */
 export function callMeshy(transport: Transport, call: ApiCall): Promise<Answer> {
-  return withRetries(transport, call.what, () => sendOnce(transport, call), (error) => mayRetry(call.method, error), call.signal);
+  return withRetries(
+    transport,
+    call.what,
+    () => sendOnce(transport, call),
+    (error) => mayRetry(call.method, error),
+    call.signal,
+  );
 }
 
 /**

@@ -1,13 +1,13 @@
 import { MeshyApiError, MeshyResponseError, MeshyTaskFailedError } from './errors.js';
 import type { TaskResource } from './resources.js';
 import { pause } from './retry.js';
-import { FINAL_STATUSES, streamErrorSchema, streamUpdateSchema, type BaseTask, type TaskStatus } from './schemas.js';
+import { type BaseTask, FINAL_STATUSES, streamErrorSchema, streamUpdateSchema, type TaskStatus } from './schemas.js';
 import { parseEventStream } from './sse.js';
-import { readTask, type CallOptions } from './tasks.js';
+import { type CallOptions, readTask } from './tasks.js';
 import { apiError, openEventStream, parseShape, type Transport } from './transport.js';
 
 /** How far a task has come, as its stream or a poll reports it. */
-export interface TaskProgress {
+interface TaskProgress {
   status: TaskStatus;
   progress: number;
   precedingTasks?: number;

@@ -1,42 +1,22 @@
 import type { Document, Transform } from '@gltf-transform/core';
 import { createTransform } from '@gltf-transform/functions';
 import { canonicalJson, sha256 } from '../hash.js';
-import {
-  resolveOptimizeOptions,
-  type OptimizeOptions,
-  type OptimizeOverrides,
-  type ResolvedOptimizeOptions,
-  type TransformHook,
-} from './options.js';
+import { type OptimizeOptions, type OptimizeOverrides, type ResolvedOptimizeOptions, resolveOptimizeOptions, type TransformHook } from './options.js';
 import type { OptimizePool } from './pool.js';
-import { optimizeResolved, type OptimizeResult } from './run.js';
+import { type OptimizeResult, optimizeResolved } from './run.js';
 import { OPTIMIZER_VERSIONS } from './versions.js';
 
-export { readModelStats, type ModelStats, type TextureStats } from './stats.js';
-export { getIO, getDracoIO } from './io.js';
+export { getDracoIO } from './io.js';
 export {
-  COMPRESSION_METHODS,
-  OPTIMIZE_PRESETS,
-  PRESETS,
-  TEXTURE_FORMATS,
-  optimizeOptionsSchema,
-  optimizeOverridesSchema,
-  optimizeTuningSchema,
-  resolveOptimizeOptions,
   type OptimizeOptions,
-  type OptimizeOptionsInput,
   type OptimizeOverrides,
-  type OptimizePreset,
-  type OptimizeTuning,
-  type ResolvedOptimizeOptions,
-  type TransformHook,
-  type TransformHookContext,
+  optimizeOptionsSchema,
+  PRESETS,
+  resolveOptimizeOptions,
 } from './options.js';
-export { createOptimizePool, defaultWorkerCount, OptimizeWorkerError, WORKER_PEAK_MB, type OptimizePool } from './pool.js';
-export { NO_QUALITY_LOSS, optimizeResolved, type OptimizeQuality, type OptimizeReport, type OptimizeResult } from './run.js';
-export type { TextureReport } from './textures.js';
-export type { SimplifyReport } from './simplify.js';
-export { OPTIMIZER_VERSIONS } from './versions.js';
+export { createOptimizePool, defaultWorkerCount } from './pool.js';
+export type { OptimizeQuality, OptimizeReport, OptimizeResult } from './run.js';
+export { type ModelStats, readModelStats } from './stats.js';
 
 /** Bumped whenever this stage's output for the same input and options changes. */
 const PIPELINE_VERSION = 2;

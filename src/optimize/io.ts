@@ -12,10 +12,7 @@ let ioPromise: Promise<NodeIO> | undefined;
 export function getIO(): Promise<NodeIO> {
   ioPromise ??= (async () => {
     await Promise.all([MeshoptDecoder.ready, MeshoptEncoder.ready]);
-    return new NodeIO()
-      .setLogger(new Logger(Logger.Verbosity.ERROR))
-      .registerExtensions(ALL_EXTENSIONS)
-      .registerDependencies({
+    return new NodeIO().setLogger(new Logger(Logger.Verbosity.ERROR)).registerExtensions(ALL_EXTENSIONS).registerDependencies({
       'meshopt.decoder': MeshoptDecoder,
       'meshopt.encoder': MeshoptEncoder,
     });

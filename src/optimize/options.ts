@@ -12,7 +12,7 @@ export const COMPRESSION_METHODS = ['meshopt', 'draco', 'quantize', 'none'] as c
  * The knobs a preset sets and a user (plugin-wide or per import) may override. Plain data: it is
  * hashed into the optimized cache key and sent to worker threads.
  */
-export const optimizeTuningSchema = z.strictObject({
+const optimizeTuningSchema = z.strictObject({
   /** Simplify until the whole model has at most this many triangles (null: no budget, only `simplifyError`). */
   maxTriangles: z.int().min(1).nullable().optional(),
   /**
@@ -42,7 +42,7 @@ export const optimizeTuningSchema = z.strictObject({
   resampleAnimations: z.boolean().optional(),
 });
 
-export type OptimizeTuning = z.infer<typeof optimizeTuningSchema>;
+type OptimizeTuning = z.infer<typeof optimizeTuningSchema>;
 
 /** Everything the pipeline reads, with no optional field left. */
 export type ResolvedOptimizeOptions = { preset: OptimizePreset } & { [K in keyof OptimizeTuning]-?: Exclude<OptimizeTuning[K], undefined> };
@@ -111,7 +111,7 @@ export const PRESETS: Record<OptimizePreset, Omit<ResolvedOptimizeOptions, 'pres
 };
 
 /** What a user hook receives besides the document. */
-export interface TransformHookContext {
+interface TransformHookContext {
   options: ResolvedOptimizeOptions;
 }
 
@@ -156,10 +156,9 @@ function unionMessage(issue: { code?: string; errors?: unknown }): string {
 }
 
 export type OptimizeOptions = z.infer<typeof optimizeOptionsSchema>;
-export type OptimizeOptionsInput = z.input<typeof optimizeOptionsSchema>;
 
 /** Per-import overrides (from the import's query): a preset name, `false` for raw, or tuning fields. */
-export const optimizeOverridesSchema = z.strictObject({
+const optimizeOverridesSchema = z.strictObject({
   preset: z.union([z.enum(OPTIMIZE_PRESETS), z.literal(false)]).optional(),
   ...optimizeTuningSchema.shape,
 });

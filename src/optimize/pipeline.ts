@@ -1,4 +1,4 @@
-import { Primitive, type Document, type Transform } from '@gltf-transform/core';
+import { type Document, Primitive, type Transform } from '@gltf-transform/core';
 import { EXTMeshoptCompression } from '@gltf-transform/extensions';
 import {
   createTransform,
@@ -18,7 +18,7 @@ import {
 } from '@gltf-transform/functions';
 import { MeshoptEncoder } from 'meshoptimizer/encoder';
 import type { ResolvedOptimizeOptions } from './options.js';
-import { simplifyMeshes, type SimplifyReport } from './simplify.js';
+import { type SimplifyReport, simplifyMeshes } from './simplify.js';
 import { finishTextures, startTextures, type TextureJob, type TextureReport } from './textures.js';
 
 export interface PipelineReport {
@@ -64,11 +64,17 @@ export function buildPipeline(options: ResolvedOptimizeOptions, userTransforms: 
 function compressionSteps(options: ResolvedOptimizeOptions): Transform[] {
   switch (options.compression) {
     case 'meshopt':
-      return options.quantize ? [meshopt({ encoder: MeshoptEncoder, level: 'high' })] : [reorder({ encoder: MeshoptEncoder, target: 'size' }), losslessMeshopt()];
+      return options.quantize
+        ? [meshopt({ encoder: MeshoptEncoder, level: 'high' })]
+        : [reorder({ encoder: MeshoptEncoder, target: 'size' }), losslessMeshopt()];
     case 'draco':
       // Draco quantizes float weights per component, so their sums drift off 1 (invalid skins).
       // Weights stored as renormalized 8-bit integers first pass through Draco unchanged.
-      return [normalizeSkinWeights(), quantize({ pattern: /^WEIGHTS_\d+$/, quantizeWeight: 8 }), draco({ method: 'edgebreaker', encodeSpeed: 5, decodeSpeed: 5 })];
+      return [
+        normalizeSkinWeights(),
+        quantize({ pattern: /^WEIGHTS_\d+$/, quantizeWeight: 8 }),
+        draco({ method: 'edgebreaker', encodeSpeed: 5, decodeSpeed: 5 }),
+      ];
     case 'quantize':
       return [quantize()];
     case 'none':
@@ -80,7 +86,10 @@ function compressionSteps(options: ResolvedOptimizeOptions): Transform[] {
 function joinPrimitives(): Transform {
   const joinAll = join({ keepNamed: false });
   return createTransform('meshy:join', async (document: Document) => {
-    const primitives = document.getRoot().listMeshes().reduce((count, mesh) => count + mesh.listPrimitives().length, 0);
+    const primitives = document
+      .getRoot()
+      .listMeshes()
+      .reduce((count, mesh) => count + mesh.listPrimitives().length, 0);
     if (primitives > 1) await document.transform(joinAll);
   });
 }

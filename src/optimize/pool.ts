@@ -2,14 +2,14 @@ import { availableParallelism, freemem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MeshyPluginError } from '../errors.js';
 import type { ResolvedOptimizeOptions } from './options.js';
-import { optimizeResolved, type OptimizeResult } from './run.js';
+import { type OptimizeResult, optimizeResolved } from './run.js';
 
 /**
  * Peak resident memory of one worker optimizing a 4 MB Meshy GLB (3× 2048² textures) with the web
  * preset, measured by `npm run bench:optimize` (see README, "Memory"). A 4096² texture set needs
  * about four times the texel memory; the limit below keeps that case safe on a 2 GiB machine.
  */
-export const WORKER_PEAK_MB = 400;
+const WORKER_PEAK_MB = 400;
 /** V8 heap cap per worker; decoded images live outside it (sharp/libvips), so this bounds the JS side only. */
 const WORKER_HEAP_MB = 1024;
 
@@ -20,7 +20,7 @@ export interface OptimizePool {
   close(): Promise<void>;
 }
 
-export class OptimizeWorkerError extends MeshyPluginError {}
+class OptimizeWorkerError extends MeshyPluginError {}
 
 /**
  * How many models may be optimized at once: one per core, but never more than half the free memory
@@ -68,7 +68,12 @@ export function createOptimizePool(workers = defaultWorkerCount()): OptimizePool
       if (!job || job.id !== message.id) return;
       finish(slot);
       if (message.result) job.resolve({ ...message.result, bytes: new Uint8Array(message.result.bytes) });
-      else job.reject(new OptimizeWorkerError('MESHY_OPTIMIZE_FAILED', `Optimizing a model failed: ${message.error?.message}`, { context: { stack: message.error?.stack } }));
+      else
+        job.reject(
+          new OptimizeWorkerError('MESHY_OPTIMIZE_FAILED', `Optimizing a model failed: ${message.error?.message}`, {
+            context: { stack: message.error?.stack },
+          }),
+        );
     });
     const crash = (cause: unknown) => {
       const job = slot.job;

@@ -2,8 +2,8 @@ import type { Transform } from '@gltf-transform/core';
 import { getDracoIO, getIO, usesDraco } from './io.js';
 import type { ResolvedOptimizeOptions } from './options.js';
 import { buildPipeline, describePipeline, type PipelineReport } from './pipeline.js';
-import { readModelStats, type ModelStats } from './stats.js';
 import type { SimplifyReport } from './simplify.js';
+import { type ModelStats, readModelStats } from './stats.js';
 import type { TextureReport } from './textures.js';
 
 /** The measured quality of one optimized file (plain data; stored in `meta` and the report). */
@@ -41,14 +41,8 @@ export interface OptimizeResult {
   report: OptimizeReport;
 }
 
-export const NO_QUALITY_LOSS: OptimizeQuality = { texturePsnrMin: null, texturePsnrMean: null, normalAngleDegMax: null, geometricError: 0 };
-
 /** Optimizes GLB bytes with fully resolved options. Runs the same in a worker thread and in the main thread. */
-export async function optimizeResolved(
-  input: Uint8Array,
-  options: ResolvedOptimizeOptions | false,
-  userTransforms: Transform[] = [],
-): Promise<OptimizeResult> {
+export async function optimizeResolved(input: Uint8Array, options: ResolvedOptimizeOptions | false, userTransforms: Transform[] = []): Promise<OptimizeResult> {
   const started = performance.now();
   const needsDraco = usesDraco(input) || (options !== false && options.compression === 'draco');
   const io = needsDraco ? await getDracoIO() : await getIO();

@@ -1,4 +1,4 @@
-import { Primitive, type Accessor, type Document, type Transform } from '@gltf-transform/core';
+import { type Accessor, type Document, Primitive, type Transform } from '@gltf-transform/core';
 import { compactPrimitive, createTransform, weldPrimitive } from '@gltf-transform/functions';
 import { MeshoptSimplifier } from 'meshoptimizer/simplifier';
 

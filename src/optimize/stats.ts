@@ -1,7 +1,7 @@
-import { ImageUtils, type Document, type Mesh, type Scene, type mat4 } from '@gltf-transform/core';
+import { type Document, ImageUtils, type Mesh, type mat4, type Scene } from '@gltf-transform/core';
 import { getGLPrimitiveCount } from '@gltf-transform/functions';
 
-export interface TextureStats {
+interface TextureStats {
   name: string;
   mimeType: string;
   width: number;
@@ -86,7 +86,12 @@ export function sceneBounds(scene: Scene): Bounds {
 
 /** Bounds of the vertices the primitives' indices reach (each once), through `m` (gl-matrix's transformMat4). */
 function worldMeshBounds(mesh: Mesh, m: mat4): Bounds {
-  let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    minZ = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity,
+    maxZ = -Infinity;
   for (const primitive of mesh.listPrimitives()) {
     const position = primitive.getAttribute('POSITION');
     const array = position?.getArray();
@@ -103,7 +108,9 @@ function worldMeshBounds(mesh: Mesh, m: mat4): Bounds {
       if (seen[v] === 1) continue;
       seen[v] = 1;
       const o = v * size;
-      const x = Math.max(array[o]! / divisor, lowest), y = Math.max(array[o + 1]! / divisor, lowest), z = Math.max(array[o + 2]! / divisor, lowest);
+      const x = Math.max(array[o]! / divisor, lowest),
+        y = Math.max(array[o + 1]! / divisor, lowest),
+        z = Math.max(array[o + 2]! / divisor, lowest);
       const w = m[3] * x + m[7] * y + m[11] * z + m[15] || 1;
       const wx = (m[0] * x + m[4] * y + m[8] * z + m[12]) / w;
       const wy = (m[1] * x + m[5] * y + m[9] * z + m[13]) / w;

@@ -23,10 +23,14 @@ export function rasterizeUvMask(triangles: readonly UvTriangles[], width: number
   const mask = new Uint8Array(width * height);
   for (const list of triangles) {
     for (let i = 0; i + 5 < list.length; i += 6) {
-      const x0 = list[i]! * width, y0 = list[i + 1]! * height;
-      const x1 = list[i + 2]! * width, y1 = list[i + 3]! * height;
-      const x2 = list[i + 4]! * width, y2 = list[i + 5]! * height;
-      const cx = Math.floor((x0 + x1 + x2) / 3), cy = Math.floor((y0 + y1 + y2) / 3);
+      const x0 = list[i]! * width,
+        y0 = list[i + 1]! * height;
+      const x1 = list[i + 2]! * width,
+        y1 = list[i + 3]! * height;
+      const x2 = list[i + 4]! * width,
+        y2 = list[i + 5]! * height;
+      const cx = Math.floor((x0 + x1 + x2) / 3),
+        cy = Math.floor((y0 + y1 + y2) / 3);
       if (cx >= 0 && cx < width && cy >= 0 && cy < height) mask[cy * width + cx] = 1;
       const minY = Math.max(0, Math.ceil(Math.min(y0, y1, y2) - 0.5));
       const maxY = Math.min(height - 1, Math.floor(Math.max(y0, y1, y2) - 0.5));
@@ -38,7 +42,8 @@ export function rasterizeUvMask(triangles: readonly UvTriangles[], width: number
         crossEdge(py, x0, y0, x1, y1);
         crossEdge(py, x1, y1, x2, y2);
         crossEdge(py, x2, y2, x0, y0);
-        const from = Math.max(0, Math.ceil(span.left - 0.5)), to = Math.min(width - 1, Math.floor(span.right - 0.5));
+        const from = Math.max(0, Math.ceil(span.left - 0.5)),
+          to = Math.min(width - 1, Math.floor(span.right - 0.5));
         // Spans are a few texels long: a loop beats the call overhead of fill().
         for (let t = y * width + from, end = y * width + to; t <= end; t++) mask[t] = 1;
       }
@@ -109,7 +114,8 @@ const FILL_SCALE = 8;
  */
 export function fillUnusedTexels(image: RawImage, mask: Uint8Array): RawImage {
   const colours = image.channels >= 3 ? 3 : 1;
-  const blocksX = Math.ceil(image.width / FILL_SCALE), blocksY = Math.ceil(image.height / FILL_SCALE);
+  const blocksX = Math.ceil(image.width / FILL_SCALE),
+    blocksY = Math.ceil(image.height / FILL_SCALE);
   const { sums, weights } = blockAverages(image, mask, blocksX, blocksY, colours);
   pullPush(sums, weights, blocksX, blocksY, colours);
   const blockColours = new Uint8Array(sums.length);
@@ -130,7 +136,10 @@ function blockAverages(image: RawImage, mask: Uint8Array, blocksX: number, block
     const blockRow = Math.floor(y / FILL_SCALE) * blocksX;
     const row = y * width;
     for (let bx = 0; bx < blocksX; bx++) {
-      let n = 0, c0 = 0, c1 = 0, c2 = 0;
+      let n = 0,
+        c0 = 0,
+        c1 = 0,
+        c2 = 0;
       for (let x = bx * FILL_SCALE, end = Math.min(width, x + FILL_SCALE); x < end; x += 2) {
         if (mask[row + x] === 0) continue;
         const o = (row + x) * channels;
@@ -194,7 +203,8 @@ function paintUnusedTexels(image: RawImage, mask: Uint8Array, blockColours: Uint
  */
 function pullPush(colors: Float32Array, weights: Float32Array, width: number, height: number, channels: number): void {
   if (width <= 1 && height <= 1) return;
-  const cw = Math.max(1, width >> 1), ch = Math.max(1, height >> 1);
+  const cw = Math.max(1, width >> 1),
+    ch = Math.max(1, height >> 1);
   const coarse = new Float32Array(cw * ch * channels);
   const coarseWeights = new Float32Array(cw * ch);
   for (let y = 0; y < ch; y++) {
@@ -216,13 +226,17 @@ function pullPush(colors: Float32Array, weights: Float32Array, width: number, he
   pullPush(coarse, coarseWeights, cw, ch, channels);
   for (let y = 0; y < height; y++) {
     const fy = Math.min(ch - 1, Math.max(0, (y + 0.5) / 2 - 0.5));
-    const y0 = Math.floor(fy), y1 = Math.min(ch - 1, y0 + 1), ay = fy - y0;
+    const y0 = Math.floor(fy),
+      y1 = Math.min(ch - 1, y0 + 1),
+      ay = fy - y0;
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const w = weights[i]!;
       if (w >= 1) continue;
       const fx = Math.min(cw - 1, Math.max(0, (x + 0.5) / 2 - 0.5));
-      const x0 = Math.floor(fx), x1 = Math.min(cw - 1, x0 + 1), ax = fx - x0;
+      const x0 = Math.floor(fx),
+        x1 = Math.min(cw - 1, x0 + 1),
+        ax = fx - x0;
       for (let c = 0; c < channels; c++) {
         const top = coarse[(y0 * cw + x0) * channels + c]! * (1 - ax) + coarse[(y0 * cw + x1) * channels + c]! * ax;
         const bottom = coarse[(y1 * cw + x0) * channels + c]! * (1 - ax) + coarse[(y1 * cw + x1) * channels + c]! * ax;
@@ -245,7 +259,14 @@ export interface TextureError {
  * texels. Normal maps also get their mean angular error, on the texels of that grid whose
  * coordinates are multiples of 4.
  */
-export function compareImages(source: RawImage, output: RawImage, mask: Uint8Array | null, channels: readonly number[], normalMap: boolean, step = 2): TextureError {
+export function compareImages(
+  source: RawImage,
+  output: RawImage,
+  mask: Uint8Array | null,
+  channels: readonly number[],
+  normalMap: boolean,
+  step = 2,
+): TextureError {
   const psnr = maskedPsnr(source, output, mask, channels, step);
   if (!normalMap) return { psnr };
   const angleStep = (step * 4) / gcd(step, 4);
@@ -253,18 +274,25 @@ export function compareImages(source: RawImage, output: RawImage, mask: Uint8Arr
 }
 
 function maskedPsnr(source: RawImage, output: RawImage, mask: Uint8Array | null, channels: readonly number[], step: number): number {
-  const sc = source.channels, oc = output.channels, width = source.width;
+  const sc = source.channels,
+    oc = output.channels,
+    width = source.width;
   const use0 = channels.includes(0) && sc > 0 && oc > 0;
   const use1 = channels.includes(1) && sc > 1 && oc > 1;
   const use2 = channels.includes(2) && sc > 2 && oc > 2;
   const perTexel = Number(use0) + Number(use1) + Number(use2);
-  const s = source.data, o = output.data;
-  let squared = 0, texels = 0;
+  const s = source.data,
+    o = output.data;
+  let squared = 0,
+    texels = 0;
   for (let y = 0; y < source.height; y += step) {
     for (let x = 0, i = y * width; x < width; x += step, i += step) {
       if (mask !== null && mask[i] === 0) continue;
-      const a = i * sc, b = i * oc;
-      const d0 = use0 ? s[a]! - o[b]! : 0, d1 = use1 ? s[a + 1]! - o[b + 1]! : 0, d2 = use2 ? s[a + 2]! - o[b + 2]! : 0;
+      const a = i * sc,
+        b = i * oc;
+      const d0 = use0 ? s[a]! - o[b]! : 0,
+        d1 = use1 ? s[a + 1]! - o[b + 1]! : 0,
+        d2 = use2 ? s[a + 2]! - o[b + 2]! : 0;
       squared += d0 * d0 + d1 * d1 + d2 * d2;
       texels++;
     }
@@ -275,19 +303,29 @@ function maskedPsnr(source: RawImage, output: RawImage, mask: Uint8Array | null,
 
 /** Mean angle in degrees between the normals two RGB(A) normal maps encode, over `mask`. */
 function meanNormalAngle(source: RawImage, output: RawImage, mask: Uint8Array | null, step: number): number {
-  const sc = source.channels, oc = output.channels, width = source.width;
-  const s = source.data, o = output.data;
-  let angle = 0, normals = 0;
+  const sc = source.channels,
+    oc = output.channels,
+    width = source.width;
+  const s = source.data,
+    o = output.data;
+  let angle = 0,
+    normals = 0;
   for (let y = 0; y < source.height; y += step) {
     for (let x = 0, i = y * width; x < width; x += step, i += step) {
       if (mask !== null && mask[i] === 0) continue;
-      const a = i * sc, b = i * oc;
-      const ax = s[a]! / 127.5 - 1, ay = s[a + 1]! / 127.5 - 1, az = s[a + 2]! / 127.5 - 1;
-      const bx = o[b]! / 127.5 - 1, by = o[b + 1]! / 127.5 - 1, bz = o[b + 2]! / 127.5 - 1;
-      const la = Math.sqrt(ax * ax + ay * ay + az * az), lb = Math.sqrt(bx * bx + by * by + bz * bz);
+      const a = i * sc,
+        b = i * oc;
+      const ax = s[a]! / 127.5 - 1,
+        ay = s[a + 1]! / 127.5 - 1,
+        az = s[a + 2]! / 127.5 - 1;
+      const bx = o[b]! / 127.5 - 1,
+        by = o[b + 1]! / 127.5 - 1,
+        bz = o[b + 2]! / 127.5 - 1;
+      const la = Math.sqrt(ax * ax + ay * ay + az * az),
+        lb = Math.sqrt(bx * bx + by * by + bz * bz);
       if (la > 0 && lb > 0) {
         const cos = (ax * bx + ay * by + az * bz) / (la * lb);
-        angle += Math.acos(cos > 1 ? 1 : cos < -1 ? -1 : cos);
+        angle += Math.acos(Math.min(1, Math.max(-1, cos)));
         normals++;
       }
     }

@@ -1,9 +1,9 @@
-import { ImageUtils, Material, Primitive, TextureChannel, type Document, type Texture, type Transform } from '@gltf-transform/core';
+import { type Document, ImageUtils, Material, Primitive, type Texture, TextureChannel, type TextureInfo, type Transform } from '@gltf-transform/core';
 import { EXTTextureAVIF, EXTTextureWebP } from '@gltf-transform/extensions';
 import { createTransform, getTextureChannelMask, listTextureSlots } from '@gltf-transform/functions';
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
-import { compareImages, coverage, fillUnusedTexels, rasterizeUvMask, type RawImage, type TextureError, type UvTriangles } from './texels.js';
 import type { ResolvedOptimizeOptions } from './options.js';
+import { compareImages, coverage, fillUnusedTexels, type RawImage, rasterizeUvMask, type TextureError, type UvTriangles } from './texels.js';
 
 export type TextureStepOptions = Pick<
   ResolvedOptimizeOptions,
@@ -85,7 +85,12 @@ export function finishTextures(job: TextureJob, reports: Promise<TextureReport[]
   return createTransform('meshy:textures', async (document: Document) => {
     await job.encoded;
     if (job.reports) reports.push(job.reports);
-    const mimeTypes = new Set(document.getRoot().listTextures().map((texture) => texture.getMimeType()));
+    const mimeTypes = new Set(
+      document
+        .getRoot()
+        .listTextures()
+        .map((texture) => texture.getMimeType()),
+    );
     // Without the extension marked required, loaders (and the validator) reject WebP/AVIF images.
     if (mimeTypes.has('image/webp')) document.createExtension(EXTTextureWebP).setRequired(true);
     if (mimeTypes.has('image/avif')) document.createExtension(EXTTextureAVIF).setRequired(true);
@@ -130,7 +135,8 @@ async function optimizeTexture(texture: Texture, uvs: UvSnapshot | null, options
   // Decoding starts on libvips' threads first; the UV mask is rasterized meanwhile on this one.
   const channelMask = getTextureChannelMask(texture);
   let pipeline = sharp(source);
-  if (needsResize) pipeline = pipeline.resize({ width: options.maxTextureSize, height: options.maxTextureSize, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
+  if (needsResize)
+    pipeline = pipeline.resize({ width: options.maxTextureSize, height: options.maxTextureSize, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
   if ((channelMask & TextureChannel.A) === 0) pipeline = pipeline.removeAlpha();
   const decoding = pipeline.raw().toBuffer({ resolveWithObject: true });
   const scale = needsResize ? options.maxTextureSize / Math.max(width, height) : 1;
@@ -170,7 +176,13 @@ async function optimizeTexture(texture: Texture, uvs: UvSnapshot | null, options
   texture.setImage(encoded).setMimeType(outMime);
   const uri = texture.getURI();
   if (uri) texture.setURI(uri.replace(/\.[^./]*$/, `.${EXTENSION_OF_MIME[outMime]}`));
-  const measured = measure(resized, encoded, mask, usedChannels.filter((c) => c < 3), isNormalMap);
+  const measured = measure(
+    resized,
+    encoded,
+    mask,
+    usedChannels.filter((c) => c < 3),
+    isNormalMap,
+  );
   const report = measured.then((error) => ({
     name,
     slots,
@@ -236,7 +248,10 @@ export function uvTrianglesOf(document: Document, texture: Texture, cache = new 
   const graph = document.getGraph();
   const triangles: UvTriangles[] = [];
   const keyParts: string[] = [];
-  const allPrimitives = document.getRoot().listMeshes().flatMap((mesh) => mesh.listPrimitives());
+  const allPrimitives = document
+    .getRoot()
+    .listMeshes()
+    .flatMap((mesh) => mesh.listPrimitives());
   let wraps = false;
   for (const edge of graph.listParentEdges(texture)) {
     const material = edge.getParent();
@@ -244,9 +259,12 @@ export function uvTrianglesOf(document: Document, texture: Texture, cache = new 
       if (edge.getParent().propertyType === 'Root') continue;
       return null;
     }
-    const info = graph.listChildEdges(material).find((e) => e.getName() === `${edge.getName()}Info`)?.getChild();
-    if (!info || info.propertyType !== 'TextureInfo') return null;
-    const textureInfo = info as import('@gltf-transform/core').TextureInfo;
+    const info = graph
+      .listChildEdges(material)
+      .find((e) => e.getName() === `${edge.getName()}Info`)
+      ?.getChild();
+    if (info?.propertyType !== 'TextureInfo') return null;
+    const textureInfo = info as TextureInfo;
     if (textureInfo.listExtensions().length > 0) return null;
     if (REPEAT_WRAPS.has(textureInfo.getWrapS()) || REPEAT_WRAPS.has(textureInfo.getWrapT())) wraps = true;
     for (const parent of material.listParents()) {

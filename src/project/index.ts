@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
-import { storeLayout, type StoreLayout } from '../cache/index.js';
+import { type StoreLayout, storeLayout } from '../cache/index.js';
 import { createModelSource, type GenerationEvent, type GenerationMode, type ModelSource, type ModelSourceOptions } from '../generate/index.js';
-import { KINDS, namedModelImports, parseMeshyImport, type MeshySpec, type ParsedImport } from '../imports/index.js';
+import { KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
 import { createMeshyClient, type MeshyClient } from '../meshy/index.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
-import { resolvePluginOptions, type MeshyPluginOptions, type ResolvedPluginOptions } from './options.js';
-import { EMULATOR_API_KEY, isCi, resolveSettings, type ProjectSettings } from './settings.js';
+import { type MeshyPluginOptions, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
+import { EMULATOR_API_KEY, isCi, type ProjectSettings, resolveSettings } from './settings.js';
 
-export { createLogger, terminalHasColors, type LogSink, type MeshyLogger } from './logger.js';
-export { pluginOptionsSchema, resolvePluginOptions, type MeshyPluginOptions, type ResolvedPluginOptions } from './options.js';
-export { isCi, meshyEnv, resolveSettings, type ProjectSettings } from './settings.js';
+export type { LogSink } from './logger.js';
+export { type MeshyPluginOptions, resolvePluginOptions } from './options.js';
+export { meshyEnv } from './settings.js';
 
 /** What a project is created in: its folder, and the environment its options' defaults come from. */
 export interface ProjectEnv {
@@ -51,7 +51,7 @@ export interface MeshyProject {
   close(): Promise<void>;
 }
 
-export interface SourceSettings {
+interface SourceSettings {
   concurrency?: number;
   mode?: GenerationMode;
   dryRun?: boolean;

@@ -17,7 +17,10 @@ export interface MeshyLogger {
   redact(text: string): string;
 }
 
-export function createLogger(sink: LogSink, { secrets = [], color = terminalHasColors() }: { secrets?: ReadonlyArray<string | undefined>; color?: boolean } = {}): MeshyLogger {
+export function createLogger(
+  sink: LogSink,
+  { secrets = [], color = terminalHasColors() }: { secrets?: ReadonlyArray<string | undefined>; color?: boolean } = {},
+): MeshyLogger {
   const paint = (format: Parameters<typeof styleText>[0], text: string) => (color ? styleText(format, text) : text);
   const prefix = paint('magenta', '[meshy]');
   const mask = (text: string) => redact(text, secrets);
@@ -33,7 +36,7 @@ export function createLogger(sink: LogSink, { secrets = [], color = terminalHasC
  * Colour only for a person at a terminal: `FORCE_COLOR` forces it (0 turns it off), `NO_COLOR` and
  * pipes turn it off. Node's `hasColors` reads both variables for a TTY.
  */
-export function terminalHasColors(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+function terminalHasColors(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   return stream.isTTY === true && (stream.hasColors?.() ?? false);

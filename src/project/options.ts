@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
+import { modelDefaultsSchema, namedModelSchema } from '../imports/index.js';
 import { MESHY_API_BASE } from '../meshy/index.js';
 import { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
-import { modelDefaultsSchema, namedModelSchema } from '../imports/index.js';
 import { optimizeOptionsSchema } from '../optimize/index.js';
 
 export { MESHY_API_BASE };

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import * as vite from 'vite';
 import type { ConfigEnv, ViteDevServer } from 'vite';
+import * as vite from 'vite';
 import { MeshyPluginError } from '../errors.js';
 import { namedModelImports } from '../imports/index.js';
-import { pluginOptionsSchema, type MeshyPluginOptions } from '../project/options.js';
+import { type MeshyPluginOptions, pluginOptionsSchema } from '../project/options.js';
 
 /**
  * `meshy.config.ts`: the named models of a project in a file of their own, next to vite.config.ts.
@@ -32,7 +32,7 @@ export function defineMeshyConfig(config: MeshyConfig): MeshyConfig {
 }
 
 /** Looked for in the Vite root, in this order, unless the plugin's `configFile` option says otherwise. */
-export const CONFIG_FILE_NAMES = ['meshy.config.ts', 'meshy.config.mts', 'meshy.config.js', 'meshy.config.mjs'] as const;
+const CONFIG_FILE_NAMES = ['meshy.config.ts', 'meshy.config.mts', 'meshy.config.js', 'meshy.config.mjs'] as const;
 
 type ModelDefinitions = NonNullable<MeshyPluginOptions['models']>;
 type ModelDefaults = NonNullable<MeshyPluginOptions['defaults']>;
@@ -182,7 +182,13 @@ export function mergeConfiguredModels(
  */
 export function watchConfigFile(
   server: Pick<ViteDevServer, 'watcher' | 'restart'>,
-  { root, configFile, loaded, log, invalidate }: {
+  {
+    root,
+    configFile,
+    loaded,
+    log,
+    invalidate,
+  }: {
     root: string;
     configFile: string | false | undefined;
     loaded: LoadedConfigFile | undefined;
@@ -218,7 +224,9 @@ function describeLoadError(error: unknown, root: string): string {
   if (Array.isArray(problems) && problems.length > 0) {
     // Rolldown (Vite 8): { message, loc: { file, line } }; esbuild (Vite 7): { text, location: { file, line } }.
     const lines = problems.map((problem: { message?: unknown; text?: unknown; loc?: Location; location?: Location }) => {
-      const text = stripVTControlCharacters(String(problem.text ?? problem.message ?? '')).split('\n')[0]!.trim();
+      const text = stripVTControlCharacters(String(problem.text ?? problem.message ?? ''))
+        .split('\n')[0]!
+        .trim();
       const at = problem.loc ?? problem.location;
       return at?.file && at.line ? `${text} (${displayPath(root, resolve(root, at.file))}:${at.line})` : text;
     });

@@ -1,9 +1,9 @@
 import type { StoreLayout } from '../cache/index.js';
+import type { GenerationStatus } from '../client/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { estimateCredits, type GenerationEvent, type ModelResult, type ModelSource } from '../generate/index.js';
 import { DEFAULT_SHAPE, pendingResult, placeholderGlb, placeholderShapeFor } from '../generate/placeholder.js';
 import { describeSpec, type MeshySpec } from '../imports/index.js';
-import type { GenerationStatus } from '../client/index.js';
 
 /** One generation as the browser sees it (HMR events, overlay): plain data, no secrets. */
 export type { GenerationStatus };
@@ -27,7 +27,7 @@ export interface DevModelsDeps {
   progressIntervalMs?: number;
 }
 
-export class GenerationRefusedError extends MeshyPluginError {}
+class GenerationRefusedError extends MeshyPluginError {}
 
 /**
  * Dev-time answers for `meshy:` modules: the stored model if there is one, else a placeholder at once

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative } from 'node:path';
-import { isFileLoadingAllowed, loadEnv, type DevEnvironment, type Logger, type Plugin, type ResolvedConfig } from 'vite';
+import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig } from 'vite';
 import type { ModelResult } from '../generate/index.js';
 import { IMPORT_PREFIX, inputFilesOf, KINDS, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
-import { createProject, meshyEnv, resolvePluginOptions, type LogSink, type MeshyPluginOptions, type MeshyProject } from '../project/index.js';
-import { resolveConfiguredModels, watchConfigFile, type ConfiguredModels } from './config-file.js';
+import { createProject, type LogSink, type MeshyPluginOptions, type MeshyProject, meshyEnv, resolvePluginOptions } from '../project/index.js';
+import { type ConfiguredModels, resolveConfiguredModels, watchConfigFile } from './config-file.js';
 import { createDevModels, type DevModels } from './dev.js';
 import { moduleCode, moduleHmrCode } from './module-code.js';
 import { OVERLAY_ID, overlayModuleCode } from './overlay.js';
@@ -106,7 +106,10 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       dev = devModels;
       devModels.warm();
       watchConfigFile(server, {
-        root: config.root, configFile: options.configFile, loaded: configFile, log: project.log.info,
+        root: config.root,
+        configFile: options.configFile,
+        loaded: configFile,
+        log: project.log.info,
         invalidate: () => void (resolved = undefined),
       });
       client.hot.on('meshy:hello', (_data, browser) => browser.send('meshy:snapshot', devModels.running()));
@@ -122,7 +125,9 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       const report = current?.project.source.dryRunReport();
       if (!report || report.models.length === 0) return;
       const lines = report.models.map((model) => `  - "${model.label}" ~${model.credits} credits`);
-      current!.project.log.info(`dry run: ${report.models.length} model(s) would be generated for ~${report.credits} credits (nothing was spent):\n${lines.join('\n')}`);
+      current!.project.log.info(
+        `dry run: ${report.models.length} model(s) would be generated for ~${report.credits} credits (nothing was spent):\n${lines.join('\n')}`,
+      );
     },
 
     async closeBundle() {
@@ -137,8 +142,13 @@ async function resolveProject(config: ResolvedConfig, userOptions: MeshyPluginOp
   const { root, command, mode, inlineConfig } = config;
   const options = resolvePluginOptions(userOptions);
   const { configFile, models, imports } = await resolveConfiguredModels({
-    root, configFile: options.configFile, models: options.models, defaults: options.defaults,
-    reservedNames: KINDS, env: { command, mode }, configLoader: inlineConfig.configLoader,
+    root,
+    configFile: options.configFile,
+    models: options.models,
+    defaults: options.defaults,
+    reservedNames: KINDS,
+    env: { command, mode },
+    configLoader: inlineConfig.configLoader,
   });
   const project = createProject(userOptions, {
     root,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { startDevServer } from '../vite/dev-helpers.js';
@@ -37,7 +37,14 @@ seen.push(meta.status);
 sessionStorage.setItem('seen', JSON.stringify(seen));
 window.__seen = seen;`,
     });
-    const dev = await startDevServer(root, { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), overlay: false, optimize: false });
+    const dev = await startDevServer(root, {
+      apiKey: API_KEY,
+      apiBase: emulator.url,
+      mode: 'generate',
+      cacheDir: join(root, '.meshy'),
+      overlay: false,
+      optimize: false,
+    });
     try {
       const page = await browser!.newPage();
       await page.goto(dev.url);

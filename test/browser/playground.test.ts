@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, build, preview, type PreviewServer, type ViteDevServer } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { build, createServer, type PreviewServer, preview, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDistBuilt } from '../helpers/dist.js';
 import { launchChromium, nonBackgroundFraction, pageErrors } from './chromium.js';
 
@@ -120,7 +120,11 @@ describe('the playground in a real browser', () => {
       // Textured text-to-3D models (the hero too) may show their untextured preview on the way (unless
       // the final model overtook it while it loaded); the untextured pine and image-to-3D have no preview stage.
       for (const model of last) expect(model.history.map((entry) => entry.status).join(' > '), model.name).toMatch(/^pending( > preview)? > ready$/);
-      for (const name of ['pine', 'toadstool']) expect(last.find((model) => model.name === name)!.history.map((entry) => entry.status), name).toEqual(['pending', 'ready']);
+      for (const name of ['pine', 'toadstool'])
+        expect(
+          last.find((model) => model.name === name)!.history.map((entry) => entry.status),
+          name,
+        ).toEqual(['pending', 'ready']);
       // The hero was swapped twice or three times; the mixer made for the final model plays `walk`.
       await expectHeroWalking(page);
       await page.waitForTimeout(300); // a few frames with the final models
@@ -138,7 +142,13 @@ describe('the playground in a real browser', () => {
     const errors = pageErrors(page);
     const outDir = join(work, 'dist');
     try {
-      await build({ configFile, root: playground, cacheDir: join(work, 'vite-build'), logLevel: 'warn', build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 4096 } });
+      await build({
+        configFile,
+        root: playground,
+        cacheDir: join(work, 'vite-build'),
+        logLevel: 'warn',
+        build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 4096 },
+      });
       server = await preview({ configFile, root: playground, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
       await page.goto(server.resolvedUrls!.local[0]!);
       await page.waitForFunction(allShown(`model.shown === 'ready'`), null, { timeout: 60_000, polling: 250 });

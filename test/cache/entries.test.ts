@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   entryStates,
+  type FileRecord,
+  type JournalStage,
   listGarbage,
+  type ManifestEntry,
   putRawModel,
   recordManifestEntry,
   removeGarbage,
@@ -12,9 +15,6 @@ import {
   writeContentCopy,
   writeJournal,
   writeOptimized,
-  type FileRecord,
-  type JournalStage,
-  type ManifestEntry,
 } from '../../src/cache/index.js';
 import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';

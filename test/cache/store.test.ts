@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
   assertGlb,
+  type ManifestEntry,
   putRawModel,
   readManifest,
   readManifestEntry,
@@ -10,7 +11,6 @@ import {
   recordManifestEntry,
   storeLayout,
   writeOptimized,
-  type ManifestEntry,
 } from '../../src/cache/index.js';
 import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';

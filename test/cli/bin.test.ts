@@ -34,14 +34,14 @@ export default { plugins: [meshy({ mode: 'generate', emulator: { taskDurationMs:
       'main.js': `import barrel from 'meshy:barrel';\nconsole.log(barrel);`,
     });
     const before = await cli(root, 'status');
-    expect(before.out).toMatch(/missing  "a bin barrel"  ~20 credits to generate  \(main\.js:1, meshy\(\{ models \}\)\)/);
+    expect(before.out).toMatch(/missing {2}"a bin barrel" {2}~20 credits to generate {2}\(main\.js:1, meshy\(\{ models \}\)\)/);
 
     const prefetch = await cli(root, 'prefetch');
     expect(prefetch.code).toBe(0);
     expect(prefetch.out).toMatch(/1 model\(s\) used, 0 cached, 1 to generate \(~20 credits\)[\s\S]*generated 1 of 1; 20 credits spent/);
 
     const after = await cli(root, 'status');
-    expect(after.out).toMatch(/cached   "a bin barrel"  meshy-7\.1, 20 credits/);
+    expect(after.out).toMatch(/cached {3}"a bin barrel" {2}meshy-7\.1, 20 credits/);
   });
 
   it('explains usage and a missing plugin', async () => {

@@ -1,10 +1,10 @@
 import { readdir, writeFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balance, gc, prefetch, regenerate, status } from '../../src/cli/commands.js';
 import { findMeshyImports } from '../../src/cli/scan.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { createProject, type MeshyProject } from '../../src/project/index.js';
 import { writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
@@ -21,7 +21,14 @@ afterAll(() => emulator.close());
 /** The project as the plugin would make it, without Vite: the core's createProject. */
 function project(root: string): MeshyProject {
   return createProject(
-    { apiKey: API_KEY, apiBase: emulator.url, cacheNamespace: 'emulator', optimize: false, concurrency: 4, models: { barrel: { prompt: 'a cli barrel', textured: false } } },
+    {
+      apiKey: API_KEY,
+      apiBase: emulator.url,
+      cacheNamespace: 'emulator',
+      optimize: false,
+      concurrency: 4,
+      models: { barrel: { prompt: 'a cli barrel', textured: false } },
+    },
     { root, env: {}, ci: false, logSink: { info() {}, warn() {}, error() {} } },
   );
 }
@@ -49,8 +56,10 @@ describe('the CLI', () => {
     const print = (line: string) => lines.push(line);
 
     expect(await status(p, print)).toBe(1); // the broken import
-    expect(lines.join('\n')).toMatch(/missing  "a cli crate"  ~20 credits[\s\S]*main\.js:1, main\.js:3/);
-    expect(lines.join("\n")).toMatch(/invalid  src\/broken\.ts:1  meshy:prompt\?text=oops&target_polycont=5: target_polycont: unknown option \(did you mean "target_polycount"\?\)/);
+    expect(lines.join('\n')).toMatch(/missing {2}"a cli crate" {2}~20 credits[\s\S]*main\.js:1, main\.js:3/);
+    expect(lines.join('\n')).toMatch(
+      /invalid {2}src\/broken\.ts:1 {2}meshy:prompt\?text=oops&target_polycont=5: target_polycont: unknown option \(did you mean "target_polycount"\?\)/,
+    );
     expect(lines.at(-1)).toMatch(/2 model\(s\): 0 cached .* 2 missing \(~40 credits\), 1 invalid/);
 
     lines.length = 0;
@@ -83,7 +92,8 @@ describe('the CLI', () => {
     const print = (line: string) => lines.push(line);
     await prefetch(p, () => {});
     await regenerate(p, print, 'barrel');
-    const [, newTask, oldTask] = /regenerated "a cli barrel": tasks (\S+), 20 credits \(replacing tasks (\S+); its raw file stays until `gc`\)/.exec(lines.join('\n')) ?? [];
+    const [, newTask, oldTask] =
+      /regenerated "a cli barrel": tasks (\S+), 20 credits \(replacing tasks (\S+); its raw file stays until `gc`\)/.exec(lines.join('\n')) ?? [];
     expect(newTask).toBeTruthy();
     expect(newTask).not.toBe(oldTask);
     // (The emulator seeds its models by request, so the new roll may be byte-identical to the old.)
@@ -94,7 +104,7 @@ describe('the CLI', () => {
     await writeProject(root, { 'main.js': `import b from 'meshy:barrel';` });
     lines.length = 0;
     await gc(p, print);
-    expect(lines.join('\n')).toMatch(/unused   "a cli crate"[\s\S]*1 unused model\(s\), \d raw file\(s\).*nothing removed \(dry run/);
+    expect(lines.join('\n')).toMatch(/unused {3}"a cli crate"[\s\S]*1 unused model\(s\), \d raw file\(s\).*nothing removed \(dry run/);
     expect(await readdir(join(root, '.meshy/raw'))).toHaveLength(rawBefore);
     await expect(gc(p, () => {}, { apply: true })).resolves.toBe(1); // src/broken.ts is still there
     await writeProject(root, { 'src/broken.ts': `export {};` });
@@ -108,7 +118,9 @@ describe('the CLI', () => {
 
   it('resolves file inputs against their importer, keeps generated inputs, and collects unused images', async () => {
     const root = await tempDir();
-    const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#4a7' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#4a7' } })
+      .png()
+      .toBuffer();
     await writeProject(root, {
       'src/art/statue.png': '',
       'src/scene.js': `import s from 'meshy:image?src=./art/statue.png&should_texture=false';\nimport t from 'meshy:image?src=meshy:text-to-image?text=a cli statue&should_texture=false';`,

@@ -5,7 +5,11 @@ describe('authentication (401)', () => {
   it('refuses a missing, malformed or unknown key', async () => {
     const api = await useEmulator();
     const balance = (authorization?: string) =>
-      fetch(`${api.emulator.url}/openapi/v1/balance`, { headers: authorization ? { authorization } : {} }).then(async (r) => ({ status: r.status, body: await r.json(), requestId: r.headers.get('x-request-id') }));
+      fetch(`${api.emulator.url}/openapi/v1/balance`, { headers: authorization ? { authorization } : {} }).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+        requestId: r.headers.get('x-request-id'),
+      }));
     for (const header of [undefined, 'Bearer msy_wrong', KEY, `Token ${KEY}`, 'Bearer ']) {
       const response = await balance(header);
       expect(response.status, String(header)).toBe(401);
@@ -75,7 +79,8 @@ describe('credits', () => {
       now: clock.now,
       taskDurationMs: 100,
       queueDelayMs: 0,
-      faultRule: (task) => (task.type === 'text-to-3d-refine' ? { atProgress: 90, error: { type: 'timeout', code: 'timeout', message: 'Timed out.' } } : undefined),
+      faultRule: (task) =>
+        task.type === 'text-to-3d-refine' ? { atProgress: 90, error: { type: 'timeout', code: 'timeout', message: 'Timed out.' } } : undefined,
     });
     const previewId = await api.create({ mode: 'preview', prompt: 'a lamp' });
     clock.advance(100);

@@ -78,7 +78,13 @@ describe('animation (https://docs.meshy.ai/en/api/animation)', () => {
     const all = await api.call('GET', '/openapi/v1/animations/library');
     expect(all.status).toBe(200);
     expect(all.body).toHaveLength(678);
-    expect(all.body[0]).toEqual({ action_id: 0, name: 'Idle', category: 'DailyActions', sub_category: 'Idle', preview_url: 'https://cdn.meshy.ai/webapp-assets/feature-demo/animation/preview/biped/Idle.gif' });
+    expect(all.body[0]).toEqual({
+      action_id: 0,
+      name: 'Idle',
+      category: 'DailyActions',
+      sub_category: 'Idle',
+      preview_url: 'https://cdn.meshy.ai/webapp-assets/feature-demo/animation/preview/biped/Idle.gif',
+    });
     const dancing = (await api.call('GET', '/openapi/v1/animations/library?category=Dancing')).body;
     expect(dancing.length).toBeGreaterThan(0);
     expect(dancing.every((action: { category: string }) => action.category === 'Dancing')).toBe(true);

@@ -70,7 +70,7 @@ describe('result files (signed URLs)', () => {
     expect((await download(`${url.origin}/assets/x`)).status).toBe(404);
   });
 
-  it('expires with the task\'s retention (403) and disappears with the task (404)', async () => {
+  it("expires with the task's retention (403) and disappears with the task (404)", async () => {
     const { api, clock, preview, refine } = await finishedTasks();
     expect(Number(new URL(preview.model_urls.glb).searchParams.get('Expires'))).toBe(Math.floor(preview.expires_at / 1000));
     expect((await api.call('DELETE', `${T2T}/${preview.id}`)).status).toBe(200);

@@ -60,7 +60,9 @@ describe('faults: 429 bursts', () => {
 
   it('refuses an invalid configuration with a readable message', async () => {
     const api = await useEmulator();
-    expect(() => api.emulator.setFaults({ requests: [{ kind: 'server-error', status: 504 as never }] })).toThrow(/Invalid emulator faults: faults\.requests\.0\.status/);
+    expect(() => api.emulator.setFaults({ requests: [{ kind: 'server-error', status: 504 as never }] })).toThrow(
+      /Invalid emulator faults: faults\.requests\.0\.status/,
+    );
     await expect(startEmulator({ faults: { requests: [{ kind: 'teleport' }] } as never })).rejects.toThrow(/Invalid emulator options: faults/);
   });
 });
@@ -68,7 +70,13 @@ describe('faults: 429 bursts', () => {
 describe('faults: 5xx and lost answers', () => {
   it('answers 500/502/503 without creating anything', async () => {
     const api = await useEmulator({
-      faults: { requests: [{ kind: 'server-error', status: 503, method: 'POST' }, { kind: 'server-error', status: 502, method: 'POST' }, { kind: 'server-error', method: 'POST' }] },
+      faults: {
+        requests: [
+          { kind: 'server-error', status: 503, method: 'POST' },
+          { kind: 'server-error', status: 502, method: 'POST' },
+          { kind: 'server-error', method: 'POST' },
+        ],
+      },
     });
     const busy = await api.call('POST', T2T, PREVIEW);
     expect([busy.status, busy.body]).toEqual([503, { message: 'The server is busy. Please try again later.' }]);
@@ -93,7 +101,14 @@ describe('faults: 5xx and lost answers', () => {
   });
 
   it('resets the connection before any answer, with or without the create taking effect', async () => {
-    const api = await useEmulator({ faults: { requests: [{ kind: 'connection-reset', method: 'POST' }, { kind: 'connection-reset', method: 'POST', takesEffect: true }] } });
+    const api = await useEmulator({
+      faults: {
+        requests: [
+          { kind: 'connection-reset', method: 'POST' },
+          { kind: 'connection-reset', method: 'POST', takesEffect: true },
+        ],
+      },
+    });
     await expect(api.call('POST', T2T, PREVIEW)).rejects.toThrow(/fetch failed/);
     expect(api.emulator.stats().tasksCreated).toBe(0);
     await expect(api.call('POST', T2T, PREVIEW)).rejects.toThrow(/fetch failed/);
@@ -160,7 +175,12 @@ describe('faults: SSE streams', () => {
   it('drops a stream after K events, cleanly or with a reset', async () => {
     const api = await useEmulator({
       taskDurationMs: 1000,
-      faults: { requests: [{ kind: 'stream-drop', afterEvents: 2, graceful: true }, { kind: 'stream-drop', afterEvents: 1 }] },
+      faults: {
+        requests: [
+          { kind: 'stream-drop', afterEvents: 2, graceful: true },
+          { kind: 'stream-drop', afterEvents: 1 },
+        ],
+      },
     });
     const id = await api.create(PREVIEW);
     const { events } = await readStream(`${api.emulator.url}${T2T}/${id}/stream`);
@@ -211,8 +231,18 @@ describe('faults: task failures', () => {
 
   it('only fails the listed task types, with the configured error; the marker counts too', async () => {
     const clock = fakeClock();
-    const error = { type: 'invalid_input', code: 'moderation_blocked', message: 'Blocked.', doc_url: 'https://docs.meshy.ai/en/api/errors#moderation-blocked' } as const;
-    const api = await useEmulator({ now: clock.now, taskDurationMs: 100, queueDelayMs: 0, faults: { taskFailures: { probability: 1, types: ['text-to-3d-refine'], error } } });
+    const error = {
+      type: 'invalid_input',
+      code: 'moderation_blocked',
+      message: 'Blocked.',
+      doc_url: 'https://docs.meshy.ai/en/api/errors#moderation-blocked',
+    } as const;
+    const api = await useEmulator({
+      now: clock.now,
+      taskDurationMs: 100,
+      queueDelayMs: 0,
+      faults: { taskFailures: { probability: 1, types: ['text-to-3d-refine'], error } },
+    });
     const preview = await api.create(PREVIEW);
     const marked = await api.create({ mode: 'preview', prompt: 'x [emulator:fail]' });
     clock.advance(100);
@@ -228,7 +258,12 @@ describe('faults: task failures', () => {
 describe('faults: unknown fields', () => {
   it('adds extra fields to create answers, task objects, lists and the final stream event', async () => {
     const clock = fakeClock();
-    const api = await useEmulator({ now: clock.now, taskDurationMs: 10, queueDelayMs: 0, faults: { requests: [{ kind: 'extra-fields', times: 'always', fields: { surprise: 1 } }] } });
+    const api = await useEmulator({
+      now: clock.now,
+      taskDurationMs: 10,
+      queueDelayMs: 0,
+      faults: { requests: [{ kind: 'extra-fields', times: 'always', fields: { surprise: 1 } }] },
+    });
     const created = await api.call('POST', T2T, PREVIEW);
     expect(created.body).toEqual({ result: expect.any(String), surprise: 1 });
     clock.advance(10);

@@ -8,7 +8,10 @@ const io = new NodeIO();
 
 async function inspect(bytes: Uint8Array) {
   const document = await io.readBinary(bytes);
-  const primitives = document.getRoot().listMeshes().flatMap((mesh) => mesh.listPrimitives());
+  const primitives = document
+    .getRoot()
+    .listMeshes()
+    .flatMap((mesh) => mesh.listPrimitives());
   expect(primitives).toHaveLength(1);
   const primitive = primitives[0] as Primitive;
   const material = primitive.getMaterial()!;

@@ -1,6 +1,6 @@
-import { NodeIO, type Document } from '@gltf-transform/core';
+import { type Document, NodeIO } from '@gltf-transform/core';
 import { onTestFinished } from 'vitest';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
 
 export const KEY = 'msy_emulator_test_key_0001';
 export const TEST_MODE_KEY = 'msy_dummy_api_key_for_test_mode_12345678';
@@ -15,7 +15,7 @@ export function fakeClock(start = Date.UTC(2026, 9, 1)) {
   };
 }
 
-export interface ApiResponse<T = any> {
+interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
   body: T;
@@ -146,4 +146,3 @@ export async function inspectRig(bytes: Uint8Array) {
     clips: root.listAnimations().map((animation) => animation.getName()),
   };
 }
-

@@ -14,15 +14,47 @@ async function emulator() {
 describe('image to 3D (https://docs.meshy.ai/en/api/image-to-3d)', () => {
   it('turns a data URI image into a textured, validating model with every documented field', async () => {
     const { api, finish } = await emulator();
-    const id = await api.createAt(I23, { image_url: PNG_DATA_URI, enable_pbr: true, ai_model: 'meshy-6', multi_view_thumbnails: true, should_remesh: true, save_pre_remeshed_model: true, target_formats: ['glb', 'fbx'] });
+    const id = await api.createAt(I23, {
+      image_url: PNG_DATA_URI,
+      enable_pbr: true,
+      ai_model: 'meshy-6',
+      multi_view_thumbnails: true,
+      should_remesh: true,
+      save_pre_remeshed_model: true,
+      target_formats: ['glb', 'fbx'],
+    });
     const pending = await api.getAt(I23, id);
-    expect(pending).toMatchObject({ type: 'image-to-3d', status: 'PENDING', model_urls: {}, texture_urls: [], thumbnail_url: '', consumed_credits: 30, texture_prompt: '', texture_image_url: '' });
+    expect(pending).toMatchObject({
+      type: 'image-to-3d',
+      status: 'PENDING',
+      model_urls: {},
+      texture_urls: [],
+      thumbnail_url: '',
+      consumed_credits: 30,
+      texture_prompt: '',
+      texture_image_url: '',
+    });
     expect(pending).not.toHaveProperty('thumbnail_urls');
     finish();
     const task = await api.getAt(I23, id);
     expect(Object.keys(task)).toEqual([
-      'id', 'type', 'model_urls', 'thumbnail_url', 'thumbnail_urls', 'texture_urls', 'texture_prompt', 'texture_image_url',
-      'progress', 'status', 'created_at', 'started_at', 'finished_at', 'expires_at', 'preceding_tasks', 'task_error', 'consumed_credits',
+      'id',
+      'type',
+      'model_urls',
+      'thumbnail_url',
+      'thumbnail_urls',
+      'texture_urls',
+      'texture_prompt',
+      'texture_image_url',
+      'progress',
+      'status',
+      'created_at',
+      'started_at',
+      'finished_at',
+      'expires_at',
+      'preceding_tasks',
+      'task_error',
+      'consumed_credits',
     ]);
     expect(Object.keys(task.model_urls)).toEqual(['glb', 'fbx', 'pre_remeshed_glb']);
     expect(Object.keys(task.thumbnail_urls)).toEqual(['front', 'right', 'back', 'left']);
@@ -37,7 +69,8 @@ describe('image to 3D (https://docs.meshy.ai/en/api/image-to-3d)', () => {
 
   it('prices mesh-only, textured, 8k, cheap models and Ultra (https://docs.meshy.ai/en/api/pricing)', async () => {
     const { api } = await emulator();
-    const price = async (body: Record<string, unknown>) => (await api.getAt(I23, await api.createAt(I23, { image_url: 'https://example.com/chair.png', ...body }))).consumed_credits;
+    const price = async (body: Record<string, unknown>) =>
+      (await api.getAt(I23, await api.createAt(I23, { image_url: 'https://example.com/chair.png', ...body }))).consumed_credits;
     expect(await price({ should_texture: false })).toBe(20);
     expect(await price({})).toBe(30);
     expect(await price({ texture_resolution: '8k' })).toBe(35);

@@ -9,11 +9,21 @@ describe('multi-image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d)', (
   it('builds a validating model from 1–4 images, echoing texture_image_urls', async () => {
     const clock = fakeClock();
     const api = await useEmulator({ now: clock.now, taskDurationMs: 100, queueDelayMs: 0 });
-    const id = await api.createAt(MI23, { image_urls: [PNG_DATA_URI, 'https://example.com/side.jpg'], texture_image_urls: [PNG_DATA_URI], ai_model: 'meshy-7' });
+    const id = await api.createAt(MI23, {
+      image_urls: [PNG_DATA_URI, 'https://example.com/side.jpg'],
+      texture_image_urls: [PNG_DATA_URI],
+      ai_model: 'meshy-7',
+    });
     const views = await api.createAt(TTI, { ai_model: 'nano-banana', prompt: 'a vase', generate_multi_view: true });
     clock.advance(100);
     const task = await api.getAt(MI23, id);
-    expect(task).toMatchObject({ type: 'multi-image-to-3d', status: 'SUCCEEDED', consumed_credits: 30, texture_image_urls: [PNG_DATA_URI], texture_prompt: '' });
+    expect(task).toMatchObject({
+      type: 'multi-image-to-3d',
+      status: 'SUCCEEDED',
+      consumed_credits: 30,
+      texture_image_urls: [PNG_DATA_URI],
+      texture_prompt: '',
+    });
     expect((await validateGlb((await download(task.model_urls.glb)).bytes)).errors).toBe(0);
     // Multi-view image tasks are fine here (https://docs.meshy.ai/en/api/multi-image-to-3d).
     expect((await api.call('POST', MI23, { input_task_id: views, should_texture: false })).status).toBe(202);

@@ -34,7 +34,9 @@ describe('emulator options', () => {
 
 describe('meshy-emulator CLI arguments', () => {
   it('maps flags to options, leaving unset ones to the defaults', () => {
-    expect(parseCliArgs(['--port', '8787', '--host', '0.0.0.0', '--profile', 'large', '--task-duration', '2000', '--api-key', 'msy_a', '--api-key', 'msy_b'])).toEqual({
+    expect(
+      parseCliArgs(['--port', '8787', '--host', '0.0.0.0', '--profile', 'large', '--task-duration', '2000', '--api-key', 'msy_a', '--api-key', 'msy_b']),
+    ).toEqual({
       help: false,
       quiet: false,
       options: { port: 8787, host: '0.0.0.0', profile: 'large', taskDurationMs: 2000, apiKeys: ['msy_a', 'msy_b'] },

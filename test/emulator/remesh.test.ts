@@ -15,7 +15,10 @@ async function emulator() {
 
 async function inspect(bytes: Uint8Array) {
   const document = await io.readBinary(bytes);
-  const primitives = document.getRoot().listMeshes().flatMap((mesh) => mesh.listPrimitives());
+  const primitives = document
+    .getRoot()
+    .listMeshes()
+    .flatMap((mesh) => mesh.listPrimitives());
   const triangles = primitives.reduce((sum, p) => sum + p.getIndices()!.getCount() / 3, 0);
   return { triangles, bounds: getBounds(document.getRoot().getDefaultScene()!), textured: primitives.some((p) => p.getMaterial()?.getBaseColorTexture()) };
 }
@@ -43,7 +46,13 @@ describe('remesh (https://docs.meshy.ai/en/api/remesh)', () => {
   it('keeps the textures of an uploaded GLB, resizes it and moves its origin', async () => {
     const { api, finish } = await emulator();
     const upload = await generateModel({ seed: 1, prompt: 'a crate', kind: 'refine', targetTriangles: 800, textureSize: 64, pbr: false });
-    const id = await api.createAt(REMESH, { model_url: dataUri(upload), target_polycount: 400, resize_height: 2, origin_at: 'bottom', target_formats: ['glb', 'blend'] });
+    const id = await api.createAt(REMESH, {
+      model_url: dataUri(upload),
+      target_polycount: 400,
+      resize_height: 2,
+      origin_at: 'bottom',
+      target_formats: ['glb', 'blend'],
+    });
     finish();
     const task = await api.getAt(REMESH, id);
     expect(Object.keys(task.model_urls)).toEqual(['glb', 'blend']);

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import * as client from '../../src/meshy/index.js';
 import { download, fakeClock, PNG_DATA_URI, readStream, TEST_MODE_KEY, useEmulator } from './helpers.js';
 
-/** The endpoints every v1 resource shares (https://docs.meshy.ai/en/api/quick-start, https://docs.meshy.ai/en/api/task-lifecycle, https://docs.meshy.ai/en/api/text-to-3d), each with a cheap valid body. */
+/**
+ * The endpoints every v1 resource shares (https://docs.meshy.ai/en/api/quick-start,
+ * https://docs.meshy.ai/en/api/task-lifecycle, https://docs.meshy.ai/en/api/text-to-3d), each with a cheap valid
+ * body.
+ */
 describe('list, get, delete and stream on every resource', () => {
   it('works the same on all of them', async () => {
     const clock = fakeClock();
@@ -20,14 +24,22 @@ describe('list, get, delete and stream on every resource', () => {
       ['/openapi/v1/rigging', 'rig', { input_task_id: preview }, client.rigging],
       ['/openapi/v1/animations', 'animate', { rig_task_id: rig, action_id: 1 }, client.animation],
       ['/openapi/v1/text-to-image', 'text-to-image', { ai_model: 'nano-banana', prompt: 'a hero' }, client.textToImage],
-      ['/openapi/v1/image-to-image', 'image-to-image', { ai_model: 'nano-banana', prompt: 'a hero', reference_image_urls: [PNG_DATA_URI] }, client.imageToImage],
+      [
+        '/openapi/v1/image-to-image',
+        'image-to-image',
+        { ai_model: 'nano-banana', prompt: 'a hero', reference_image_urls: [PNG_DATA_URI] },
+        client.imageToImage,
+      ],
     ];
     const ids: string[] = [];
     for (const [path, , body] of bodies) ids.push(await api.createAt(path, body));
     clock.advance(100);
     for (const [[path, type, body, resource], id] of bodies.map((entry, i) => [entry, ids[i]!] as const)) {
       const list = (await api.call('GET', `${path}?page_size=50`)).body;
-      expect(list.map((task: { id: string }) => task.id), path).toContain(id);
+      expect(
+        list.map((task: { id: string }) => task.id),
+        path,
+      ).toContain(id);
       const task = await api.getAt(path, id);
       expect(task).toMatchObject({ id, type, status: 'SUCCEEDED', task_error: { message: '' } });
       // The client's descriptor: same path, its schema reads the task, and it recognises its own request.

@@ -22,7 +22,14 @@ describe('retexture (https://docs.meshy.ai/en/api/retexture)', () => {
     const big = await api.createAt(RETEXTURE, { input_task_id: preview, text_style_prompt: 'x', texture_resolution: '8k' });
     finish();
     const task = await api.getAt(RETEXTURE, id);
-    expect(task).toMatchObject({ type: 'retexture', status: 'SUCCEEDED', consumed_credits: 10, text_style_prompt: 'blue glazed ceramic', image_style_url: '', texture_image_url: '' });
+    expect(task).toMatchObject({
+      type: 'retexture',
+      status: 'SUCCEEDED',
+      consumed_credits: 10,
+      text_style_prompt: 'blue glazed ceramic',
+      image_style_url: '',
+      texture_image_url: '',
+    });
     expect(Object.keys(task.texture_urls[0])).toEqual(['base_color', 'metallic', 'normal', 'roughness']);
     expect((await api.getAt(RETEXTURE, big)).consumed_credits).toBe(15);
     const bytes = (await download(task.model_urls.glb)).bytes;
@@ -35,19 +42,29 @@ describe('retexture (https://docs.meshy.ai/en/api/retexture)', () => {
     expect(after!.getMaterial()!.getBaseColorTexture()).not.toBeNull();
   });
 
-  it('keeps an upload\'s UVs with enable_original_uv, and fails (model_missing_uv) a model without any', async () => {
+  it("keeps an upload's UVs with enable_original_uv, and fails (model_missing_uv) a model without any", async () => {
     const { api, finish } = await emulator();
     const preview = await api.create({ mode: 'preview', prompt: 'a bare pot' });
     const upload = await generateModel({ seed: 2, prompt: 'a box', kind: 'refine', targetTriangles: 500, textureSize: 64, pbr: false });
     finish();
-    const kept = await api.createAt(RETEXTURE, { model_url: dataUri(upload), image_style_url: PNG_DATA_URI, text_style_prompt: 'ignored: the image wins', enable_original_uv: true });
+    const kept = await api.createAt(RETEXTURE, {
+      model_url: dataUri(upload),
+      image_style_url: PNG_DATA_URI,
+      text_style_prompt: 'ignored: the image wins',
+      enable_original_uv: true,
+    });
     const missing = await api.createAt(RETEXTURE, { input_task_id: preview, text_style_prompt: 'gold', enable_original_uv: true });
     finish();
     const task = await api.getAt(RETEXTURE, kept);
     expect(task).toMatchObject({ status: 'SUCCEEDED', image_style_url: PNG_DATA_URI, texture_image_url: PNG_DATA_URI });
-    const uvs = async (bytes: Uint8Array) => (await io.readBinary(bytes)).getRoot().listMeshes()[0]!.listPrimitives()[0]!.getAttribute('TEXCOORD_0')!.getArray();
+    const uvs = async (bytes: Uint8Array) =>
+      (await io.readBinary(bytes)).getRoot().listMeshes()[0]!.listPrimitives()[0]!.getAttribute('TEXCOORD_0')!.getArray();
     expect(await uvs((await download(task.model_urls.glb)).bytes)).toEqual(await uvs(upload));
-    expect(await api.getAt(RETEXTURE, missing)).toMatchObject({ status: 'FAILED', consumed_credits: 0, task_error: { type: 'invalid_input', code: 'model_missing_uv' } });
+    expect(await api.getAt(RETEXTURE, missing)).toMatchObject({
+      status: 'FAILED',
+      consumed_credits: 0,
+      task_error: { type: 'invalid_input', code: 'model_missing_uv' },
+    });
   });
 
   it('refuses missing or conflicting styles and sources with 400', async () => {

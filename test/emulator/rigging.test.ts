@@ -8,7 +8,30 @@ const RIG = '/openapi/v1/rigging';
 const io = new NodeIO();
 
 /** Mixamo's names without the `mixamorig` prefix (https://docs.meshy.ai/en/api/rigging). */
-const EXPECTED_JOINTS = ['Hips', 'Spine', 'Spine1', 'Spine2', 'Neck', 'Head', 'LeftShoulder', 'LeftArm', 'LeftForeArm', 'LeftHand', 'RightShoulder', 'RightArm', 'RightForeArm', 'RightHand', 'LeftUpLeg', 'LeftLeg', 'LeftFoot', 'LeftToeBase', 'RightUpLeg', 'RightLeg', 'RightFoot', 'RightToeBase'];
+const EXPECTED_JOINTS = [
+  'Hips',
+  'Spine',
+  'Spine1',
+  'Spine2',
+  'Neck',
+  'Head',
+  'LeftShoulder',
+  'LeftArm',
+  'LeftForeArm',
+  'LeftHand',
+  'RightShoulder',
+  'RightArm',
+  'RightForeArm',
+  'RightHand',
+  'LeftUpLeg',
+  'LeftLeg',
+  'LeftFoot',
+  'LeftToeBase',
+  'RightUpLeg',
+  'RightLeg',
+  'RightFoot',
+  'RightToeBase',
+];
 
 async function emulator() {
   const clock = fakeClock();
@@ -24,11 +47,31 @@ describe('rigging (https://docs.meshy.ai/en/api/rigging)', () => {
     const id = await api.createAt(RIG, { input_task_id: refine, height_meters: 1.8 });
     const pending = await api.getAt(RIG, id);
     expect(pending).toMatchObject({ type: 'rig', status: 'IN_PROGRESS', result: null, consumed_credits: 5 });
-    expect(Object.keys(pending)).toEqual(['id', 'type', 'progress', 'status', 'created_at', 'started_at', 'finished_at', 'expires_at', 'preceding_tasks', 'task_error', 'consumed_credits', 'result']);
+    expect(Object.keys(pending)).toEqual([
+      'id',
+      'type',
+      'progress',
+      'status',
+      'created_at',
+      'started_at',
+      'finished_at',
+      'expires_at',
+      'preceding_tasks',
+      'task_error',
+      'consumed_credits',
+      'result',
+    ]);
     finish();
     const { result } = await api.getAt(RIG, id);
     expect(Object.keys(result)).toEqual(['rigged_character_fbx_url', 'rigged_character_glb_url', 'basic_animations']);
-    expect(Object.keys(result.basic_animations)).toEqual(['walking_glb_url', 'walking_fbx_url', 'walking_armature_glb_url', 'running_glb_url', 'running_fbx_url', 'running_armature_glb_url']);
+    expect(Object.keys(result.basic_animations)).toEqual([
+      'walking_glb_url',
+      'walking_fbx_url',
+      'walking_armature_glb_url',
+      'running_glb_url',
+      'running_fbx_url',
+      'running_armature_glb_url',
+    ]);
     expect(result.rigged_character_glb_url).toContain('/output/Character_output.glb?');
 
     const character = (await download(result.rigged_character_glb_url)).bytes;
@@ -41,7 +84,10 @@ describe('rigging (https://docs.meshy.ai/en/api/rigging)', () => {
     expect(rig.attributes).toEqual(['JOINTS_0', 'NORMAL', 'POSITION', 'TEXCOORD_0', 'WEIGHTS_0']);
     expect(rig.maxWeightError).toBeLessThan(1e-6);
     expect(rig.clips).toEqual([]);
-    const head = rig.document.getRoot().listNodes().find((node) => node.getName() === 'Head')!;
+    const head = rig.document
+      .getRoot()
+      .listNodes()
+      .find((node) => node.getName() === 'Head')!;
     expect(head.getWorldTranslation()[1]).toBeCloseTo((1.53 * 1.8) / 1.7, 3);
 
     const walking = (await download(result.basic_animations.walking_glb_url)).bytes;
@@ -59,7 +105,11 @@ describe('rigging (https://docs.meshy.ai/en/api/rigging)', () => {
     expect([refused.status, refused.body.message]).toEqual([422, expect.stringMatching(/^Pose estimation failed/)]);
     const flat = new Document();
     const buffer = flat.createBuffer();
-    const positions = flat.createAccessor().setType('VEC3').setArray(new Float32Array([-1, 0, -1, 1, 0, -1, 0, 0.2, 1])).setBuffer(buffer);
+    const positions = flat
+      .createAccessor()
+      .setType('VEC3')
+      .setArray(new Float32Array([-1, 0, -1, 1, 0, -1, 0, 0.2, 1]))
+      .setBuffer(buffer);
     flat.createScene().addChild(flat.createNode().setMesh(flat.createMesh().addPrimitive(flat.createPrimitive().setAttribute('POSITION', positions))));
     const lying = await api.call('POST', RIG, { model_url: dataUri(await io.writeBinary(flat)) });
     expect(lying.status).toBe(422);
@@ -73,9 +123,19 @@ describe('rigging (https://docs.meshy.ai/en/api/rigging)', () => {
     const { api } = await emulator();
     const dense = new Document();
     const buffer = dense.createBuffer();
-    const positions = dense.createAccessor().setType('VEC3').setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0])).setBuffer(buffer);
-    const indices = dense.createAccessor().setType('SCALAR').setArray(new Uint16Array(300_001 * 3)).setBuffer(buffer);
-    dense.createScene().addChild(dense.createNode().setMesh(dense.createMesh().addPrimitive(dense.createPrimitive().setAttribute('POSITION', positions).setIndices(indices))));
+    const positions = dense
+      .createAccessor()
+      .setType('VEC3')
+      .setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]))
+      .setBuffer(buffer);
+    const indices = dense
+      .createAccessor()
+      .setType('SCALAR')
+      .setArray(new Uint16Array(300_001 * 3))
+      .setBuffer(buffer);
+    dense
+      .createScene()
+      .addChild(dense.createNode().setMesh(dense.createMesh().addPrimitive(dense.createPrimitive().setAttribute('POSITION', positions).setIndices(indices))));
     for (const [body, message] of [
       [{}, /^input_task_id or model_url is required$/],
       [{ model_url: 'https://example.com/hero.fbx' }, /^Invalid model file extension: \.fbx$/],

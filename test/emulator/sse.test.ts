@@ -39,7 +39,7 @@ describe('SSE stream (https://docs.meshy.ai/en/api/text-to-3d)', () => {
     expect(broken.events.map((e) => [e.event, e.data.status, e.data.task_error?.type])).toEqual([['message', 'FAILED', 'server_error']]);
   });
 
-  it('answers an unknown (or another account\'s) id with an error event', async () => {
+  it("answers an unknown (or another account's) id with an error event", async () => {
     const api = await useEmulator();
     const stranger = await api.create({ mode: 'preview', prompt: 'not yours' }, 'msy_dummy_api_key_for_test_mode_12345678');
     for (const id of ['01a07f5e-81c7-7111-86f2-f6d2f80b2093', stranger]) {

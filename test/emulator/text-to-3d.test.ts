@@ -5,9 +5,28 @@ const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const THREE_DAYS = 3 * 24 * 3600 * 1000;
 
 const TASK_FIELDS = [
-  'id', 'type', 'mode', 'model_type', 'prompt', 'art_style', 'negative_prompt', 'texture_prompt', 'texture_image_url', 'seed',
-  'model_urls', 'thumbnail_url', 'texture_urls', 'progress', 'status', 'created_at', 'started_at', 'finished_at', 'expires_at',
-  'preceding_tasks', 'task_error', 'consumed_credits',
+  'id',
+  'type',
+  'mode',
+  'model_type',
+  'prompt',
+  'art_style',
+  'negative_prompt',
+  'texture_prompt',
+  'texture_image_url',
+  'seed',
+  'model_urls',
+  'thumbnail_url',
+  'texture_urls',
+  'progress',
+  'status',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'expires_at',
+  'preceding_tasks',
+  'task_error',
+  'consumed_credits',
 ];
 
 describe('text to 3D: create and lifecycle', () => {
@@ -192,7 +211,7 @@ describe('text to 3D: refine', () => {
 });
 
 describe('text to 3D: list and delete', () => {
-  it('pages and sorts a bare array of the caller\'s tasks', async () => {
+  it("pages and sorts a bare array of the caller's tasks", async () => {
     const clock = fakeClock();
     const api = await useEmulator({ now: clock.now, taskDurationMs: 0, queueDelayMs: 0 });
     const ids: string[] = [];
@@ -212,7 +231,12 @@ describe('text to 3D: list and delete', () => {
     const full = (await api.call('GET', `${T2T}?page_size=1`)).body[0];
     expect(full).toMatchObject({ id: ids[4], status: 'SUCCEEDED', type: 'text-to-3d-preview' });
 
-    for (const [query, field] of [['?page_size=51', 'page_size'], ['?page_size=0', 'page_size'], ['?page_num=0', 'page_num'], ['?sort_by=name', 'sort_by']]) {
+    for (const [query, field] of [
+      ['?page_size=51', 'page_size'],
+      ['?page_size=0', 'page_size'],
+      ['?page_num=0', 'page_num'],
+      ['?sort_by=name', 'sort_by'],
+    ]) {
       const response = await api.call('GET', `${T2T}${query}`);
       expect(response.status).toBe(400);
       expect(response.body.message).toContain(field);

@@ -3,7 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { download, fakeClock, pngSize, useEmulator } from './helpers.js';
 
 const TTI = '/openapi/v1/text-to-image';
-const FIELDS = ['id', 'type', 'ai_model', 'prompt', 'image_urls', 'progress', 'status', 'created_at', 'started_at', 'finished_at', 'expires_at', 'preceding_tasks', 'task_error', 'consumed_credits'];
+const FIELDS = [
+  'id',
+  'type',
+  'ai_model',
+  'prompt',
+  'image_urls',
+  'progress',
+  'status',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'expires_at',
+  'preceding_tasks',
+  'task_error',
+  'consumed_credits',
+];
 
 async function emulator() {
   const clock = fakeClock();
@@ -12,12 +27,19 @@ async function emulator() {
 }
 
 describe('text to image (https://docs.meshy.ai/en/api/text-to-image)', () => {
-  it('makes one real PNG per task, sized by the aspect ratio (small profile: ¼ of Meshy\'s pixels)', async () => {
+  it("makes one real PNG per task, sized by the aspect ratio (small profile: ¼ of Meshy's pixels)", async () => {
     const { api, clock } = await emulator();
     const id = await api.createAt(TTI, { ai_model: 'nano-banana', prompt: 'a knight in armour', aspect_ratio: '16:9' });
     const pending = await api.getAt(TTI, id);
     expect(Object.keys(pending)).toEqual(FIELDS);
-    expect(pending).toMatchObject({ type: 'text-to-image', status: 'PENDING', image_urls: [], consumed_credits: 3, ai_model: 'nano-banana', prompt: 'a knight in armour' });
+    expect(pending).toMatchObject({
+      type: 'text-to-image',
+      status: 'PENDING',
+      image_urls: [],
+      consumed_credits: 3,
+      ai_model: 'nano-banana',
+      prompt: 'a knight in armour',
+    });
     clock.advance(110);
     const done = await api.getAt(TTI, id);
     expect(done.status).toBe('SUCCEEDED');

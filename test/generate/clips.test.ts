@@ -67,7 +67,11 @@ describe('renameClips', () => {
     expect(after.map((clip) => clip.name)).toEqual(['walk', 'idle', 'jump']);
     expect(after.map((clip) => clip.duration)).toEqual(before.map((clip) => clip.duration));
     expect(await structure(renamed)).toEqual(await structure(glb));
-    expect(await structure(renamed)).toMatchObject({ skins: [expect.any(Number)], skinnedMeshes: 1, channels: [expect.any(Number), expect.any(Number), expect.any(Number)] });
+    expect(await structure(renamed)).toMatchObject({
+      skins: [expect.any(Number)],
+      skinnedMeshes: 1,
+      channels: [expect.any(Number), expect.any(Number), expect.any(Number)],
+    });
   });
 
   it('matches names with an armature prefix or another case', async () => {

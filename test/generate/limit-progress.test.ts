@@ -44,11 +44,6 @@ describe('createProgressPrinter', () => {
     update('IN_PROGRESS', 50); // too soon again
     time = 9000;
     update('SUCCEEDED', 100);
-    expect(lines).toEqual([
-      '"helmet" preview pending (0s)',
-      '"helmet" preview 1% (0s)',
-      '"helmet" preview 45% (2s)',
-      '"helmet" preview succeeded (9s)',
-    ]);
+    expect(lines).toEqual(['"helmet" preview pending (0s)', '"helmet" preview 1% (0s)', '"helmet" preview 45% (2s)', '"helmet" preview succeeded (9s)']);
   });
 });

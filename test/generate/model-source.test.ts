@@ -2,8 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../src/generate/index.js';
-import { fakeClient, testSource } from '../helpers/fake-meshy.js';
 import { parseMeshyImport } from '../../src/imports/index.js';
+import { fakeClient, testSource } from '../helpers/fake-meshy.js';
 import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
@@ -45,7 +45,7 @@ describe('model source', () => {
     expect(fake.created).toHaveLength(1);
   });
 
-  it('fails with the spec and Meshy\'s message and stores nothing when a task fails', async () => {
+  it("fails with the spec and Meshy's message and stores nothing when a task fails", async () => {
     const dir = await tempDir();
     const fake = fakeClient(await tinyGlb(), { failStage: 'refine' });
     const { models } = await source(dir, fake.client);

@@ -63,7 +63,9 @@ describe('crash resume from the task journal', () => {
 
     // The next build does not pay for another attempt on its own…
     const next = fakeClient(await tinyGlb());
-    const error = await source(dir, next.client).models.get(spec(query)).catch((e: unknown) => e);
+    const error = await source(dir, next.client)
+      .models.get(spec(query))
+      .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/could not generate "a fragile vase" on an earlier run \(preview task task-1: The server is busy.*retryFailed/);
     expect(next.created).toHaveLength(0);
 
@@ -79,7 +81,9 @@ describe('results past retention', () => {
     const dir = await tempDir();
     const query = 'text=an old relic&textured=false';
     const stale = fakeClient(await tinyGlb(), { expired: true });
-    const error = await source(dir, stale.client).models.get(spec(query)).catch((e: unknown) => e);
+    const error = await source(dir, stale.client)
+      .models.get(spec(query))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'MESHY_RESULT_EXPIRED' });
     expect((error as Error).message).toMatch(/no longer has the result of task task-1.*must be regenerated.*retryFailed/);
     expect(stale.downloads()).toBe(2); // the link, then a fresh link from re-reading the task

@@ -30,7 +30,9 @@ describe('planOf', () => {
 
 describe('reusableTaskId', () => {
   const hour = 3600_000;
-  const entry = (type: string, finishedAt: number) => ({ tasks: [{ stage: 'generate', id: 'task-1', type, createdAt: finishedAt - 1000, finishedAt, credits: 5 }] });
+  const entry = (type: string, finishedAt: number) => ({
+    tasks: [{ stage: 'generate', id: 'task-1', type, createdAt: finishedAt - 1000, finishedAt, credits: 5 }],
+  });
 
   it('hands a generated input over by id while Meshy keeps it and the resource accepts its type', () => {
     const now = 100 * hour;

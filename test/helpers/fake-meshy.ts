@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { storeLayout } from '../../src/cache/index.js';
 import { createModelSource, type ModelSourceOptions } from '../../src/generate/index.js';
-import { MeshyDownloadError, MeshyTaskFailedError, type MeshyClient } from '../../src/meshy/index.js';
+import { type MeshyClient, MeshyDownloadError, MeshyTaskFailedError } from '../../src/meshy/index.js';
 
 export interface FakeMeshyOptions {
   failStage?: 'preview' | 'refine';
@@ -36,7 +36,12 @@ export function fakeClient(glb: Uint8Array, options: FakeMeshyOptions = {}) {
       if (!stage) throw new Error(`fake Meshy has no task ${id}`);
       call?.onProgress?.({ status: 'IN_PROGRESS', progress: 50 });
       if (stage === options.failStage) {
-        throw new MeshyTaskFailedError({ resource: 'text-to-3d', taskId: id, status: 'FAILED', taskError: { message: 'The server is busy. Please try again later.' } });
+        throw new MeshyTaskFailedError({
+          resource: 'text-to-3d',
+          taskId: id,
+          status: 'FAILED',
+          taskError: { message: 'The server is busy. Please try again later.' },
+        });
       }
       return {
         id,
@@ -58,7 +63,16 @@ export function fakeClient(glb: Uint8Array, options: FakeMeshyOptions = {}) {
       return glb;
     },
     async getTask(_resource, id) {
-      return { id, status: 'SUCCEEDED', progress: 100, created_at: 1, started_at: 2, finished_at: 3, expires_at: 5, model_urls: { glb: `fake://assets/${id}.glb?fresh` } } as never;
+      return {
+        id,
+        status: 'SUCCEEDED',
+        progress: 100,
+        created_at: 1,
+        started_at: 2,
+        finished_at: 3,
+        expires_at: 5,
+        model_urls: { glb: `fake://assets/${id}.glb?fresh` },
+      } as never;
     },
     listTasks: () => Promise.reject(new Error('unused')),
     deleteTask: () => Promise.reject(new Error('unused')),

@@ -7,7 +7,7 @@ const COMPRESSION_EXTENSIONS = new Set(['EXT_meshopt_compression', 'KHR_meshopt_
  * The same model with its geometry compression undone (meshopt/Draco decoded, quantization and
  * image formats kept): glTF-Validator cannot look inside compressed buffers.
  */
-export async function decodeGlb(bytes: Uint8Array): Promise<Uint8Array> {
+async function decodeGlb(bytes: Uint8Array): Promise<Uint8Array> {
   const io = await getDracoIO();
   const document = await io.readBinary(bytes);
   for (const extension of document.getRoot().listExtensionsUsed()) {

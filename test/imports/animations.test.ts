@@ -1,6 +1,6 @@
 import { assert, describe, expect, it } from 'vitest';
+import { ANIMATION_ALIASES, closeMatches, MAX_ANIMATIONS, type ResolvedAnimation, resolveAnimations, snakeCase } from '../../src/imports/animations.js';
 import { ANIMATION_LIBRARY } from '../../src/meshy/animation-library.js';
-import { ANIMATION_ALIASES, closeMatches, MAX_ANIMATIONS, resolveAnimations, snakeCase, type ResolvedAnimation } from '../../src/imports/animations.js';
 
 function resolved(names: string[]): ResolvedAnimation[] {
   const result = resolveAnimations(names);
@@ -42,7 +42,11 @@ describe('resolveAnimations', () => {
   });
 
   it('names clips in lower snake case, splitting camel case', () => {
-    expect(resolved(['BeHit_FlyUp', 'Pop_Dance_LSA2', 'Turn Left']).map((animation) => animation.name)).toEqual(['be_hit_fly_up', 'pop_dance_lsa2', 'turn_left']);
+    expect(resolved(['BeHit_FlyUp', 'Pop_Dance_LSA2', 'Turn Left']).map((animation) => animation.name)).toEqual([
+      'be_hit_fly_up',
+      'pop_dance_lsa2',
+      'turn_left',
+    ]);
   });
 
   it('prefers an exact library name to an alias', () => {

@@ -2,12 +2,15 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { assert, beforeEach, describe, expect, it } from 'vitest';
-import { inputFilesOf, MeshySpecError, namedModelImports, parseMeshyImport, specKey, KINDS, type MeshySpec } from '../../src/imports/index.js';
+import { inputFilesOf, KINDS, type MeshySpec, MeshySpecError, namedModelImports, parseMeshyImport, specKey } from '../../src/imports/index.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
 const tempDir = useTempDirs();
 let root: string;
-const png = (r: number) => sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g: 0, b: 0 } } }).png().toBuffer();
+const png = (r: number) =>
+  sharp({ create: { width: 8, height: 8, channels: 3, background: { r, g: 0, b: 0 } } })
+    .png()
+    .toBuffer();
 
 beforeEach(async () => {
   root = await tempDir();
@@ -75,7 +78,9 @@ describe('meshy:image', () => {
 
   it('rejects a file outside the root, a missing file, a wrong type and a fake image, naming the importer', async () => {
     expect(problemsOf('meshy:image?src=../../etc/passwd.png')).toMatch(/src: "..\/..\/etc\/passwd.png" is outside the project root/);
-    expect(problemsOf('meshy:image?src=./concepts/missing.png')).toMatch(/src: file not found: ".\/concepts\/missing.png" \(resolved to \/src\/concepts\/missing.png\)/);
+    expect(problemsOf('meshy:image?src=./concepts/missing.png')).toMatch(
+      /src: file not found: ".\/concepts\/missing.png" \(resolved to \/src\/concepts\/missing.png\)/,
+    );
     expect(problemsOf('meshy:image?src=./concepts/notes.txt')).toMatch(/not a supported image type; Meshy takes .png, .jpg, .jpeg/);
     expect(problemsOf('meshy:image?src=./concepts/fake.png')).toMatch(/does not contain a PNG or JPEG image/);
     expect(problemsOf('meshy:image?src=data:image/png;base64,AAAA')).toMatch(/not usable/);
@@ -98,7 +103,9 @@ describe('meshy:images', () => {
     const spec = parse('meshy:images?src=./concepts/chair.png,./concepts/side.png').spec;
     assert(spec.kind === 'images');
     expect((spec.inputs.image_urls as unknown[]).length).toBe(2);
-    expect(problemsOf('meshy:images?src=./concepts/chair.png,./concepts/chair.png,./concepts/chair.png,./concepts/chair.png,./concepts/side.png')).toMatch(/takes 1–4 comma-separated images; got 5/);
+    expect(problemsOf('meshy:images?src=./concepts/chair.png,./concepts/chair.png,./concepts/chair.png,./concepts/chair.png,./concepts/side.png')).toMatch(
+      /takes 1–4 comma-separated images; got 5/,
+    );
     expect(problemsOf('meshy:images?src=./concepts/chair.png&model_type=smart-topology')).toMatch(/model_type: unknown option/);
   });
 });

@@ -28,7 +28,9 @@ describe('named models', () => {
 
   it('report a bad definition as the model, not as an import', () => {
     const broken = namedModelImports({ shield: { prompt: 'a shield', target_polycount: 5 } }, {}, KINDS);
-    expect(() => parseMeshyImport('meshy:shield', 'src/game.ts', broken)).toThrow(/meshy\(\{ models: \{ shield \} \}\)[\s\S]*target_polycount: must be at least 100/);
+    expect(() => parseMeshyImport('meshy:shield', 'src/game.ts', broken)).toThrow(
+      /meshy\(\{ models: \{ shield \} \}\)[\s\S]*target_polycount: must be at least 100/,
+    );
   });
 
   it('cannot be given options in the import, and suggest names for typos', () => {

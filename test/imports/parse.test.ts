@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MeshySpecError, parseMeshyImport, specKey, type MeshySpec, type PromptSpec } from '../../src/imports/index.js';
 import { splitImportId } from '../../src/imports/id.js';
+import { type MeshySpec, MeshySpecError, type PromptSpec, parseMeshyImport, specKey } from '../../src/imports/index.js';
 import { slugify } from '../../src/imports/names.js';
 
 function spec(id: string): PromptSpec {

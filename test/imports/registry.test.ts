@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { planCredits, planOf } from '../../src/generate/plan.js';
 import { isImageKind, isImageSpec, KINDS, parseMeshyImport } from '../../src/imports/index.js';
 import { IMPORT_KINDS } from '../../src/imports/kinds/index.js';
 import { MESHY_RESOURCES } from '../../src/meshy/resources.js';
-import { planCredits, planOf } from '../../src/generate/plan.js';
 
 /** One valid import per kind, with no files, so the registry's derived facts can be checked on real specs. */
 const EXAMPLES: Record<string, string> = {

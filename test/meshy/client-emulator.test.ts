@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertGlb } from '../../src/cache/index.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { createMeshyClient, MeshyApiError, MeshyTaskFailedError, textTo3d, type MeshyClientOptions } from '../../src/meshy/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { createMeshyClient, MeshyApiError, type MeshyClientOptions, MeshyTaskFailedError, textTo3d } from '../../src/meshy/index.js';
 
 /** The client against the emulator: the same code that talks to api.meshy.ai when a key is set. */
 const KEY = 'msy_client_emulator_test_key';
@@ -54,7 +54,7 @@ describe('Meshy client against the emulator', () => {
     await meshy.close();
   });
 
-  it('maps a bad request to 400 with the emulator\'s field message', async () => {
+  it("maps a bad request to 400 with the emulator's field message", async () => {
     const meshy = client();
     await expect(meshy.createTask(textTo3d, { mode: 'preview', prompt: 'x', topology: 'hexagon' })).rejects.toThrow(/400.*topology/);
     await meshy.close();

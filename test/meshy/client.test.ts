@@ -1,16 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { assertGlb } from '../../src/cache/index.js';
 import {
   createMeshyClient,
   MeshyApiError,
+  type MeshyClient,
   MeshyDownloadError,
   MeshyNetworkError,
   MeshyTaskFailedError,
   textTo3d,
-  type MeshyClient,
 } from '../../src/meshy/index.js';
-import { assertGlb } from '../../src/cache/index.js';
 import { tinyGlb } from '../helpers/glb.js';
-import { json, startFakeServer, type Handler } from './fake-server.js';
+import { type Handler, json, startFakeServer } from './fake-server.js';
 
 const KEY = 'msy_client_test_secret_key_123';
 const cleanups: (() => Promise<void>)[] = [];
@@ -29,7 +29,10 @@ async function setup(handler: Handler, options: { stream?: boolean } = {}) {
     retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 20 },
     log: (line) => logs.push(line),
   });
-  cleanups.push(() => client.close(), () => server.close());
+  cleanups.push(
+    () => client.close(),
+    () => server.close(),
+  );
   return { server, client, logs };
 }
 
@@ -62,7 +65,7 @@ describe('Meshy client requests', () => {
     [401, 'MESHY_UNAUTHORIZED', 'Invalid API key'],
     [402, 'MESHY_INSUFFICIENT_CREDITS', 'Insufficient credits'],
     [404, 'MESHY_NOT_FOUND', 'Task not found'],
-  ])('maps %i to a typed error with Meshy\'s message and no key', async (status, code, message) => {
+  ])("maps %i to a typed error with Meshy's message and no key", async (status, code, message) => {
     const { client, server } = await setup((_req, res) => json(res, status, { message: `${message} for ${KEY}` }));
     const error = await client.getTask(textTo3d, 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MeshyApiError);
@@ -156,7 +159,11 @@ describe('following tasks', () => {
 
   it('throws the task error of a FAILED task', async () => {
     const { client } = await setup((_req, res) =>
-      json(res, 200, task({ status: 'FAILED', progress: 30, task_error: { type: 'server_error', message: 'Failed to generate preview images. Please retry.' } })),
+      json(
+        res,
+        200,
+        task({ status: 'FAILED', progress: 30, task_error: { type: 'server_error', message: 'Failed to generate preview images. Please retry.' } }),
+      ),
     );
     const error = await client.waitForTask(textTo3d, 't1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MeshyTaskFailedError);
@@ -164,13 +171,16 @@ describe('following tasks', () => {
   });
 
   it('follows the SSE stream to the full task object', async () => {
-    const { client, server } = await setup((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(': ping\n\n');
-      res.write(`event: message\ndata: ${JSON.stringify({ id: 't1', status: 'PENDING', progress: 0 })}\n\n`);
-      res.write(`event: message\ndata: ${JSON.stringify({ id: 't1', status: 'IN_PROGRESS', progress: 50 })}\n\n`);
-      res.end(`event: message\ndata: ${JSON.stringify(task({}))}\n\n`);
-    }, { stream: true });
+    const { client, server } = await setup(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': ping\n\n');
+        res.write(`event: message\ndata: ${JSON.stringify({ id: 't1', status: 'PENDING', progress: 0 })}\n\n`);
+        res.write(`event: message\ndata: ${JSON.stringify({ id: 't1', status: 'IN_PROGRESS', progress: 50 })}\n\n`);
+        res.end(`event: message\ndata: ${JSON.stringify(task({}))}\n\n`);
+      },
+      { stream: true },
+    );
     const seen: string[] = [];
     const done = await client.waitForTask(textTo3d, 't1', { onProgress: (u) => seen.push(`${u.status}:${u.progress}`) });
     expect(done.status).toBe('SUCCEEDED');
@@ -180,24 +190,30 @@ describe('following tasks', () => {
   });
 
   it('falls back to polling when the stream drops', async () => {
-    const { client, logs } = await setup((req, res) => {
-      if (req.url!.endsWith('/stream')) {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write(`event: message\ndata: ${JSON.stringify({ id: 't1', status: 'IN_PROGRESS', progress: 10 })}\n\n`);
-        setTimeout(() => req.socket.destroy(), 10);
-        return;
-      }
-      json(res, 200, task({}));
-    }, { stream: true });
+    const { client, logs } = await setup(
+      (req, res) => {
+        if (req.url!.endsWith('/stream')) {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write(`event: message\ndata: ${JSON.stringify({ id: 't1', status: 'IN_PROGRESS', progress: 10 })}\n\n`);
+          setTimeout(() => req.socket.destroy(), 10);
+          return;
+        }
+        json(res, 200, task({}));
+      },
+      { stream: true },
+    );
     await expect(client.waitForTask(textTo3d, 't1')).resolves.toMatchObject({ status: 'SUCCEEDED' });
     expect(logs.join('\n')).toMatch(/polling/);
   });
 
   it('turns an SSE error event into a typed error', async () => {
-    const { client } = await setup((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end(`event: error\ndata: {"status_code":404,"message":"Task not found"}\n\n`);
-    }, { stream: true });
+    const { client } = await setup(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(`event: error\ndata: {"status_code":404,"message":"Task not found"}\n\n`);
+      },
+      { stream: true },
+    );
     await expect(client.waitForTask(textTo3d, 'nope')).rejects.toMatchObject({ code: 'MESHY_NOT_FOUND' });
   });
 });

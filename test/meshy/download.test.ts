@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { downloadAsset } from '../../src/meshy/download.js';
 import { MeshyDownloadError } from '../../src/meshy/errors.js';
-import { json, startFakeServer, type Handler } from './fake-server.js';
+import { type Handler, json, startFakeServer } from './fake-server.js';
 import { TEST_KEY, testTransport } from './transport-context.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -50,7 +50,7 @@ describe('downloadAsset', () => {
     expect(server.requests).toHaveLength(4);
   });
 
-  it('rejects with the signal\'s reason when aborted', async () => {
+  it("rejects with the signal's reason when aborted", async () => {
     const { transport, server } = await setup(() => undefined); // never answers
     const controller = new AbortController();
     const reason = new Error('stop');

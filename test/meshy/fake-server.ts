@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 export type Handler = (req: IncomingMessage & { body: string }, res: ServerResponse) => unknown;
 
 /** A loopback HTTP server whose answers a test scripts, request by request. */
-export async function startFakeServer(handler: Handler): Promise<{ url: string; requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[]; close(): Promise<void> }> {
+export async function startFakeServer(
+  handler: Handler,
+): Promise<{ url: string; requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[]; close(): Promise<void> }> {
   const requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
   const server = createServer(async (req, res) => {
     let body = '';

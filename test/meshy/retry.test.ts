@@ -92,7 +92,7 @@ describe('withRetries', () => {
     expect(logs[0]).toMatch(/retrying in 0\.3 s/);
   });
 
-  it('stops when aborted, with the signal\'s reason', async () => {
+  it("stops when aborted, with the signal's reason", async () => {
     const controller = new AbortController();
     const reason = new Error('cancelled');
     setTimeout(() => controller.abort(reason), 20);
@@ -102,7 +102,7 @@ describe('withRetries', () => {
 });
 
 describe('pause', () => {
-  it('resolves after the delay, and rejects with the signal\'s reason on abort', async () => {
+  it("resolves after the delay, and rejects with the signal's reason on abort", async () => {
     await expect(pause(1)).resolves.toBeUndefined();
     const controller = new AbortController();
     const reason = new Error('stop');

@@ -3,7 +3,12 @@ import { parseEventStream } from '../../src/meshy/sse.js';
 
 async function collect(chunks: string[]) {
   const events = [];
-  for await (const event of parseEventStream((async function* () { yield* chunks; })())) events.push(event);
+  for await (const event of parseEventStream(
+    (async function* () {
+      yield* chunks;
+    })(),
+  ))
+    events.push(event);
   return events;
 }
 
@@ -31,7 +36,13 @@ describe('parseEventStream', () => {
     const chunks = [bytes.subarray(0, 16), bytes.subarray(16)]; // the cut falls inside the two bytes of the accented letter
     let calls = 0;
     const events = [];
-    for await (const event of parseEventStream((async function* () { yield* chunks; })(), () => calls++)) events.push(event);
+    for await (const event of parseEventStream(
+      (async function* () {
+        yield* chunks;
+      })(),
+      () => calls++,
+    ))
+      events.push(event);
     expect(events).toEqual([{ event: 'message', data: 'caf\u00e9', id: '7' }]);
     expect(calls).toBe(2);
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { textTo3d } from '../../src/meshy/resources.js';
 import { createTask, deleteTask, findCreatedTask, listTasks, readTask, type TaskContext } from '../../src/meshy/tasks.js';
-import { json, startFakeServer, type Handler } from './fake-server.js';
+import { type Handler, json, startFakeServer } from './fake-server.js';
 import { testTransport } from './transport-context.js';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MeshyApiError, MeshyNetworkError, MeshyResponseError } from '../../src/meshy/errors.js';
 import { apiError, callMeshy, mayRetry, parseShape, sendOnce } from '../../src/meshy/transport.js';
-import { json, startFakeServer, type Handler } from './fake-server.js';
+import { type Handler, json, startFakeServer } from './fake-server.js';
 import { TEST_KEY, testTransport } from './transport-context.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -69,7 +69,7 @@ describe('sendOnce', () => {
     expect((error as Error).message).not.toContain(TEST_KEY);
   });
 
-  it('rejects with the signal\'s reason when aborted', async () => {
+  it("rejects with the signal's reason when aborted", async () => {
     const { transport } = await setup(() => undefined); // never answers
     const controller = new AbortController();
     const reason = new Error('stop');

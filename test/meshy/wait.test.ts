@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MeshyApiError, MeshyResponseError } from '../../src/meshy/errors.js';
 import { textTo3d } from '../../src/meshy/resources.js';
-import { waitForTask, type WaitContext } from '../../src/meshy/wait.js';
-import { json, startFakeServer, type Handler } from './fake-server.js';
+import { type WaitContext, waitForTask } from '../../src/meshy/wait.js';
+import { type Handler, json, startFakeServer } from './fake-server.js';
 import { testTransport } from './transport-context.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -86,7 +86,7 @@ describe('waitForTask', () => {
     expect((error as Error).message).toMatch(/still IN_PROGRESS \(40%\).*keeps running at Meshy/);
   });
 
-  it('rejects with the signal\'s reason when aborted between polls', async () => {
+  it("rejects with the signal's reason when aborted between polls", async () => {
     const { context } = await setup((_req, res) => json(res, 200, running), { stream: false, pollIntervalMs: 10_000 });
     const controller = new AbortController();
     const reason = new Error('build cancelled');

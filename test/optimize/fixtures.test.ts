@@ -1,6 +1,6 @@
 import type { Document } from '@gltf-transform/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getDracoIO, optimizeGlb, optimizeOptionsSchema, type OptimizeResult } from '../../src/optimize/index.js';
+import { getDracoIO, type OptimizeResult, optimizeGlb, optimizeOptionsSchema } from '../../src/optimize/index.js';
 import { FIXTURES_SKIP_REASON, HAS_FIXTURES, listFixtures, readFixture } from '../helpers/fixtures.js';
 import { validateGlb } from '../helpers/validate.js';
 
@@ -46,7 +46,12 @@ describe.skipIf(!HAS_FIXTURES)('default preset on the shared fixtures', () => {
 
   it.each(fixtures)('%s keeps its animations, skins and morph targets', (name) => {
     const { source, output } = outcomes.get(name)!;
-    const names = (d: Document) => d.getRoot().listAnimations().map((a) => a.getName()).sort();
+    const names = (d: Document) =>
+      d
+        .getRoot()
+        .listAnimations()
+        .map((a) => a.getName())
+        .sort();
     expect(names(output)).toEqual(names(source));
     expect(output.getRoot().listSkins().length).toBe(source.getRoot().listSkins().length);
     expect(morphTargetCount(output) > 0).toBe(morphTargetCount(source) > 0);

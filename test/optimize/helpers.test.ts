@@ -1,4 +1,4 @@
-import { Accessor, Document } from '@gltf-transform/core';
+import { type Accessor, Document } from '@gltf-transform/core';
 import { getBounds, sparse } from '@gltf-transform/functions';
 import { describe, expect, it } from 'vitest';
 import { markSparse } from '../../src/optimize/pipeline.js';
@@ -8,22 +8,38 @@ import { sceneBounds } from '../../src/optimize/stats.js';
 function sceneDocument(): Document {
   const document = new Document();
   const buffer = document.createBuffer();
-  const floatPositions = document.createAccessor().setType('VEC3').setBuffer(buffer).setArray(new Float32Array([0, 0, 0, 1, 2, 3, -4, 5, 0.5]));
+  const floatPositions = document
+    .createAccessor()
+    .setType('VEC3')
+    .setBuffer(buffer)
+    .setArray(new Float32Array([0, 0, 0, 1, 2, 3, -4, 5, 0.5]));
   const intPositions = document
     .createAccessor()
     .setType('VEC3')
     .setBuffer(buffer)
     .setNormalized(true)
     .setArray(new Int16Array([-32767, 0, 100, 32767, 20000, -5, 9, 9, 9, 30000, 30000, 30000]));
-  const byteNormals = document.createAccessor().setType('VEC3').setBuffer(buffer).setNormalized(true).setArray(new Uint8Array([0, 255, 17, 200, 3, 90]));
-  const indices = document.createAccessor().setBuffer(buffer).setArray(new Uint16Array([0, 1, 2]));
+  const byteNormals = document
+    .createAccessor()
+    .setType('VEC3')
+    .setBuffer(buffer)
+    .setNormalized(true)
+    .setArray(new Uint8Array([0, 255, 17, 200, 3, 90]));
+  const indices = document
+    .createAccessor()
+    .setBuffer(buffer)
+    .setArray(new Uint16Array([0, 1, 2]));
   const a = document.createMesh().addPrimitive(document.createPrimitive().setAttribute('POSITION', floatPositions));
   const b = document.createMesh().addPrimitive(document.createPrimitive().setAttribute('POSITION', intPositions).setIndices(indices));
   const parent = document.createNode().setRotation([0, 0.3826834, 0, 0.9238795]).setScale([2, 1, 0.5]).setTranslation([1, -2, 3]);
   parent.addChild(document.createNode().setMesh(a).setTranslation([0, 1, 0]));
-  parent.addChild(document.createNode().setMesh(b).setRotation([0.7071068, 0, 0, 0.7071068]));
+  parent.addChild(document.createNode().setMesh(b).setRotation([Math.SQRT1_2, 0, 0, Math.SQRT1_2]));
   const c = document.createMesh().addPrimitive(document.createPrimitive().setAttribute('POSITION', byteNormals));
-  document.createScene().addChild(parent).addChild(document.createNode().setMesh(a).setScale([3, 3, 3])).addChild(document.createNode().setMesh(c).setTranslation([0, 0, 9]));
+  document
+    .createScene()
+    .addChild(parent)
+    .addChild(document.createNode().setMesh(a).setScale([3, 3, 3]))
+    .addChild(document.createNode().setMesh(c).setTranslation([0, 0, 9]));
   return document;
 }
 

@@ -1,14 +1,8 @@
-import { Document, NodeIO, type Transform } from '@gltf-transform/core';
+import { type Document, NodeIO, type Transform } from '@gltf-transform/core';
 import { describe, expect, it } from 'vitest';
-import {
-  optimizedKey,
-  optimizeGlb,
-  optimizeOptionsSchema,
-  PRESETS,
-  resolveOptimizeOptions,
-} from '../../src/optimize/index.js';
-import { compareImages, dilate, fillUnusedTexels, rasterizeUvMask } from '../../src/optimize/texels.js';
 import { parseMeshyImport, specKey } from '../../src/imports/index.js';
+import { optimizedKey, optimizeGlb, optimizeOptionsSchema, PRESETS, resolveOptimizeOptions } from '../../src/optimize/index.js';
+import { compareImages, dilate, fillUnusedTexels, rasterizeUvMask } from '../../src/optimize/texels.js';
 import { resolvePluginOptions } from '../../src/project/options.js';
 import { tinyGlb } from '../helpers/glb.js';
 
@@ -21,7 +15,13 @@ describe('optimize options', () => {
   it('layers preset ← plugin-wide ← per import', () => {
     const options = optimizeOptionsSchema.parse({ preset: 'mobile', maxTextureSize: 512, compression: 'draco' });
     const resolved = resolveOptimizeOptions(options, { maxTextureSize: 256, maxTriangles: 1000 });
-    expect(resolved).toMatchObject({ preset: 'mobile', maxTextureSize: 256, compression: 'draco', maxTriangles: 1000, textureQuality: PRESETS.mobile.textureQuality });
+    expect(resolved).toMatchObject({
+      preset: 'mobile',
+      maxTextureSize: 256,
+      compression: 'draco',
+      maxTriangles: 1000,
+      textureQuality: PRESETS.mobile.textureQuality,
+    });
     expect(resolveOptimizeOptions(options, { preset: 'desktop' })).toMatchObject({ preset: 'desktop', maxTextureSize: 512 });
     expect(resolveOptimizeOptions(options, { preset: false })).toBe(false);
     expect(resolveOptimizeOptions(false)).toBe(false);
@@ -56,8 +56,17 @@ describe('optimize options', () => {
 describe('per-import overrides in the query', () => {
   it('parse into spec.optimize and stay out of the Meshy request key', () => {
     const plain = parseMeshyImport('meshy:prompt?text=a crate').spec;
-    const tuned = parseMeshyImport('meshy:prompt?text=a crate&max_triangles=5000&max_texture_size=1024&texture_format=avif&compression=draco&optimize=mobile&simplify_error=1e-3').spec;
-    expect(tuned.optimize).toEqual({ preset: 'mobile', maxTriangles: 5000, maxTextureSize: 1024, textureFormat: 'avif', compression: 'draco', simplifyError: 0.001 });
+    const tuned = parseMeshyImport(
+      'meshy:prompt?text=a crate&max_triangles=5000&max_texture_size=1024&texture_format=avif&compression=draco&optimize=mobile&simplify_error=1e-3',
+    ).spec;
+    expect(tuned.optimize).toEqual({
+      preset: 'mobile',
+      maxTriangles: 5000,
+      maxTextureSize: 1024,
+      textureFormat: 'avif',
+      compression: 'draco',
+      simplifyError: 0.001,
+    });
     expect(tuned.kind === 'prompt' && plain.kind === 'prompt' && tuned.preview).toEqual(plain.kind === 'prompt' && plain.preview);
     expect(specKey(tuned)).toBe(specKey(plain));
     expect(plain.optimize).toBeUndefined();
@@ -85,7 +94,10 @@ describe('user transforms hook', () => {
     });
     const result = await optimizeGlb(await tinyGlb('x'), hook);
     expect(seen).toEqual(['web']);
-    const names = (await new NodeIO().readBinary(new Uint8Array(result.bytes))).getRoot().listNodes().map((n) => n.getName());
+    const names = (await new NodeIO().readBinary(new Uint8Array(result.bytes)))
+      .getRoot()
+      .listNodes()
+      .map((n) => n.getName());
     // A one-triangle GLB can only grow, so the input ships; the hook still ran.
     expect(result.report.keptInput ? ['x'] : ['renamed']).toEqual(names);
     const list = optimizeOptionsSchema.parse({ transforms: [rename] });
@@ -107,10 +119,12 @@ describe('texel helpers', () => {
     // Against the definition: a texel is set when any texel within `radius` on both axes is.
     const bruteForce = (mask: Uint8Array, width: number, height: number, radius: number) =>
       mask.map((_, i) => {
-        const x = i % width, y = Math.floor(i / width);
+        const x = i % width,
+          y = Math.floor(i / width);
         for (let dy = -radius; dy <= radius; dy++) {
           for (let dx = -radius; dx <= radius; dx++) {
-            const sx = x + dx, sy = y + dy;
+            const sx = x + dx,
+              sy = y + dy;
             if (sx >= 0 && sy >= 0 && sx < width && sy < height && mask[sy * width + sx]) return 1;
           }
         }
@@ -118,14 +132,20 @@ describe('texel helpers', () => {
       });
     let seed = 7;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (const [width, height, radius, density] of [[37, 23, 4, 0.01], [16, 40, 1, 0.2], [9, 9, 12, 0.05], [64, 64, 0, 0.3]] as const) {
+    for (const [width, height, radius, density] of [
+      [37, 23, 4, 0.01],
+      [16, 40, 1, 0.2],
+      [9, 9, 12, 0.05],
+      [64, 64, 0, 0.3],
+    ] as const) {
       const mask = new Uint8Array(width * height).map(() => (random() < density ? 1 : 0));
       expect(dilate(mask, width, height, radius), `${width}x${height} r${radius}`).toEqual(bruteForce(mask, width, height, radius));
     }
   });
 
   it('fills only unused texels, in place', () => {
-    const width = 32, height = 32;
+    const width = 32,
+      height = 32;
     const source = new Uint8Array(width * height * 3).map((_, i) => (i * 37) % 251);
     const mask = rasterizeUvMask([new Float32Array([0, 0, 0.5, 0, 0, 0.5])], width, height, 0);
     const image = { data: source.slice(), width, height, channels: 3 };
@@ -139,7 +159,8 @@ describe('texel helpers', () => {
   });
 
   it('measures PSNR on the masked texels and channels, and normal-map angles', () => {
-    const width = 8, height = 8;
+    const width = 8,
+      height = 8;
     const flat = (rgb: number[]) => ({ data: new Uint8Array(width * height * 3).map((_, i) => rgb[i % 3]!), width, height, channels: 3 });
     const up = flat([128, 128, 255]);
     expect(compareImages(up, up, null, [0, 1, 2], true, 1)).toEqual({ psnr: 100, normalAngleDeg: 0 });
@@ -158,7 +179,8 @@ describe('texel helpers', () => {
   });
 
   it('extends a flat chart with its own colour and keeps alpha', () => {
-    const width = 40, height = 24;
+    const width = 40,
+      height = 24;
     const data = new Uint8Array(width * height * 4).map((_, i) => (i % 4 === 3 ? i % 256 : [200, 90, 30][i % 4]!));
     const mask = rasterizeUvMask([new Float32Array([0.1, 0.1, 0.4, 0.1, 0.1, 0.6])], width, height, 0);
     for (let i = 0; i < mask.length; i++) if (!mask[i]) data.set([1, 2, 3], i * 4);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cacheNamespaceFor, resolvePluginOptions } from '../../src/project/options.js';
 import { TEST_MODE_API_KEY } from '../../src/emulator/index.js';
+import { cacheNamespaceFor, resolvePluginOptions } from '../../src/project/options.js';
 
 describe('plugin options', () => {
   it('applies defaults', () => {

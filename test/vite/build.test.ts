@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import type { MeshyPluginOptions } from '../../src/index.js';
 import { buildProject, writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
@@ -78,7 +78,7 @@ describe('vite build with meshy: imports', () => {
     for (const [name] of clientGlbs) expect(ssr.code).toContain(name);
   });
 
-  it('fails the build on a failed task with Meshy\'s message and caches nothing', async () => {
+  it("fails the build on a failed task with Meshy's message and caches nothing", async () => {
     const root = await tempDir();
     await writeProject(root, { 'main.js': `import x from 'meshy:prompt?text=a cursed idol [emulator:fail]';\nconsole.log(x);` });
     await expect(buildProject(root, pluginOptions(root))).rejects.toThrow(/Meshy could not generate "a cursed idol \[emulator:fail\]"/);
@@ -88,7 +88,10 @@ describe('vite build with meshy: imports', () => {
 
   it('fails on an invalid import, naming the importing file and the option', async () => {
     const root = await tempDir();
-    await writeProject(root, { 'src/game.js': `import x from 'meshy:prompt?text=a&target_polycont=500';\nconsole.log(x);`, 'main.js': `import './src/game.js';` });
+    await writeProject(root, {
+      'src/game.js': `import x from 'meshy:prompt?text=a&target_polycont=500';\nconsole.log(x);`,
+      'main.js': `import './src/game.js';`,
+    });
     const before = emulator.stats().requests;
     await expect(buildProject(root, pluginOptions(root))).rejects.toThrow(/src\/game\.js[\s\S]*target_polycont[\s\S]*did you mean "target_polycount"/);
     expect(emulator.stats().requests).toBe(before);
@@ -121,11 +124,15 @@ describe('vite build with meshy: imports', () => {
 
   it('stops before spending when MESHY_MAX_CREDITS would be exceeded', async () => {
     const root = await tempDir();
-    await writeProject(root, { 'main.js': `import a from 'meshy:prompt?text=a costly castle';\nimport b from 'meshy:prompt?text=a costly keep';\nconsole.log(a, b);` });
+    await writeProject(root, {
+      'main.js': `import a from 'meshy:prompt?text=a costly castle';\nimport b from 'meshy:prompt?text=a costly keep';\nconsole.log(a, b);`,
+    });
     const requests = emulator.stats().requests;
     process.env.MESHY_MAX_CREDITS = '45';
     try {
-      await expect(buildProject(root, pluginOptions(root))).rejects.toThrow(/about 60 credits, over the budget of 45[\s\S]*"a costly castle"[\s\S]*"a costly keep"/);
+      await expect(buildProject(root, pluginOptions(root))).rejects.toThrow(
+        /about 60 credits, over the budget of 45[\s\S]*"a costly castle"[\s\S]*"a costly keep"/,
+      );
     } finally {
       delete process.env.MESHY_MAX_CREDITS;
     }

@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import type { MeshyPluginOptions } from '../../src/index.js';
 import { findConfigFile, loadConfigFile, mergeConfiguredModels, resolveConfiguredModels } from '../../src/vite/config-file.js';
 import { buildProject, writeProject } from '../helpers/project.js';
@@ -76,9 +76,9 @@ describe('meshy.config.ts', () => {
       'config/models.mts': `const models: Record<string, { prompt: string }> = { stool: { prompt: 'a stool' } };\nexport default { models };`,
     });
     expect(findConfigFile(root, undefined)).toBe(join(root, 'meshy.config.mjs'));
-    expect((await resolveConfiguredModels({ root, configFile: undefined, models: undefined, defaults: undefined, reservedNames: reserved })).imports.get('lamp')).toBe(
-      'meshy:prompt?name=lamp&text=a+lamp',
-    );
+    expect(
+      (await resolveConfiguredModels({ root, configFile: undefined, models: undefined, defaults: undefined, reservedNames: reserved })).imports.get('lamp'),
+    ).toBe('meshy:prompt?name=lamp&text=a+lamp');
     const custom = await resolveConfiguredModels({ root, configFile: 'config/models.mts', models: undefined, defaults: undefined, reservedNames: reserved });
     expect([...custom.imports.keys()]).toEqual(['stool']);
     expect(custom.configFile!.dependencies).toContain(join(root, 'config/models.mts'));
@@ -124,7 +124,9 @@ describe('meshy.config.ts', () => {
     ];
     for (const [name, source] of cases) await writeFile(join(root, name), source);
     for (const [name, , expected] of cases) {
-      await expect(resolveConfiguredModels({ root, configFile: name, models: undefined, defaults: undefined, reservedNames: reserved }), name).rejects.toThrow(expected);
+      await expect(resolveConfiguredModels({ root, configFile: name, models: undefined, defaults: undefined, reservedNames: reserved }), name).rejects.toThrow(
+        expected,
+      );
     }
 
     // In a build, the error stops it before anything is asked of Meshy.
@@ -162,7 +164,8 @@ describe('meshy.config.ts', () => {
       // A broken edit: the restart fails naming the file, and the server keeps the models it had.
       await writeFile(join(root, 'meshy.config.ts'), `export default { models: { tongs: { textured: false } } };`);
       const failed = Date.now() + 15_000;
-      while (!server.logs.some((line) => line.includes('server restart failed')) && Date.now() < failed) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (!server.logs.some((line) => line.includes('server restart failed')) && Date.now() < failed)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(server.logs.join('\n')).toMatch(/Invalid meshy\.config\.ts[\s\S]*models\.tongs: needs a `prompt`/);
       expect(await resolves('meshy:hammer')).toBe(true);
 

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, watch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertGlb } from '../../src/cache/index.js';
-import { startEmulator, type Emulator, type FaultsConfig } from '../../src/emulator/index.js';
+import { type Emulator, type FaultsConfig, startEmulator } from '../../src/emulator/index.js';
 import { ensureDistBuilt } from '../helpers/dist.js';
 import { writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
@@ -140,7 +140,11 @@ describe('two builds at once on one project', () => {
     const [a, b] = await Promise.all([runBuild(root).done, runBuild(root).done]);
     expect(a.output).toContain('BUILD_OK');
     expect(b.output).toContain('BUILD_OK');
-    expect(tasksFor(prompt).map((t) => t.type).sort()).toEqual(['text-to-3d-preview', 'text-to-3d-refine']);
+    expect(
+      tasksFor(prompt)
+        .map((t) => t.type)
+        .sort(),
+    ).toEqual(['text-to-3d-preview', 'text-to-3d-refine']);
     expect(await expectCompleteStore(root)).toBeGreaterThanOrEqual(2);
     const manifest = JSON.parse(await readFile(join(root, '.meshy/manifest.json'), 'utf8'));
     expect(Object.keys(manifest.entries)).toHaveLength(1);

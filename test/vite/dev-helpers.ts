@@ -15,7 +15,11 @@ export interface DevServer {
 }
 
 /** A real `vite` dev server on a free port, recording what it sends over HMR. */
-export async function startDevServer(root: string, options: MeshyPluginOptions, extra: { base?: string; preTransformRequests?: boolean } = {}): Promise<DevServer> {
+export async function startDevServer(
+  root: string,
+  options: MeshyPluginOptions,
+  extra: { base?: string; preTransformRequests?: boolean } = {},
+): Promise<DevServer> {
   const logs: string[] = [];
   const keep = (line: string) => void logs.push(line);
   const server = await createServer({
@@ -55,7 +59,9 @@ export async function startDevServer(root: string, options: MeshyPluginOptions, 
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching HMR message within ${timeoutMs} ms; got: ${JSON.stringify(messages.map((m) => (m.type === 'custom' ? m.event : m.type)))}`));
+          reject(
+            new Error(`no matching HMR message within ${timeoutMs} ms; got: ${JSON.stringify(messages.map((m) => (m.type === 'custom' ? m.event : m.type)))}`),
+          );
         }, timeoutMs);
         if (!check()) waiters.add(check);
       }),
@@ -66,11 +72,6 @@ export async function startDevServer(root: string, options: MeshyPluginOptions, 
 /** A custom HMR event of the plugin, optionally for one model key. */
 export function isEvent(event: string, key?: string): (message: HotPayload) => boolean {
   return (message) => message.type === 'custom' && message.event === event && (key === undefined || (message.data as { key?: string }).key === key);
-}
-
-/** The `/@id/` URL under which the browser loads a `meshy:` import. */
-export function moduleUrl(base: string, importId: string): string {
-  return `${base}@id/__x00__${encodeURI(importId)}`;
 }
 
 /** Evaluates the code of a served `meshy:` module far enough to read its exports. */

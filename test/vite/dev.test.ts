@@ -2,12 +2,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import type { MeshyPluginOptions } from '../../src/index.js';
 import { writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { validateGlb } from '../helpers/validate.js';
-import { isEvent, readModule, startDevServer, type DevServer } from './dev-helpers.js';
+import { type DevServer, isEvent, readModule, startDevServer } from './dev-helpers.js';
 
 const API_KEY = 'msy_dev_server_test_key_0042';
 const tempDir = useTempDirs();
@@ -97,7 +97,10 @@ describe('vite dev with meshy: imports', () => {
 
   it('an image import regenerates when its image file is edited; text-to-image serves a PNG', async () => {
     const root = await tempDir();
-    const png = (r: number) => sharp({ create: { width: 32, height: 32, channels: 3, background: { r, g: 60, b: 60 } } }).png().toBuffer();
+    const png = (r: number) =>
+      sharp({ create: { width: 32, height: 32, channels: 3, background: { r, g: 60, b: 60 } } })
+        .png()
+        .toBuffer();
     await writeProject(root, {
       'art/vase.png': '',
       'main.js': `import vase, { meta } from 'meshy:image?src=./art/vase.png&should_texture=false';\nimport sky from 'meshy:text-to-image?text=a dev sky';\nconsole.log(vase, meta, sky);`,
@@ -185,14 +188,17 @@ describe('vite dev with meshy: imports', () => {
     expect(after.creditsCharged).toBe(before.creditsCharged);
   });
 
-  it('a failed generation keeps its placeholder and reports Meshy\'s error to the terminal and the browser', async () => {
+  it("a failed generation keeps its placeholder and reports Meshy's error to the terminal and the browser", async () => {
     const root = await tempDir();
     await writeProject(root, { 'main.js': `import idol from 'meshy:prompt?text=a cursed idol [emulator:fail]&textured=false';\nconsole.log(idol);` });
     const server = await dev(root);
     const [path] = await importsOf(server, 'main.js');
     const pending = await loadModule(server, path!);
     const error = await server.waitFor(isEvent('meshy:error', pending.meta.key));
-    expect((error as { data: { error: string; status: string } }).data).toMatchObject({ status: 'FAILED', error: expect.stringMatching(/could not generate "a cursed idol/) });
+    expect((error as { data: { error: string; status: string } }).data).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringMatching(/could not generate "a cursed idol/),
+    });
     expect(server.logs.join('\n')).toMatch(/"a cursed idol \[emulator:fail\]" failed; its placeholder stays/);
     expect(server.messages.some((message) => message.type === 'update' || message.type === 'full-reload')).toBe(false);
     const again = await loadModule(server, path!);
@@ -247,7 +253,9 @@ describe('vite dev with meshy: imports', () => {
       const options = { apiBase: slow.url };
       const first = await dev(root, options);
       const pending = await loadModule(first, (await importsOf(first, 'main.js'))[0]!);
-      await first.waitFor((message) => isEvent('meshy:progress', pending.meta.key)(message) && (message as { data: { status: string } }).data.status === 'IN_PROGRESS');
+      await first.waitFor(
+        (message) => isEvent('meshy:progress', pending.meta.key)(message) && (message as { data: { status: string } }).data.status === 'IN_PROGRESS',
+      );
       expect(slow.stats().tasksCreated).toBe(1);
       await first.close();
       servers.splice(0);

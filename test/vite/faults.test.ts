@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertGlb } from '../../src/cache/index.js';
-import { startEmulator, type Emulator, type FaultsConfig } from '../../src/emulator/index.js';
+import { type Emulator, type FaultsConfig, startEmulator } from '../../src/emulator/index.js';
 import type { MeshyPluginOptions } from '../../src/index.js';
 import { buildProject, writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
@@ -55,17 +55,58 @@ interface Scenario {
 
 const recovering: Scenario[] = [
   { name: '429 RateLimitExceeded burst', faults: { requests: [{ kind: 'rate-limit', times: 4, retryAfterSeconds: 0 }] }, fired: ['rate-limit'] },
-  { name: '429 NoMoreConcurrentTasks on create', faults: { requests: [{ kind: 'rate-limit', method: 'POST', message: 'NoMoreConcurrentTasks', times: 3, retryAfterSeconds: 0 }] }, fired: ['rate-limit'] },
-  { name: '500/502/503 on reads', faults: { requests: [500, 502, 503].map((status) => ({ kind: 'server-error' as const, method: 'GET', path: '/openapi/v2/text-to-3d/*', status: status as 500 | 502 | 503 })) }, fired: ['server-error'] },
+  {
+    name: '429 NoMoreConcurrentTasks on create',
+    faults: { requests: [{ kind: 'rate-limit', method: 'POST', message: 'NoMoreConcurrentTasks', times: 3, retryAfterSeconds: 0 }] },
+    fired: ['rate-limit'],
+  },
+  {
+    name: '500/502/503 on reads',
+    faults: {
+      requests: [500, 502, 503].map((status) => ({
+        kind: 'server-error' as const,
+        method: 'GET',
+        path: '/openapi/v2/text-to-3d/*',
+        status: status as 500 | 502 | 503,
+      })),
+    },
+    fired: ['server-error'],
+  },
   { name: '502 on create, task not made', faults: { requests: [{ kind: 'server-error', method: 'POST', status: 502 }] }, fired: ['server-error'] },
-  { name: '502 on create, task made (answer lost)', faults: { requests: [{ kind: 'server-error', method: 'POST', status: 502, takesEffect: true }] }, fired: ['server-error'] },
+  {
+    name: '502 on create, task made (answer lost)',
+    faults: { requests: [{ kind: 'server-error', method: 'POST', status: 502, takesEffect: true }] },
+    fired: ['server-error'],
+  },
   { name: 'reset on create, task not made', faults: { requests: [{ kind: 'connection-reset', method: 'POST' }] }, fired: ['connection-reset'] },
-  { name: 'reset on create, task made (answer lost)', faults: { requests: [{ kind: 'connection-reset', method: 'POST', takesEffect: true, skip: 1 }] }, fired: ['connection-reset'] },
+  {
+    name: 'reset on create, task made (answer lost)',
+    faults: { requests: [{ kind: 'connection-reset', method: 'POST', takesEffect: true, skip: 1 }] },
+    fired: ['connection-reset'],
+  },
   { name: 'reset mid-download', faults: { requests: [{ kind: 'download-reset', afterBytes: 100 }] }, fired: ['download-reset'] },
   { name: 'truncated download', faults: { requests: [{ kind: 'truncated-download' }] }, fired: ['truncated-download'] },
-  { name: 'corrupt download (HTML page, scrambled)', faults: { requests: [{ kind: 'corrupt-download', body: 'html' }, { kind: 'corrupt-download', body: 'scrambled' }] }, fired: ['corrupt-download'] },
+  {
+    name: 'corrupt download (HTML page, scrambled)',
+    faults: {
+      requests: [
+        { kind: 'corrupt-download', body: 'html' },
+        { kind: 'corrupt-download', body: 'scrambled' },
+      ],
+    },
+    fired: ['corrupt-download'],
+  },
   { name: 'SSE stream stalls', faults: { requests: [{ kind: 'stream-stall', stallMs: 800, afterEvents: 1 }] }, fired: ['stream-stall'] },
-  { name: 'SSE stream drops', faults: { requests: [{ kind: 'stream-drop', afterEvents: 2 }, { kind: 'stream-drop', afterEvents: 1, graceful: true }] }, fired: ['stream-drop'] },
+  {
+    name: 'SSE stream drops',
+    faults: {
+      requests: [
+        { kind: 'stream-drop', afterEvents: 2 },
+        { kind: 'stream-drop', afterEvents: 1, graceful: true },
+      ],
+    },
+    fired: ['stream-drop'],
+  },
   { name: 'unknown extra fields', faults: { requests: [{ kind: 'extra-fields', times: 'always' }] }, fired: ['extra-fields'] },
 ];
 
@@ -73,7 +114,9 @@ describe('builds through injected faults', () => {
   it.each(recovering)('$name: succeeds, each task created once, store intact', async ({ name, faults, fired, textured = true }) => {
     const root = await tempDir();
     const prompt = `fault test: ${name}`;
-    await writeProject(root, { 'main.js': `import url from 'meshy:prompt?text=${encodeURIComponent(prompt)}${textured ? '' : '&textured=false'}';\nconsole.log(url);` });
+    await writeProject(root, {
+      'main.js': `import url from 'meshy:prompt?text=${encodeURIComponent(prompt)}${textured ? '' : '&textured=false'}';\nconsole.log(url);`,
+    });
     const before = emulator.stats().faultsInjected;
     emulator.setFaults(faults);
     try {
@@ -108,7 +151,7 @@ describe('builds through injected faults', () => {
     table.push(`| download always corrupt, then rerun | 2 / 2 | failed, then built from the same tasks | 1 (0) |`);
   });
 
-  it('a task that fails is refunded, reported with Meshy\'s message, and retried only when asked', async () => {
+  it("a task that fails is refunded, reported with Meshy's message, and retried only when asked", async () => {
     const root = await tempDir();
     const prompt = 'fault test: task fails';
     await writeProject(root, { 'main.js': `import url from 'meshy:prompt?text=${encodeURIComponent(prompt)}&textured=false';\nconsole.log(url);` });
@@ -123,7 +166,11 @@ describe('builds through injected faults', () => {
     await expect(buildProject(root, pluginOptions(root))).rejects.toThrow(/on an earlier run[\s\S]*retryFailed/);
     expect(tasksFor(prompt)).toHaveLength(1);
     await buildProject(root, pluginOptions(root, { retryFailed: true }));
-    expect(tasksFor(prompt).map((task) => task.status).sort()).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(
+      tasksFor(prompt)
+        .map((task) => task.status)
+        .sort(),
+    ).toEqual(['FAILED', 'SUCCEEDED']);
     expect(await storeFiles(root)).toBe(1);
     table.push(`| task FAILED (refunded), rerun, then retryFailed | 2 / 1 + 1 retry asked for | failed, refused, built | 1 (0) |`);
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Document, NodeIO } from '@gltf-transform/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import type { MeshyPluginOptions } from '../../src/index.js';
 import { buildProject, writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
@@ -31,7 +31,10 @@ const options = (root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptio
   cacheDir: join(root, '.meshy'),
   ...extra,
 });
-const concept = (r: number) => sharp({ create: { width: 64, height: 64, channels: 3, background: { r, g: 90, b: 40 } } }).png().toBuffer();
+const concept = (r: number) =>
+  sharp({ create: { width: 64, height: 64, channels: 3, background: { r, g: 90, b: 40 } } })
+    .png()
+    .toBuffer();
 const assetsEnding = (assets: Map<string, Uint8Array>, ext: string) => [...assets].filter(([name]) => name.endsWith(ext));
 /** The first `meta` object in the bundle: Rolldown inlines it as an object literal (evaluated here: it is our own output). */
 function metaOf(code: string): Record<string, unknown> {
@@ -80,7 +83,9 @@ describe('meshy:image', () => {
   it('fails the build with a clear error for a missing file or one outside the root', async () => {
     const root = await tempDir();
     await writeProject(root, { 'main.js': `import chair from 'meshy:image?src=./nope.png';\nconsole.log(chair);` });
-    await expect(buildProject(root, options(root))).rejects.toThrow(/Invalid Meshy import "meshy:image\?src=.\/nope.png" in main.js:\n\s+- src: file not found/);
+    await expect(buildProject(root, options(root))).rejects.toThrow(
+      /Invalid Meshy import "meshy:image\?src=.\/nope.png" in main.js:\n\s+- src: file not found/,
+    );
     await writeProject(root, { 'main.js': `import chair from 'meshy:image?src=../outside.png';\nconsole.log(chair);` });
     await expect(buildProject(root, options(root))).rejects.toThrow(/src: "..\/outside.png" is outside the project root/);
   });
@@ -116,7 +121,9 @@ describe('meshy:images, meshy:text-to-image and chains', () => {
     expect(entries.map((entry) => entry.kind).sort()).toEqual(['image', 'image-to-image', 'images', 'text-to-image']);
     // The image-to-3D task took the text-to-image task's id, not an upload.
     const journalOrRequest = JSON.parse(await readFile(join(root, '.meshy/manifest.json'), 'utf8'));
-    const imageEntry = Object.values(journalOrRequest.entries as Record<string, { kind: string; request: { inputs: unknown } }>).find((entry) => entry.kind === 'image')!;
+    const imageEntry = Object.values(journalOrRequest.entries as Record<string, { kind: string; request: { inputs: unknown } }>).find(
+      (entry) => entry.kind === 'image',
+    )!;
     expect(imageEntry.request.inputs).toEqual({ image_url: { import: 'meshy:concept' } });
     const artMeta = built.code.match(/"kind":\s*"text-to-image"[^}]*/)?.[0] ?? '';
     expect(artMeta).toMatch(/"width":\s*\d+/);
@@ -129,8 +136,14 @@ describe('meshy:retexture and meshy:remesh', () => {
     const io = new NodeIO();
     const document = new Document();
     const buffer = document.createBuffer();
-    const positions = document.createAccessor().setType('VEC3').setBuffer(buffer).setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]));
-    document.createScene().addChild(document.createNode().setMesh(document.createMesh().addPrimitive(document.createPrimitive().setAttribute('POSITION', positions))));
+    const positions = document
+      .createAccessor()
+      .setType('VEC3')
+      .setBuffer(buffer)
+      .setArray(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]));
+    document
+      .createScene()
+      .addChild(document.createNode().setMesh(document.createMesh().addPrimitive(document.createPrimitive().setAttribute('POSITION', positions))));
     await writeProject(root, { 'main.js': '' });
     await writeFile(join(root, 'crate.glb'), await io.writeBinary(document));
     await writeProject(root, {
@@ -145,8 +158,14 @@ describe('meshy:retexture and meshy:remesh', () => {
     const built = await buildProject(root, options(root, { models: { knight: { prompt: 'a knight', textured: false } } }));
     // knight preview + retexture + remesh: the knight is generated once.
     expect(emulator.stats().tasksCreated - before).toBe(3);
-    const names = assetsEnding(built.assets, '.glb').map(([name]) => name).sort();
-    expect(names).toEqual([expect.stringMatching(/^assets\/crate-remeshed-/), expect.stringMatching(/^assets\/knight-/), expect.stringMatching(/^assets\/knight-retextured-/)]);
+    const names = assetsEnding(built.assets, '.glb')
+      .map(([name]) => name)
+      .sort();
+    expect(names).toEqual([
+      expect.stringMatching(/^assets\/crate-remeshed-/),
+      expect.stringMatching(/^assets\/knight-/),
+      expect.stringMatching(/^assets\/knight-retextured-/),
+    ]);
     for (const [, bytes] of assetsEnding(built.assets, '.glb')) expect((await validateGlb(bytes)).errors).toBe(0);
     const entries = await manifestEntries(root);
     expect(entries.map((entry) => entry.kind).sort()).toEqual(['prompt', 'remesh', 'retexture']);
@@ -168,7 +187,12 @@ describe('rig and animation', () => {
     const [[, bytes]] = assetsEnding(built.assets, '.glb') as [[string, Uint8Array]];
     expect((await validateGlb(bytes)).errors).toBe(0);
     const document = await decodedDocument(bytes);
-    expect(document.getRoot().listAnimations().map((clip) => clip.getName())).toEqual(['walk', 'idle']);
+    expect(
+      document
+        .getRoot()
+        .listAnimations()
+        .map((clip) => clip.getName()),
+    ).toEqual(['walk', 'idle']);
     expect(document.getRoot().listSkins()).toHaveLength(1);
     expect(metaOf(built.code)).toMatchObject({ rigged: true, skinned: true, animations: ['walk', 'idle'] });
   });

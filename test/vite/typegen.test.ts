@@ -46,7 +46,9 @@ describe('generated types of named models', () => {
   });
 
   it('exports MeshyModelMeta from the package, as the generated file expects', async () => {
-    expect(await readFile(join(repo, 'src/index.ts'), 'utf8')).toMatch(/export type \{[^}]*\bMeshyModelMeta\b[^}]*\bMeshyImageMeta\b[^}]*\} from/);
+    const entry = await readFile(join(repo, 'src/index.ts'), 'utf8');
+    expect(entry).toMatch(/export type \{[^}]*\bMeshyModelMeta\b[^}]*\} from/);
+    expect(entry).toMatch(/export type \{[^}]*\bMeshyImageMeta\b[^}]*\} from/);
   });
 
   it('typechecks `import knight from "meshy:knight"` against the generated file', async () => {
@@ -78,7 +80,10 @@ describe('generated types of named models', () => {
     // (which has no `./models`), with a small stand-in for its declarations (the real ones take seconds to load).
     const manifest = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     await mkdir(join(root, 'node_modules/vite-plugin-meshy/dist'), { recursive: true });
-    await writeFile(join(root, 'node_modules/vite-plugin-meshy/package.json'), JSON.stringify({ name: 'vite-plugin-meshy', type: 'module', exports: manifest.exports }));
+    await writeFile(
+      join(root, 'node_modules/vite-plugin-meshy/package.json'),
+      JSON.stringify({ name: 'vite-plugin-meshy', type: 'module', exports: manifest.exports }),
+    );
     await writeFile(join(root, 'node_modules/vite-plugin-meshy/dist/index.d.ts'), 'export interface MeshyModelMeta { triangles: number; status: string }\n');
 
     const program = ts.createProgram({

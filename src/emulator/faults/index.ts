@@ -1,4 +1,4 @@
-export { createFaultInjector, parseFaults, type FaultInjector } from './injector.js';
-export { faultsSchema, taskErrorSchema, type FaultName, type Faults, type FaultsConfig, type RequestFault, type RequestFaultKind, type RequestFaultOf } from './schema.js';
-export { FAIL_MARKER, taskFailureFor, type FaultContext, type FaultRule, type TaskFault } from './task-failures.js';
+export { createFaultInjector, type FaultInjector, parseFaults } from './injector.js';
+export { type FaultName, type FaultsConfig, faultsSchema, type RequestFault, type RequestFaultKind, type RequestFaultOf } from './schema.js';
+export { FAIL_MARKER, type FaultContext, type FaultRule, type TaskFault, taskFailureFor } from './task-failures.js';
 export { resetConnection, sendCorrupt, sendRateLimit, sendServerError, sendThenReset, sendTruncated, sendWithStall } from './transport.js';

@@ -1,5 +1,5 @@
+import { type Faults, type FaultsConfig, faultsSchema, type RequestFaultKind, type RequestFaultOf } from './schema.js';
 import { createTaskFailureDraws, type TaskFailureDraws } from './task-failures.js';
-import { faultsSchema, type Faults, type FaultsConfig, type RequestFaultKind, type RequestFaultOf } from './schema.js';
 
 /** The live fault configuration: the faults still to fire and the seeded failure draws. */
 export interface FaultInjector {
@@ -40,7 +40,10 @@ export function createFaultInjector(faults: Faults): FaultInjector {
 }
 
 /** `*` matches any run of characters; everything else literally. */
-export function globMatches(pattern: string, pathname: string): boolean {
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+function globMatches(pattern: string, pathname: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${source}$`).test(pathname);
 }

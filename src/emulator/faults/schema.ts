@@ -23,7 +23,7 @@ const matchFields = {
 };
 
 /** `task_error` as Meshy sends it on a failed task (https://docs.meshy.ai/en/api/errors). */
-export const taskErrorSchema = z.strictObject({
+const taskErrorSchema = z.strictObject({
   type: z.enum(['invalid_input', 'timeout', 'service_unavailable', 'server_error']),
   code: z.string().min(1).optional(),
   message: z.string().min(1),

@@ -1,6 +1,6 @@
 import { createRandom } from '../glb/random.js';
 import type { TaskError } from '../tasks.js';
-import type { Faults, FaultName } from './schema.js';
+import type { FaultName, Faults } from './schema.js';
 
 /** What a fault rule is told about a task being created. */
 export interface FaultContext {

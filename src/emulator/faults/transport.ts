@@ -14,11 +14,15 @@ export function sendRateLimit(res: ServerResponse, fault: RequestFaultOf<'rate-l
 }
 
 /**
- * 500 and 503 with Meshy's `{message}` body (https://docs.meshy.ai/en/api/errors, messages observed in https://docs.meshy.ai/en/api/errors); 502 as a gateway in
+ * 500 and 503 with Meshy's `{message}` body (https://docs.meshy.ai/en/api/errors, messages observed in
+ * https://docs.meshy.ai/en/api/errors); 502 as a gateway in
  * front of the API would send it, an HTML page, which clients must not try to read as JSON.
  */
 export function sendServerError(res: ServerResponse, status: 500 | 502 | 503): void {
-  if (status === 502) return sendText(res, 502, 'text/html; charset=utf-8', htmlPage('502 Bad Gateway'));
+  if (status === 502) {
+    sendText(res, 502, 'text/html; charset=utf-8', htmlPage('502 Bad Gateway'));
+    return;
+  }
   const message = status === 500 ? 'Internal server error.' : 'The server is busy. Please try again later.';
   sendText(res, status, 'application/json', JSON.stringify({ message }));
 }
@@ -52,7 +56,10 @@ export function sendTruncated(res: ServerResponse, headers: Record<string, strin
 
 /** 200 with the wrong bytes: a CDN's HTML error page, or the file's bytes scrambled (same length and type). */
 export function sendCorrupt(res: ServerResponse, contentType: string, bytes: Uint8Array, body: 'html' | 'scrambled'): void {
-  if (body === 'html') return sendText(res, 200, 'text/html; charset=utf-8', htmlPage('Something went wrong'));
+  if (body === 'html') {
+    sendText(res, 200, 'text/html; charset=utf-8', htmlPage('Something went wrong'));
+    return;
+  }
   const scrambled = Uint8Array.from(bytes, (byte) => byte ^ 0x5a);
   res.writeHead(200, { 'content-type': contentType, 'content-length': scrambled.byteLength });
   res.end(scrambled);

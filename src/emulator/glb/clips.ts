@@ -1,5 +1,5 @@
 import { createRandom, hash32 } from './random.js';
-import { jointIndex, localTranslation, type Joint } from './skeleton.js';
+import { type Joint, jointIndex, localTranslation } from './skeleton.js';
 
 /**
  * Procedural animation clips for the rig: a looping motion sampled into keyframes. Each family of
@@ -12,7 +12,7 @@ export interface Clip {
   tracks: Track[];
 }
 
-export interface Track {
+interface Track {
   joint: number;
   path: 'rotation' | 'translation';
   /** xyzw quaternions or xyz translations, one per keyframe. */
@@ -86,7 +86,10 @@ export function buildClip(joints: readonly Joint[], name: string, family: Motion
     rotation('Spine1', (p) => axisAngle('y', -motion.twist * 0.5 * Math.sin(p))),
     rotation('Head', (p) => axisAngle('y', motion.headTurn * Math.sin(p))),
   ];
-  for (const [side, sign] of [['Left', 1], ['Right', -1]] as const) {
+  for (const [side, sign] of [
+    ['Left', 1],
+    ['Right', -1],
+  ] as const) {
     const offset = side === 'Left' ? 0 : Math.PI;
     tracks.push(
       rotation(`${side}UpLeg`, (p) => axisAngle('x', -motion.legSwing * Math.sin(p + offset))),

@@ -1,4 +1,4 @@
-import { jointIndex, REFERENCE_HEIGHT, type Joint } from './skeleton.js';
+import { type Joint, jointIndex, REFERENCE_HEIGHT } from './skeleton.js';
 
 /**
  * A procedural humanoid body for the skeleton: one tapered, capped tube per bone, skinned to that
@@ -54,7 +54,8 @@ export function buildHumanoid(joints: readonly Joint[], heightMeters: number): S
     const bone = jointIndex(joints, boneName);
     const parent = joints[bone]!.parent;
     const start = joints[bone]!.position;
-    const stop = typeof end === 'string' ? joints[jointIndex(joints, end)]!.position : ([end[0] * scale, end[1] * scale, end[2] * scale] as [number, number, number]);
+    const stop =
+      typeof end === 'string' ? joints[jointIndex(joints, end)]!.position : ([end[0] * scale, end[1] * scale, end[2] * scale] as [number, number, number]);
     const axis = normalize(sub(stop, start));
     const u = normalize(Math.abs(axis[1]) < 0.9 ? cross(axis, [0, 1, 0]) : cross(axis, [1, 0, 0]));
     const v = cross(axis, u);
@@ -114,7 +115,11 @@ const sub = (a: readonly number[], b: readonly number[]): Vec3 => [a[0]! - b[0]!
 const add = (a: readonly number[], b: readonly number[]): Vec3 => [a[0]! + b[0]!, a[1]! + b[1]!, a[2]! + b[2]!];
 const scaled = (a: readonly number[], s: number): Vec3 => [a[0]! * s, a[1]! * s, a[2]! * s];
 const lerp = (a: readonly number[], b: readonly number[], t: number): Vec3 => add(a, scaled(sub(b, a), t));
-const cross = (a: readonly number[], b: readonly number[]): Vec3 => [a[1]! * b[2]! - a[2]! * b[1]!, a[2]! * b[0]! - a[0]! * b[2]!, a[0]! * b[1]! - a[1]! * b[0]!];
+const cross = (a: readonly number[], b: readonly number[]): Vec3 => [
+  a[1]! * b[2]! - a[2]! * b[1]!,
+  a[2]! * b[0]! - a[0]! * b[2]!,
+  a[0]! * b[1]! - a[1]! * b[0]!,
+];
 function normalize(a: readonly number[]): Vec3 {
   const length = Math.hypot(a[0]!, a[1]!, a[2]!) || 1;
   return [a[0]! / length, a[1]! / length, a[2]! / length];

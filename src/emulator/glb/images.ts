@@ -3,7 +3,10 @@ import { buildMesh, shapeFor } from './shape.js';
 import { lookFor } from './textures.js';
 import { renderThumbnail } from './thumbnail.js';
 
-/** A generated picture (text/image to image, https://docs.meshy.ai/en/api/text-to-image, https://docs.meshy.ai/en/api/image-to-image): the prompt's object, rendered. */
+/**
+ * A generated picture (text/image to image, https://docs.meshy.ai/en/api/text-to-image,
+ * https://docs.meshy.ai/en/api/image-to-image): the prompt's object, rendered.
+ */
 export interface ImageRequest {
   prompt: string;
   seed: number;

@@ -4,7 +4,7 @@ import { buildMesh, shapeFor } from './shape.js';
 import { encodePng, heightField, lookFor, packMetallicRoughness, paintMap, type TextureMap } from './textures.js';
 import { renderThumbnail } from './thumbnail.js';
 
-export { PROFILES, profileTextureSize, profileThumbnailSize, profileTriangles, type Profile, type TextureResolution } from './profiles.js';
+export { PROFILES, type Profile } from './profiles.js';
 export type { TextureMap } from './textures.js';
 
 export interface ModelRequest {
@@ -84,7 +84,9 @@ export async function generateThumbnail(
 }
 
 /** The textures of a textured result (base colour, and with `pbr` packed metallic-roughness and normal), as PNGs. */
-export async function generateTextureSet(request: Pick<ModelRequest, 'seed' | 'prompt' | 'texturePrompt' | 'textureSize' | 'pbr'>): Promise<{ baseColor: Uint8Array; metallicRoughness?: Uint8Array; normal?: Uint8Array }> {
+export async function generateTextureSet(
+  request: Pick<ModelRequest, 'seed' | 'prompt' | 'texturePrompt' | 'textureSize' | 'pbr'>,
+): Promise<{ baseColor: Uint8Array; metallicRoughness?: Uint8Array; normal?: Uint8Array }> {
   const { seed, look, height, size } = textureInputs(request);
   const baseColor = encodePng(paintMap('base_color', height, size, look, seed));
   if (!request.pbr) return { baseColor: await baseColor };

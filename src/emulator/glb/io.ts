@@ -1,4 +1,4 @@
-import { Logger, NodeIO, type Document } from '@gltf-transform/core';
+import { type Document, Logger, NodeIO } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
 
 /** One reader/writer for the GLBs the emulator takes in (uploads, chained results) and writes. */

@@ -1,4 +1,4 @@
-import { getBounds, type Document } from '@gltf-transform/core';
+import { type Document, getBounds } from '@gltf-transform/core';
 import { prune, simplify, weld } from '@gltf-transform/functions';
 import { MeshoptSimplifier } from 'meshoptimizer';
 import { readGlb, writeGlb } from './io.js';
@@ -30,7 +30,7 @@ export async function remeshGlb(bytes: Uint8Array, request: RemeshRequest): Prom
   return writeGlb(document);
 }
 
-export function countTriangles(document: Document): number {
+function countTriangles(document: Document): number {
   let triangles = 0;
   for (const mesh of document.getRoot().listMeshes()) {
     for (const primitive of mesh.listPrimitives()) {
@@ -48,10 +48,17 @@ function placeModel(document: Document, request: RemeshRequest): void {
   if (!scene) return;
   const { min, max } = getBounds(scene);
   const size = [max[0] - min[0], max[1] - min[1], max[2] - min[2]];
-  const scale = request.resizeHeight ? request.resizeHeight / (size[1] || 1) : request.resizeLongestSide ? request.resizeLongestSide / (Math.max(...size) || 1) : 1;
+  const scale = request.resizeHeight
+    ? request.resizeHeight / (size[1] || 1)
+    : request.resizeLongestSide
+      ? request.resizeLongestSide / (Math.max(...size) || 1)
+      : 1;
   const centre = [(min[0] + max[0]) / 2, (min[1] + max[1]) / 2, (min[2] + max[2]) / 2];
   const anchor = request.originAt === 'bottom' ? [centre[0]!, min[1], centre[2]!] : request.originAt === 'center' ? centre : [0, 0, 0];
-  const root = document.createNode('root').setScale([scale, scale, scale]).setTranslation([-anchor[0]! * scale, -anchor[1]! * scale, -anchor[2]! * scale]);
+  const root = document
+    .createNode('root')
+    .setScale([scale, scale, scale])
+    .setTranslation([-anchor[0]! * scale, -anchor[1]! * scale, -anchor[2]! * scale]);
   for (const child of scene.listChildren()) {
     scene.removeChild(child);
     root.addChild(child);

@@ -1,7 +1,7 @@
 import type { Document } from '@gltf-transform/core';
+import type { MeshData } from './shape.js';
 import { encodePng } from './textures.js';
 import { renderThumbnail } from './thumbnail.js';
-import type { MeshData } from './shape.js';
 
 /** A thumbnail of any document's meshes (uploads, remeshed or retextured results), in one colour. */
 export async function renderDocumentThumbnail(document: Document, colour: readonly number[], size: number, transparent = false): Promise<Uint8Array> {
@@ -25,7 +25,14 @@ function mergedMesh(document: Document): MeshData {
   }
   const positionArray = Float32Array.from(positions);
   const indexArray = Uint32Array.from(indices);
-  return { positions: positionArray, normals: vertexNormals(positionArray, indexArray), tangents: new Float32Array(), uvs: new Float32Array(), indices: indexArray, triangleCount: indices.length / 3 };
+  return {
+    positions: positionArray,
+    normals: vertexNormals(positionArray, indexArray),
+    tangents: new Float32Array(),
+    uvs: new Float32Array(),
+    indices: indexArray,
+    triangleCount: indices.length / 3,
+  };
 }
 
 function vertexNormals(positions: Float32Array, indices: Uint32Array): Float32Array {

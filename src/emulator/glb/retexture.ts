@@ -1,4 +1,4 @@
-import { getBounds, type Document, type Primitive } from '@gltf-transform/core';
+import { type Document, getBounds, type Primitive } from '@gltf-transform/core';
 import { prune } from '@gltf-transform/functions';
 import { generateTextureSet } from './index.js';
 import { readGlb, writeGlb } from './io.js';
@@ -16,11 +16,20 @@ export interface RetextureRequest {
 
 export async function retextureGlb(bytes: Uint8Array, request: RetextureRequest): Promise<Uint8Array> {
   const document = await readGlb(bytes);
-  const maps = await generateTextureSet({ seed: request.seed, prompt: request.style, texturePrompt: request.style, textureSize: request.textureSize, pbr: request.pbr });
+  const maps = await generateTextureSet({
+    seed: request.seed,
+    prompt: request.style,
+    texturePrompt: request.style,
+    textureSize: request.textureSize,
+    pbr: request.pbr,
+  });
   const texture = (name: string, png: Uint8Array) => document.createTexture(name).setImage(png).setMimeType('image/png');
   const material = document.createMaterial('retextured').setBaseColorTexture(texture('base_color', maps.baseColor)).setMetallicFactor(0).setRoughnessFactor(1);
   if (maps.metallicRoughness && maps.normal) {
-    material.setMetallicFactor(1).setMetallicRoughnessTexture(texture('metallic_roughness', maps.metallicRoughness)).setNormalTexture(texture('normal', maps.normal));
+    material
+      .setMetallicFactor(1)
+      .setMetallicRoughnessTexture(texture('metallic_roughness', maps.metallicRoughness))
+      .setNormalTexture(texture('normal', maps.normal));
   }
   const scene = document.getRoot().getDefaultScene() ?? document.getRoot().listScenes()[0];
   const bounds = scene ? getBounds(scene) : { min: [-1, -1, -1], max: [1, 1, 1] };

@@ -27,14 +27,16 @@ export async function generateRiggedGlb(request: RiggedRequest): Promise<Uint8Ar
     document.createAccessor().setType(type).setArray(array).setBuffer(buffer);
 
   const nodes: Node[] = joints.map((joint, index) => document.createNode(joint.name).setTranslation(localTranslation(joints, index)));
-  joints.forEach((joint, index) => joint.parent >= 0 && nodes[joint.parent]!.addChild(nodes[index]!));
+  for (const [index, joint] of joints.entries()) if (joint.parent >= 0) nodes[joint.parent]!.addChild(nodes[index]!);
   const scene = document.createScene('Scene').addChild(nodes[0]!);
   document.getRoot().setDefaultScene(scene);
 
   if (request.withSkin) {
     // Rest pose has no rotations: each inverse bind matrix only undoes the joint's position.
     const inverseBind = new Float32Array(joints.length * 16);
-    joints.forEach((joint, index) => inverseBind.set([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, -joint.position[0], -joint.position[1], -joint.position[2], 1], index * 16));
+    for (const [index, joint] of joints.entries()) {
+      inverseBind.set([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, -joint.position[0], -joint.position[1], -joint.position[2], 1], index * 16);
+    }
     const skin = document.createSkin('Armature').setSkeleton(nodes[0]!).setInverseBindMatrices(accessor('MAT4', inverseBind));
     for (const node of nodes) skin.addJoint(node);
 
@@ -61,7 +63,9 @@ export async function generateRiggedGlb(request: RiggedRequest): Promise<Uint8Ar
         .setInput(input)
         .setOutput(accessor(track.path === 'rotation' ? 'VEC4' : 'VEC3', track.values))
         .setInterpolation('LINEAR');
-      animation.addSampler(sampler).addChannel(document.createAnimationChannel().setTargetNode(nodes[track.joint]!).setTargetPath(track.path).setSampler(sampler));
+      animation
+        .addSampler(sampler)
+        .addChannel(document.createAnimationChannel().setTargetNode(nodes[track.joint]!).setTargetPath(track.path).setSampler(sampler));
     }
   }
   return writeGlb(document);
@@ -70,6 +74,9 @@ export async function generateRiggedGlb(request: RiggedRequest): Promise<Uint8Ar
 async function characterMaterial(document: Document, request: RiggedRequest) {
   const seed = hash32('character', request.seed, request.look);
   const pixels = paintMap('base_color', heightField(seed, request.textureSize), request.textureSize, lookFor(request.look), seed);
-  const texture = document.createTexture('base_color').setImage(await encodePng(pixels)).setMimeType('image/png');
+  const texture = document
+    .createTexture('base_color')
+    .setImage(await encodePng(pixels))
+    .setMimeType('image/png');
   return document.createMaterial('Character').setBaseColorTexture(texture).setMetallicFactor(0).setRoughnessFactor(0.8);
 }

@@ -111,7 +111,7 @@ export function buildMesh(shape: Shape, targetTriangles: number): MeshData {
 }
 
 /** Grid size whose triangle count 2 · segments · (rings − 1) is closest to the target (±5% from 100 up). */
-export function gridFor(targetTriangles: number): { rings: number; segments: number } {
+function gridFor(targetTriangles: number): { rings: number; segments: number } {
   const target = Math.max(12, targetTriangles);
   const bands = Math.max(2, Math.round(Math.sqrt(target / 4)));
   const segments = Math.max(3, Math.round(target / (2 * bands)));

@@ -136,7 +136,9 @@ export function packMetallicRoughness(metallic: Pixels, roughness: Pixels): Pixe
 
 export async function encodePng(pixels: Pixels): Promise<Uint8Array> {
   const { data, size, channels } = pixels;
-  const png = await sharp(data, { raw: { width: size, height: size, channels } }).png().toBuffer();
+  const png = await sharp(data, { raw: { width: size, height: size, channels } })
+    .png()
+    .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 

@@ -2,7 +2,7 @@ import type { MeshData } from './shape.js';
 import type { Pixels } from './textures.js';
 
 /** The default turn towards the camera; multi-view thumbnails pass 0, 90, 180 and 270 (https://docs.meshy.ai/en/api/image-to-3d). */
-export const DEFAULT_YAW_DEGREES = 35;
+const DEFAULT_YAW_DEGREES = 35;
 const PITCH = (20 * Math.PI) / 180;
 const LIGHT = normalize([0.4, 0.7, 0.6]);
 const BACKGROUND = 236;
@@ -20,7 +20,10 @@ export function renderThumbnail(mesh: MeshData, color: readonly number[], size: 
   const screen = new Float32Array(vertexCount * 3);
   const light = new Float32Array(vertexCount);
 
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (let v = 0; v < vertexCount; v++) {
     const [x, y, z] = view(mesh.positions, v, yaw);
     screen.set([x, y, z], v * 3);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { SpecProblem } from '../errors.js';
-import { source, type SourceContext } from '../inputs.js';
+import { type SourceContext, source } from '../inputs.js';
 import {
   AI_MODELS,
   DECIMATION_DOC,
   DECIMATION_MODES,
+  type GenerationQuery,
   generationProblems,
   geometryFields,
   MAX_PROMPT_LENGTH,
@@ -14,13 +15,12 @@ import {
   SYMMETRY_MODES,
   TEXTURE_RESOLUTIONS,
   TOPOLOGIES,
-  type GenerationQuery,
 } from '../models.js';
 import { nameOf } from '../names.js';
 import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape } from '../optimize-keys.js';
 import { choices, fileName, flag, oneOf, text, wholeNumber } from '../params.js';
 import { RIG_QUERY_DOCS, rigQueryShape } from '../rig.js';
-import { taskSpec, withoutDefaults, type JsonValue, type SpecInputs } from '../task-spec.js';
+import { type JsonValue, type SpecInputs, taskSpec, withoutDefaults } from '../task-spec.js';
 
 /**
  * The options `meshy:image` and `meshy:images` share: Image to 3D and Multi-Image to 3D

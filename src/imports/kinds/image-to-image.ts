@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { imageToImage } from '../../meshy/resources.js';
 import { sourceList } from '../inputs.js';
 import { labelOf, shorten, slugify } from '../names.js';
-import { taskSpec, type SpecInputs } from '../task-spec.js';
+import { type SpecInputs, taskSpec } from '../task-spec.js';
 import { defineKind, oneTask } from './kind.js';
 import { aspectProblems, PICTURE_DOCS, pictureRequest, pictureShape } from './picture-options.js';
 
 /** How many reference images Meshy takes (https://docs.meshy.ai/en/api/image-to-image). */
 const REFERENCES = { min: 1, max: 5 };
 
-export const imageToImageQuerySchema = z.strictObject({
+const imageToImageQuerySchema = z.strictObject({
   ...pictureShape,
   src: z.string({ error: 'the reference images are required: src=./a.png' }),
 });

@@ -9,7 +9,7 @@ import { IMAGE_TO_3D_DOCS, imageTo3dRequest, imageTo3dShape, imageTo3dSpec } fro
 import { defineKind, oneTask } from './kind.js';
 
 /** `meshy:image?src=./concepts/chair.png` — Image to 3D (https://docs.meshy.ai/en/api/image-to-3d). */
-export const imageQuerySchema = z.strictObject({
+const imageQuerySchema = z.strictObject({
   src: z.string({ error: 'the image is required: meshy:image?src=./concept.png' }),
   model_type: oneOf(MODEL_TYPES).optional(),
   geometry_resolution: oneOf(GEOMETRY_RESOLUTIONS).optional(),

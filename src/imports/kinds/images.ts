@@ -19,7 +19,7 @@ const MODELS = [...STANDARD_MODELS, 'latest'] as const;
 const GUIDE_MODELS = ['meshy-7', 'meshy-7.1'];
 
 /** `meshy:images?src=./front.png,./side.png` — Multi-Image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d): 1–4 views of one object. */
-export const imagesQuerySchema = z.strictObject({
+const imagesQuerySchema = z.strictObject({
   src: z.string({ error: 'the images are required: meshy:images?src=./front.png,./side.png' }),
   geometry_resolution: oneOf(RESOLUTIONS).optional(),
   texture_image_urls: z.string().optional(),

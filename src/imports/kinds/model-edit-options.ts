@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { SpecProblem } from '../errors.js';
-import { source, type SourceContext } from '../inputs.js';
+import { type SourceContext, source } from '../inputs.js';
 import { nameOf } from '../names.js';
 import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape } from '../optimize-keys.js';
 import { fileName } from '../params.js';
-import { RIG_QUERY_DOCS, rigQueryShape, type RigQuery } from '../rig.js';
-import { taskSpec, type JsonValue, type SharedSpecQuery, type SpecInputs } from '../task-spec.js';
+import { RIG_QUERY_DOCS, type RigQuery, rigQueryShape } from '../rig.js';
+import { type JsonValue, type SharedSpecQuery, type SpecInputs, taskSpec } from '../task-spec.js';
 
 /** The options `meshy:retexture` and `meshy:remesh` share: the model they change, its file name, rigging and optimizing. */
 export const modelEditShape = {

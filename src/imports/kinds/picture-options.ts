@@ -6,7 +6,7 @@ import { withoutDefaults } from '../task-spec.js';
  * The options `meshy:text-to-image` and `meshy:image-to-image` share
  * (https://docs.meshy.ai/en/api/text-to-image, https://docs.meshy.ai/en/api/image-to-image).
  */
-export const IMAGE_MODELS = ['nano-banana', 'nano-banana-2', 'nano-banana-pro', 'gpt-image-2'] as const;
+const IMAGE_MODELS = ['nano-banana', 'nano-banana-2', 'nano-banana-pro', 'gpt-image-2'] as const;
 const DEFAULT_IMAGE_MODEL = 'nano-banana';
 /** The aspect ratios of gpt-image-2 and of the nano-banana models. */
 const GPT_ASPECT_RATIOS = ['1:1', '3:2', '2:3'];

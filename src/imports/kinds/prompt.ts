@@ -21,7 +21,7 @@ import { slugify } from '../names.js';
 import { OPTIMIZE_QUERY_DOCS, optimizeQueryShape } from '../optimize-keys.js';
 import { choices, fileName, flag, imageUrl, oneOf, text, wholeNumber } from '../params.js';
 import { RIG_QUERY_DOCS, rigQueryShape } from '../rig.js';
-import { sharedSpecParts, type SharedSpecParts } from '../task-spec.js';
+import { type SharedSpecParts, sharedSpecParts } from '../task-spec.js';
 import { defineKind } from './kind.js';
 
 const ART_STYLES = ['realistic', 'sculpture'] as const;
@@ -31,7 +31,7 @@ const MAX_SEED = 2_147_483_647;
  * `meshy:prompt?…` — Text to 3D. Keys are Meshy's own parameter names (https://docs.meshy.ai/en/api/text-to-3d),
  * except `text` (the prompt), `textured` (false = preview only), and `name` (the emitted file's name).
  */
-export const promptQuerySchema = z.strictObject({
+const promptQuerySchema = z.strictObject({
   text: text(MAX_PROMPT_LENGTH),
   name: fileName(),
   textured: flag().optional(),
@@ -62,9 +62,9 @@ export const promptQuerySchema = z.strictObject({
   ...optimizeQueryShape,
 });
 
-export type PromptQuery = z.infer<typeof promptQuerySchema>;
+type PromptQuery = z.infer<typeof promptQuerySchema>;
 
-export const PROMPT_OPTION_DOCS: Record<keyof PromptQuery, string> = {
+const PROMPT_OPTION_DOCS: Record<keyof PromptQuery, string> = {
   text: `the prompt (required, at most ${MAX_PROMPT_LENGTH} characters)`,
   name: 'base name of the emitted file (default: a slug of the prompt)',
   textured: 'false = geometry only (preview stage), default true (preview then refine)',

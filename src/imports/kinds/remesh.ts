@@ -4,14 +4,14 @@ import type { SpecProblem } from '../errors.js';
 import { DECIMATION_DOC, DECIMATION_MODES, ORIGINS, POLYCOUNT, TOPOLOGIES } from '../models.js';
 import { labelOf } from '../names.js';
 import { choices, oneOf, wholeNumber } from '../params.js';
-import { withoutDefaults, type SpecInputs } from '../task-spec.js';
+import { type SpecInputs, withoutDefaults } from '../task-spec.js';
 import { defineKind, oneTask } from './kind.js';
 import { MODEL_EDIT_DOCS, modelEditShape, modelEditSpec, modelSource } from './model-edit-options.js';
 
 /** Meshy's defaults for a remesh, left out of the spec (https://docs.meshy.ai/en/api/remesh). */
 const DEFAULTS = { topology: 'triangle', target_polycount: 30_000 };
 
-export const remeshQuerySchema = z.strictObject({
+const remeshQuerySchema = z.strictObject({
   ...modelEditShape,
   topology: oneOf(TOPOLOGIES).optional(),
   target_polycount: wholeNumber(POLYCOUNT.standard.min, POLYCOUNT.standard.max).optional(),

@@ -5,7 +5,7 @@ import { source, sourceList } from '../inputs.js';
 import { MAX_PROMPT_LENGTH, TEXTURE_RESOLUTIONS } from '../models.js';
 import { labelOf } from '../names.js';
 import { choices, flag, oneOf, text } from '../params.js';
-import { withoutDefaults, type SpecInputs } from '../task-spec.js';
+import { type SpecInputs, withoutDefaults } from '../task-spec.js';
 import { defineKind, oneTask } from './kind.js';
 import { MODEL_EDIT_DOCS, modelEditShape, modelEditSpec, modelSource } from './model-edit-options.js';
 
@@ -16,7 +16,7 @@ const LATEST = 'meshy-7';
 const STYLE_VIEWS = { min: 1, max: 4 };
 const STYLE_VIEWS_MODEL = 'meshy-7';
 
-export const retextureQuerySchema = z.strictObject({
+const retextureQuerySchema = z.strictObject({
   ...modelEditShape,
   text: text(MAX_PROMPT_LENGTH).optional(),
   style_image: z.string().optional(),
