@@ -34,6 +34,8 @@ export interface ModelSourceOptions {
   /** Called on cache misses only, so a cache hit never opens a connection; may return a shared client. */
   connect: () => Promise<MeshyClient>;
   log: (line: string) => void;
+  /** Warnings a person must see (offline placeholders); default: `log`. */
+  warn?: (line: string) => void;
   /** Most credits this build may spend (estimated before spending); undefined = no cap. */
   maxCredits?: number;
   /** Generate nothing: misses get a placeholder, and `dryRunReport()` says what they would cost. */
@@ -76,7 +78,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     mode: options.mode,
     dryRun: options.dryRun ?? false,
     cacheDir: options.layout.dir,
-    warn: options.log,
+    warn: options.warn ?? options.log,
     ...(options.maxCredits === undefined ? {} : { maxCredits: options.maxCredits }),
   });
   const optimized = createOptimizedLevel(options.layout, options.optimize);

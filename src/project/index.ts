@@ -5,11 +5,11 @@ import { KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshy
 import { createMeshyClient, type MeshyClient } from '../meshy/index.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
 import { type MeshyPluginOptions, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
-import { EMULATOR_API_KEY, isCi, type ProjectSettings, resolveSettings } from './settings.js';
+import { EMULATOR_API_KEY, isCi, isTestRunner, type ProjectSettings, resolveSettings } from './settings.js';
 
 export type { LogSink } from './logger.js';
 export { type MeshyPluginOptions, resolvePluginOptions } from './options.js';
-export { meshyEnv } from './settings.js';
+export { isTestRunner, meshyEnv } from './settings.js';
 
 /** What a project is created in: its folder, and the environment its options' defaults come from. */
 export interface ProjectEnv {
@@ -21,6 +21,8 @@ export interface ProjectEnv {
   env?: Readonly<Record<string, string | undefined>>;
   /** Whether this runs on CI (frozen by default). Default: the `CI` variable. */
   ci?: boolean;
+  /** Whether a test runner loads the project (offline by default). Default: the `VITEST` variable. */
+  testRunner?: boolean;
   /** Every named model as the import it stands for; default: the options' `models`. */
   namedModels?: ReadonlyMap<string, string>;
   /** Where log lines go. Default: the console. */
@@ -72,7 +74,7 @@ const consoleSink: LogSink = {
 export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv): MeshyProject {
   const options = resolvePluginOptions(userOptions);
   const root = resolve(env.root);
-  const settings = resolveSettings(options, { env: env.env ?? {}, ci: env.ci ?? isCi() });
+  const settings = resolveSettings(options, { env: env.env ?? {}, ci: env.ci ?? isCi(), testRunner: env.testRunner ?? isTestRunner() });
   const log = createLogger(env.logSink ?? consoleSink, { secrets: [settings.apiKey] });
   const layout = storeLayout(resolve(root, options.cacheDir));
   const namedModels = env.namedModels ?? namedModelImports(options.models, options.defaults, KINDS);
@@ -86,6 +88,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
     optimize: options.optimize,
     connect: connection.connect,
     log: log.info,
+    warn: log.warn,
     dryRun: settings.dryRun,
     retryFailed: settings.retryFailed,
     ...(settings.maxCredits === undefined ? {} : { maxCredits: settings.maxCredits }),

@@ -11,6 +11,8 @@ export interface SettingsEnv {
   env: Readonly<Record<string, string | undefined>>;
   /** True on a CI runner (the `CI` variable): models that are not stored fail instead of generating. */
   ci?: boolean;
+  /** True under a test runner (Vitest, Vite's `test` mode): models that are not stored get placeholders, nothing is paid. */
+  testRunner?: boolean;
 }
 
 /** The plugin's options with the environment applied: everything the project core acts on. */
@@ -25,7 +27,7 @@ export interface ProjectSettings {
   retryFailed: boolean;
 }
 
-export function resolveSettings(options: ResolvedPluginOptions, { env, ci = false }: SettingsEnv): ProjectSettings {
+export function resolveSettings(options: ResolvedPluginOptions, { env, ci = false, testRunner = false }: SettingsEnv): ProjectSettings {
   const usesEmulator = options.emulator !== false;
   const apiKey = options.apiKey ?? env.MESHY_API_KEY ?? (usesEmulator ? EMULATOR_API_KEY : undefined);
   const apiBase = options.apiBase ?? env.MESHY_API_BASE ?? MESHY_API_BASE;
@@ -33,12 +35,27 @@ export function resolveSettings(options: ResolvedPluginOptions, { env, ci = fals
     apiKey,
     apiBase,
     usesEmulator,
-    mode: options.mode ?? (ci ? 'frozen' : 'generate'),
+    mode: options.mode ?? defaultMode({ ci, testRunner }),
     namespace: options.cacheNamespace ?? cacheNamespaceFor(apiBase, apiKey, usesEmulator),
     maxCredits: options.maxCredits ?? parseCredits(env.MESHY_MAX_CREDITS),
     dryRun: options.dryRun ?? isTrue(env.MESHY_DRY_RUN),
     retryFailed: options.retryFailed ?? isTrue(env.MESHY_RETRY_FAILED),
   };
+}
+
+/**
+ * A test runner gets placeholders, on CI too: a test that imports a model never spends credits or
+ * waits for Meshy. A CI build fails on what is not stored (it must not pay unseen); a person's build
+ * generates.
+ */
+function defaultMode({ ci, testRunner }: { ci: boolean; testRunner: boolean }): GenerationMode {
+  if (testRunner) return 'offline';
+  return ci ? 'frozen' : 'generate';
+}
+
+/** Whether this process is a test runner's: Vitest sets `VITEST` in its workers and in the process that loads the config. */
+export function isTestRunner(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!env.VITEST && env.VITEST !== 'false';
 }
 
 /** Whether the `CI` variable says this runs on a CI runner (`CI=false` says it does not). */

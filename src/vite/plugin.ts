@@ -3,7 +3,7 @@ import { basename, extname, isAbsolute, join, relative } from 'node:path';
 import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig } from 'vite';
 import type { ModelResult } from '../generate/index.js';
 import { IMPORT_PREFIX, inputFilesOf, KINDS, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
-import { createProject, type LogSink, type MeshyPluginOptions, type MeshyProject, meshyEnv, resolvePluginOptions } from '../project/index.js';
+import { createProject, isTestRunner, type LogSink, type MeshyPluginOptions, type MeshyProject, meshyEnv, resolvePluginOptions } from '../project/index.js';
 import { type ConfiguredModels, resolveConfiguredModels, watchConfigFile } from './config-file.js';
 import { createDevModels, type DevModels } from './dev.js';
 import { moduleCode, moduleHmrCode } from './module-code.js';
@@ -153,6 +153,7 @@ async function resolveProject(config: ResolvedConfig, userOptions: MeshyPluginOp
   const project = createProject(userOptions, {
     root,
     command,
+    testRunner: mode === 'test' || isTestRunner(),
     env: { ...loadEnv(mode, config.envDir || root, 'MESHY_'), ...meshyEnv(process.env) },
     namedModels: imports,
     logSink: viteSink(config.logger),

@@ -22,6 +22,7 @@ afterAll(() => emulator.close());
 function project(root: string): MeshyProject {
   return createProject(
     {
+      mode: 'generate',
       apiKey: API_KEY,
       apiBase: emulator.url,
       cacheNamespace: 'emulator',
