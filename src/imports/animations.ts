@@ -1,5 +1,6 @@
 import { ANIMATION_LIBRARY, type AnimationLibraryAction } from '../meshy/animation-library.js';
 import { editDistance } from './errors.js';
+import { clip, quote } from './printable.js';
 
 /** One clip of `animation=walk,idle`: the Meshy action to ask for and the name the game will use. */
 export interface ResolvedAnimation {
@@ -104,8 +105,10 @@ export function resolveAnimations(names: readonly string[]): { ok: ResolvedAnima
   const problems: string[] = [];
   const resolved: (ResolvedAnimation & { written: string })[] = [];
   if (names.length === 0) problems.push('name at least one animation');
-  if (names.length > MAX_ANIMATIONS)
-    problems.push(`at most ${MAX_ANIMATIONS} animations per model (Meshy's limit for one animation task); got ${names.length}`);
+  if (names.length > MAX_ANIMATIONS) {
+    // Each name is not looked up: a list that long is refused whatever it holds.
+    return { problems: [`at most ${MAX_ANIMATIONS} animations per model (Meshy's limit for one animation task); got ${names.length}`] };
+  }
 
   for (const written of names.map((name) => name.trim())) {
     if (written === '') {
@@ -119,8 +122,8 @@ export function resolveAnimations(names: readonly string[]): { ok: ResolvedAnima
     }
     const name = isActionId(written) ? snakeCase(action.name) : snakeCase(written);
     const twin = resolved.find((other) => other.actionId === action.action_id || other.name === name);
-    if (twin?.actionId === action.action_id) problems.push(`"${twin.written}" and "${written}" are the same action (${action.name}); list it once`);
-    else if (twin) problems.push(`"${twin.written}" and "${written}" would both be named "${name}"`);
+    if (twin?.actionId === action.action_id) problems.push(`${quote(twin.written)} and ${quote(written)} are the same action (${action.name}); list it once`);
+    else if (twin) problems.push(`${quote(twin.written)} and ${quote(written)} would both be named "${name}"`);
     else resolved.push({ name, actionId: action.action_id, libraryName: action.name, written });
   }
   return problems.length > 0 ? { problems } : { ok: resolved.map(({ written, ...animation }) => animation) };
@@ -129,15 +132,15 @@ export function resolveAnimations(names: readonly string[]): { ok: ResolvedAnima
 /** The action a name stands for, or a message saying why there is none. */
 function findAction(written: string): AnimationLibraryAction | string {
   if (isActionId(written)) {
-    return BY_ID.get(Number(written)) ?? `action id ${written} is not in Meshy's animation library`;
+    return BY_ID.get(Number(written)) ?? `action id ${clip(written, 20)} is not in Meshy's animation library`;
   }
   const key = matchKey(written);
   const action = BY_KEY.get(key) ?? ALIAS_BY_KEY.get(key);
   if (action) return action;
   const matches = closeMatches(written);
   return matches.length > 0
-    ? `unknown animation "${written}" (did you mean ${matches.map((match) => `"${match}"`).join(', ')}?)`
-    : `unknown animation "${written}": use a name or action id from Meshy's animation library, or one of ${Object.keys(ANIMATION_ALIASES).join(', ')}`;
+    ? `unknown animation ${quote(written)} (did you mean ${matches.map((match) => `"${match}"`).join(', ')}?)`
+    : `unknown animation ${quote(written)}: use a name or action id from Meshy's animation library, or one of ${Object.keys(ANIMATION_ALIASES).join(', ')}`;
 }
 
 /**
@@ -145,6 +148,8 @@ function findAction(written: string): AnimationLibraryAction | string {
  * names inside what was written (`running` → `run`), then names or their words a typo away.
  */
 export function closeMatches(written: string, limit = 5): string[] {
+  // No library name is this long, and the distances are quadratic in its length.
+  if (written.length > 64) return [];
   const key = matchKey(written);
   const words = snakeCase(written).split('_');
   const score = (suggestion: string) => {

@@ -1,4 +1,9 @@
 import { MeshyPluginError } from '../errors.js';
+import { clip, printableLines, quote } from './printable.js';
+
+/** How much of an import id an error quotes: enough to recognise it, never a whole 1 MB prompt. */
+const SHOWN_ID_LENGTH = 200;
+const SHOWN_KEY_LENGTH = 60;
 
 export interface SpecProblem {
   /** The query key at fault; '' for a problem with the import as a whole. */
@@ -13,14 +18,24 @@ export class MeshySpecError extends MeshyPluginError {
   readonly importer: string | undefined;
 
   constructor(importId: string, problems: SpecProblem[], importer?: string, allowedHelp?: string) {
-    const where = importer ? ` in ${importer}` : '';
-    const lines = problems.map((p) => `  - ${p.key ? `${p.key}: ` : ''}${p.message}`);
-    const message = `Invalid Meshy import "${importId}"${where}:\n${lines.join('\n')}${allowedHelp ? `\n${allowedHelp}` : ''}`;
-    super('MESHY_INVALID_IMPORT', message, { context: { importId, importer, problems } });
+    const where = importer ? ` in ${clip(importer, SHOWN_ID_LENGTH)}` : '';
+    const lines = problems.map((p) => `  - ${formatProblem(p)}`);
+    const message = `Invalid Meshy import ${quoteImportId(importId)}${where}:\n${lines.join('\n')}${allowedHelp ? `\n${allowedHelp}` : ''}`;
+    super('MESHY_INVALID_IMPORT', printableLines(message), { context: { importId: clip(importId, SHOWN_ID_LENGTH), importer, problems } });
     this.problems = problems;
     this.importId = importId;
     this.importer = importer;
   }
+}
+
+/** An import id as errors and logs show it: quoted, printable, at most ~200 characters, with its length when cut. */
+export function quoteImportId(importId: string): string {
+  return quote(importId, SHOWN_ID_LENGTH);
+}
+
+/** One problem as one line: `key: message`, printable. */
+export function formatProblem(problem: SpecProblem): string {
+  return clip(`${problem.key ? `${clip(problem.key, SHOWN_KEY_LENGTH)}: ` : ''}${problem.message}`, 2000);
 }
 
 /** Edit distance, for "did you mean" hints on mistyped option names. */
@@ -38,6 +53,8 @@ export function editDistance(a: string, b: string): number {
 }
 
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  // A long word is no typo of a short name, and the distance is quadratic in its length.
+  if (word.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

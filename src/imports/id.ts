@@ -28,7 +28,8 @@ export function splitImportId(id: string, prefix: string = IMPORT_PREFIX): Split
   const questionMark = body.indexOf('?');
   const kind = questionMark === -1 ? body : body.slice(0, questionMark);
   const query = questionMark === -1 ? '' : body.slice(questionMark + 1);
-  const options: Record<string, string> = {};
+  // No prototype: `__proto__` or `constructor` is an option name like any other (and an unknown one).
+  const options: Record<string, string> = Object.create(null);
   const repeated: string[] = [];
   const reserved: string[] = [];
   for (const [key, value] of new URLSearchParams(query)) {

@@ -5,6 +5,7 @@ import { formatImportId, IMPORT_PREFIX, RESOLVED_PREFIX, splitImportId } from '.
 import { inputKey, inputText, type SourceContext, type SourceInput } from './inputs.js';
 import { type ImageKindName, importKind, KINDS, type KindTask, kindsMaking, type MeshySpec, outputOf } from './kinds/index.js';
 import { shorten } from './names.js';
+import { quote } from './printable.js';
 
 export { MeshySpecError } from './errors.js';
 export { IMPORT_PREFIX, RESOLVED_PREFIX } from './id.js';
@@ -65,7 +66,7 @@ export function parseMeshyImport(
       [
         {
           key: '',
-          message: `unknown kind "meshy:${kind}"${hint ? ` (did you mean "meshy:${hint}"?)` : ''}; known kinds: ${KINDS.map((k) => `meshy:${k}`).join(', ')}${names}`,
+          message: `unknown kind ${quote(`meshy:${kind}`, 80)}${hint ? ` (did you mean "meshy:${hint}"?)` : ''}; known kinds: ${KINDS.map((k) => `meshy:${k}`).join(', ')}${names}`,
         },
       ],
       shownImporter,

@@ -1,7 +1,9 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { sha256 } from '../hash.js';
-import type { SpecProblem } from './errors.js';
+import { MeshySpecError, type SpecProblem } from './errors.js';
+import { dataUriLength, httpsUrlProblem, MAX_DATA_URI_LENGTH, megabytes } from './limits.js';
+import { clip, quote } from './printable.js';
 
 /**
  * What an import hands Meshy as an image or a model: a file of the project (sent as a data URI and
@@ -57,9 +59,9 @@ const MODEL_EXTENSIONS = new Set(['.glb', '.obj', '.fbx', '.stl']);
 function resolveSource(value: string, accept: SourceKind, context: SourceContext, extensions?: readonly string[]): SourceInput | string {
   const trimmed = value.trim();
   if (trimmed === '') return 'must not be empty';
-  if (/^https:\/\//i.test(trimmed)) return { type: 'url', url: trimmed };
+  if (/^https:\/\//i.test(trimmed)) return httpsUrlProblem(trimmed) ?? { type: 'url', url: trimmed };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) || trimmed.startsWith('data:')) {
-    return `"${shorten(trimmed)}" is not usable: give a project file (./a.png, /assets/a.png), an https:// URL, or a meshy: import`;
+    return `${quote(trimmed, 40)} is not usable: give a project file (./a.png, /assets/a.png), an https:// URL, or a meshy: import`;
   }
   if (trimmed.startsWith('meshy:')) return resolveGenerated(trimmed, accept, context);
   return resolveFile(trimmed, accept, context, extensions);
@@ -101,12 +103,15 @@ function resolveGenerated(id: string, accept: SourceKind, context: SourceContext
   try {
     parsed = context.parseNested(id);
   } catch (error) {
-    return `the nested import is invalid: ${(error as Error).message.replace(/\n\s*/g, ' ')}`;
+    // Its problems only: the whole message also lists every option of its kind.
+    const problems =
+      error instanceof MeshySpecError ? error.problems.map((p) => `${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ') : (error as Error).message;
+    return `the nested import ${quote(id, 80)} is invalid: ${problems.replace(/\n\s*/g, ' ')}`;
   }
   if (accept === 'image' && parsed.output !== 'image') {
-    return `"${id}" makes a 3D model, but an image is needed here (${context.imageKinds.map((kind) => `meshy:${kind}`).join(' or ')})`;
+    return `${quote(id, 80)} makes a 3D model, but an image is needed here (${context.imageKinds.map((kind) => `meshy:${kind}`).join(' or ')})`;
   }
-  if (accept === 'model' && parsed.output !== 'model') return `"${id}" makes an image, but a 3D model is needed here`;
+  if (accept === 'model' && parsed.output !== 'model') return `${quote(id, 80)} makes an image, but a 3D model is needed here`;
   return { type: 'generated', id: parsed.resolvedId.replace(/^\0/, ''), spec: parsed.spec };
 }
 
@@ -115,25 +120,36 @@ function resolveFile(value: string, accept: SourceKind, context: SourceContext, 
   const base = value.startsWith('/') || !context.importer ? root : dirname(context.importer);
   const path = resolve(base, value.startsWith('/') ? `.${value}` : value);
   const shown = `/${relative(root, path).split(sep).join('/')}`;
-  if (!isInside(root, path)) return `"${value}" is outside the project root (${root}); only files of the project can be sent to Meshy`;
+  if (!isInside(root, path)) return `${quote(value)} is outside the project root (${root}); only files of the project can be sent to Meshy`;
 
   const extension = extname(path).toLowerCase();
   const allowed = accept === 'image' ? Object.keys(IMAGE_EXTENSIONS) : (extensions ?? [...MODEL_EXTENSIONS]);
   if (!allowed.includes(extension)) {
-    return `"${value}" is not a supported ${accept === 'image' ? 'image' : 'model'} type; Meshy takes ${allowed.join(', ')}`;
+    return `${quote(value)} is not a supported ${accept === 'image' ? 'image' : 'model'} type; Meshy takes ${allowed.join(', ')}`;
   }
   let bytes: Buffer;
   try {
-    if (!statSync(path).isFile()) return `"${value}" is not a file (resolved to ${shown})`;
+    const info = statSync(path);
+    if (!info.isFile()) return `${quote(value)} is not a file (resolved to ${clip(shown, 100)})`;
     // A symlink inside the project may point outside it.
-    if (!isInside(realpathSync(root), realpathSync(path))) return `"${value}" links to a file outside the project root`;
+    if (!isInside(realpathSync(root), realpathSync(path))) return `${quote(value)} links to a file outside the project root`;
+    // Checked before reading: the file is sent as a data URI, and Meshy refuses requests over its limit.
+    const sentLength = dataUriLength(info.size, accept === 'image' ? 'image/jpeg' : 'application/octet-stream');
+    if (sentLength > MAX_DATA_URI_LENGTH) {
+      return (
+        `${quote(value)} is ${megabytes(info.size)}, ${megabytes(sentLength)} as the data URI it is sent as; ` +
+        `Meshy refuses requests over ${megabytes(MAX_DATA_URI_LENGTH)}: make the file smaller or host it and give its https:// URL`
+      );
+    }
     bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? `file not found: "${value}" (resolved to ${shown})` : `"${value}" could not be read (${code ?? (error as Error).message})`;
+    return code === 'ENOENT'
+      ? `file not found: ${quote(value)} (resolved to ${clip(shown, 100)})`
+      : `${quote(value)} could not be read (${code ?? (error as Error).message})`;
   }
   const mimeType = accept === 'image' ? sniffImage(bytes) : extension === '.glb' ? sniffGlb(bytes) : 'application/octet-stream';
-  if (!mimeType) return `"${value}" does not contain ${accept === 'image' ? 'a PNG or JPEG image' : 'a GLB model'} (its first bytes do not match)`;
+  if (!mimeType) return `${quote(value)} does not contain ${accept === 'image' ? 'a PNG or JPEG image' : 'a GLB model'} (its first bytes do not match)`;
   return { type: 'file', path, shown, sha256: sha256(bytes), mimeType };
 }
 
@@ -150,10 +166,6 @@ function sniffImage(bytes: Uint8Array): string | undefined {
 
 function sniffGlb(bytes: Uint8Array): string | undefined {
   return bytes[0] === 0x67 && bytes[1] === 0x6c && bytes[2] === 0x54 && bytes[3] === 0x46 ? 'application/octet-stream' : undefined;
-}
-
-function shorten(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 37)}…` : value;
 }
 
 /** How an input takes part in the cache key: by content, never by where it sits on this machine. */

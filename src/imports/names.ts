@@ -1,4 +1,5 @@
 import { inputText, type SourceInput } from './inputs.js';
+import { printable } from './printable.js';
 
 /** File-name friendly, short, never empty: "A Weathered Viking Helmet!" → "a-weathered-viking-helmet". */
 export function slugify(value: string, maxLength = 48): string {
@@ -20,14 +21,18 @@ export function nameOf(input: SourceInput): string {
   return slugify(input.type === 'generated' ? text.replace(/^meshy:/, '') : base);
 }
 
-/** A short label for logs: the kind and the inputs it transforms. */
+/** A short label for logs: the kind and the inputs it transforms; printable (see shorten). */
 export function labelOf(kind: string, inputs: SourceInput[]): string {
   return `${kind} ${shorten(inputs.map((input) => readable(inputText(input))).join(', '))}`;
 }
 
-/** At most 60 characters, an ellipsis marking the cut. */
+/**
+ * Text from an import as labels and logs show it: at most 60 characters, an ellipsis marking the
+ * cut, without terminal escape sequences or other control characters (a prompt is the requester's text).
+ */
 export function shorten(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+  const shown = printable(text);
+  return shown.length > 60 ? `${shown.slice(0, 57)}…` : shown;
 }
 
 function readable(text: string): string {

@@ -2,6 +2,7 @@ import type { OptimizeOverrides } from '../optimize/options.js';
 import type { SpecProblem } from './errors.js';
 import type { SourceInput } from './inputs.js';
 import { type OptimizeQuery, overridesFromQuery } from './optimize-keys.js';
+import { printable } from './printable.js';
 import { type RigQuery, type RigSpec, rigSpecFromQuery } from './rig.js';
 
 export type JsonValue = string | number | boolean | string[] | number[];
@@ -69,7 +70,8 @@ export function taskSpec<Kind extends string>({
 } {
   const shared = sharedSpecParts(query, defaultName);
   const { name, ...rest } = shared.parts;
-  return { spec: { kind, request, inputs, name, label, ...rest }, problems: [...problems, ...shared.problems] };
+  // The label is logged: whatever a kind built it from, it leaves here printable.
+  return { spec: { kind, request, inputs, name, label: printable(label), ...rest }, problems: [...problems, ...shared.problems] };
 }
 
 /** Leaves out the values that equal Meshy's defaults, so equal requests have equal keys. */
