@@ -47,6 +47,9 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
 
   return {
     name: PLUGIN_NAME,
+    // Before Vite's resolver: it takes an id holding `https://` (`meshy:image?src=https://…`) for an
+    // external URL, which a build then leaves in the bundle and dev mangles to `https:/…`.
+    enforce: 'pre',
 
     /** For the CLI: this project, as its Vite config sets it up. */
     api: {
