@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname, isAbsolute, join, relative } from 'node:path';
+import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig } from 'vite';
 import type { ModelResult } from '../generate/index.js';
 import { IMPORT_PREFIX, inputFilesOf, KINDS, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
 import { createProject, isTestRunner, type LogSink, type MeshyPluginOptions, type MeshyProject, meshyEnv, resolvePluginOptions } from '../project/index.js';
+import { findInvalidImports, type InvalidImport, MeshyInvalidImportsError } from '../project/preflight.js';
 import { type ConfiguredModels, resolveConfiguredModels, watchConfigFile } from './config-file.js';
 import { createDevModels, type DevModels } from './dev.js';
 import { moduleCode, moduleHmrCode } from './module-code.js';
@@ -23,6 +24,10 @@ interface Resolved {
   configFile: ConfiguredModels['configFile'];
   isBuild: boolean;
   base: string;
+  /** Folders the build-start scan skips: the build output and `public/`. */
+  scanSkip: string[];
+  /** Where a named model is defined, for messages. */
+  describeNamedModel: (name: string) => string;
 }
 
 /**
@@ -40,6 +45,8 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
   let dev: DevModels | undefined;
   /** `\0meshy:` ids that a module of the project imports: the only ones the dev server may generate. */
   const projectImports = new Set<string>();
+  /** The build-start validation, once per build (Vite may start one per environment). */
+  let preflight: Promise<InvalidImport[]> | undefined;
   const ready = (): Resolved => {
     if (!current) throw new Error('vite-plugin-meshy: the Vite config has not been resolved yet');
     return current;
@@ -58,6 +65,23 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
 
     async configResolved(config) {
       current = await (resolved ??= resolveProject(config, userOptions, (event) => dev?.onEvent(event)));
+    },
+
+    /**
+     * Every import of the project is validated before any module is loaded, so a build never pays
+     * for some imports and then fails on another. A dev server reports the problems and keeps running.
+     */
+    async buildStart() {
+      const { project, isBuild, scanSkip, describeNamedModel } = ready();
+      const invalid = await (preflight ??= findInvalidImports(project, { skip: scanSkip, describeNamedModel }));
+      if (invalid.length === 0) return;
+      const error = new MeshyInvalidImportsError(invalid);
+      if (isBuild) throw error;
+      project.log.error(error.message);
+    },
+
+    watchChange() {
+      preflight = undefined; // `vite build --watch`: the next build validates the sources as they are then
     },
 
     resolveId: {
@@ -165,7 +189,10 @@ async function resolveProject(config: ResolvedConfig, userOptions: MeshyPluginOp
   await writeModelTypes(project.layout.dir, models, project.layout.tmp).catch((error: Error) =>
     config.logger.warn(`[meshy] could not write the named models' types: ${error.message}`),
   );
-  return { project, configFile, isBuild: command === 'build', base: config.base };
+  const describeNamedModel = (name: string) =>
+    configFile && Object.hasOwn(configFile.models, name) ? `${relative(root, configFile.file)} (models.${name})` : `meshy({ models: { ${name} } })`;
+  const scanSkip = [resolve(root, config.build.outDir), ...(config.publicDir ? [config.publicDir] : [])];
+  return { project, configFile, isBuild: command === 'build', base: config.base, scanSkip, describeNamedModel };
 }
 
 type MeshyProjectEvents = NonNullable<Parameters<typeof createProject>[1]['onEvent']>;
