@@ -4,6 +4,7 @@ import { MeshyPluginError } from '../errors.js';
 import { estimateCredits, type GenerationEvent, type ModelResult, type ModelSource } from '../generate/index.js';
 import { DEFAULT_SHAPE, pendingResult, placeholderGlb, placeholderShapeFor } from '../generate/placeholder.js';
 import { describeSpec, type MeshySpec } from '../imports/index.js';
+import { clip } from '../imports/printable.js';
 
 /** One generation as the browser sees it (HMR events, overlay): plain data, no secrets. */
 export type { GenerationStatus };
@@ -28,6 +29,12 @@ export interface DevModelsDeps {
 }
 
 class GenerationRefusedError extends MeshyPluginError {}
+
+/** What the dev server may do for a request: generate (a project file imports this very id), optimize (a project file imports this variant). */
+export interface DevAccess {
+  generate: boolean;
+  optimize: boolean;
+}
 
 /**
  * Dev-time answers for `meshy:` modules: the stored model if there is one, else a placeholder at once
@@ -119,22 +126,33 @@ export function createDevModels(deps: DevModelsDeps) {
 
   return {
     /**
-     * The model a `meshy:` module serves now. Generation starts only when `mayGenerate` (an import
-     * written in a project file): anything else a browser asks for is refused, and spends nothing.
+     * The model a `meshy:` module serves now. Generation starts only with `access.generate` (an
+     * import written in a project file): anything else a browser asks for is refused, and spends
+     * nothing. A stored model is optimized with an import's overrides only with `access.optimize`
+     * (a project file imports that variant): any other `max_triangles=…` is refused before any CPU
+     * or disk work, since each one would be a new optimized file.
      */
-    async answer(spec: MeshySpec, resolvedId: string, mayGenerate: boolean): Promise<ModelResult> {
+    async answer(spec: MeshySpec, resolvedId: string, access: DevAccess): Promise<ModelResult> {
       const key = deps.source.keyOf(spec);
       // An edited input file makes the same import id a new request.
       if (modules.get(resolvedId)?.key !== key) modules.delete(resolvedId);
       const known = modules.get(resolvedId);
       if (known?.latest) return known.latest;
       if (!known) {
+        if (!access.optimize) {
+          throw new GenerationRefusedError(
+            'MESHY_VARIANT_NOT_IN_PROJECT',
+            `Refused to make a new optimized variant of "${describeSpec(spec)}": no file of this project imports "${shownId(resolvedId)}" (its optimize options). ` +
+              'The dev server optimizes only the variants that your source files import (a browser can ask it for any module id), so nothing was done.',
+            { context: { key } },
+          );
+        }
         const stored = await deps.source.peek(spec);
         if (stored) return stored;
-        if (!mayGenerate) {
+        if (!access.generate) {
           throw new GenerationRefusedError(
             'MESHY_IMPORT_NOT_IN_PROJECT',
-            `Refused to generate "${describeSpec(spec)}": no file of this project imports "${resolvedId.slice(1)}". ` +
+            `Refused to generate "${describeSpec(spec)}": no file of this project imports "${shownId(resolvedId)}". ` +
               `The dev server generates only models that your source files import (a browser can ask it for any module id), so nothing was spent.`,
             { context: { key } },
           );
@@ -184,3 +202,8 @@ export function createDevModels(deps: DevModelsDeps) {
 }
 
 export type DevModels = ReturnType<typeof createDevModels>;
+
+/** A resolved id as a refusal quotes it: without the `\0`, printable, cut. */
+function shownId(resolvedId: string): string {
+  return clip(resolvedId.slice(1), 160);
+}

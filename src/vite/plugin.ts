@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig } from 'vite';
 import type { ModelResult } from '../generate/index.js';
-import { IMPORT_PREFIX, inputFilesOf, KINDS, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
+import { canonicalJson } from '../hash.js';
+import { IMPORT_PREFIX, inputFilesOf, KINDS, type MeshySpec, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
 import { createProject, isTestRunner, type LogSink, type MeshyPluginOptions, type MeshyProject, meshyEnv, resolvePluginOptions } from '../project/index.js';
 import { findInvalidImports, type InvalidImport, MeshyInvalidImportsError } from '../project/preflight.js';
 import { type ConfiguredModels, resolveConfiguredModels, watchConfigFile } from './config-file.js';
@@ -45,6 +46,8 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
   let dev: DevModels | undefined;
   /** `\0meshy:` ids that a module of the project imports: the only ones the dev server may generate. */
   const projectImports = new Set<string>();
+  /** The optimized variants (model and optimize overrides) those imports ask for: the only ones the dev server may make. */
+  const projectVariants = new Set<string>();
   /** The build-start validation, once per build (Vite may start one per environment). */
   let preflight: Promise<InvalidImport[]> | undefined;
   const ready = (): Resolved => {
@@ -88,8 +91,11 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       filter: { id: importFilter },
       handler(source, importer) {
         const { project, isBuild } = ready();
-        const { resolvedId } = project.resolve(source, importer);
-        if (importer && isProjectFile(project.root, importer)) projectImports.add(resolvedId);
+        const { spec, resolvedId } = project.resolve(source, importer);
+        if (importer && isProjectFile(project.root, importer)) {
+          projectImports.add(resolvedId);
+          projectVariants.add(variantOf(project, spec));
+        }
         return isBuild ? resolvedId : asRequested(resolvedId);
       },
     },
@@ -104,7 +110,8 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         // Editing an input image or model regenerates: in dev through HMR, in the next build by its bytes.
         for (const file of inputFilesOf(spec)) this.addWatchFile(file);
         if (!isBuild) {
-          const model = dev ? await dev.answer(spec, resolvedId, projectImports.has(resolvedId)) : await project.source.get(spec);
+          const access = { generate: projectImports.has(resolvedId), optimize: !spec.optimize || projectVariants.has(variantOf(project, spec)) };
+          const model = dev ? await dev.answer(spec, resolvedId, access) : await project.source.get(spec);
           return { code: moduleCode(JSON.stringify(devUrl(base, model)), model) + moduleHmrCode, moduleType: 'js' };
         }
         const model = await project.source.get(spec);
@@ -193,6 +200,11 @@ async function resolveProject(config: ResolvedConfig, userOptions: MeshyPluginOp
     configFile && Object.hasOwn(configFile.models, name) ? `${relative(root, configFile.file)} (models.${name})` : `meshy({ models: { ${name} } })`;
   const scanSkip = [resolve(root, config.build.outDir), ...(config.publicDir ? [config.publicDir] : [])];
   return { project, configFile, isBuild: command === 'build', base: config.base, scanSkip, describeNamedModel };
+}
+
+/** One optimized variant: the Meshy model (its key) and the import's optimize overrides. */
+function variantOf(project: MeshyProject, spec: MeshySpec): string {
+  return `${project.source.keyOf(spec)} ${canonicalJson(spec.optimize ?? null)}`;
 }
 
 type MeshyProjectEvents = NonNullable<Parameters<typeof createProject>[1]['onEvent']>;
