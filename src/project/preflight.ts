@@ -1,7 +1,6 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { MeshyPluginError } from '../errors.js';
 import { formatProblem, MeshySpecError, quoteImportId } from '../imports/errors.js';
-import { KINDS } from '../imports/index.js';
 import { printable } from '../imports/printable.js';
 import type { MeshyProject } from './index.js';
 import { findMeshyImports } from './scan.js';
@@ -60,12 +59,11 @@ export async function findInvalidImports(project: MeshyProject, options: Preflig
     project.root,
     skip.filter((dir) => dir !== '' && !dir.startsWith('..') && !isAbsolute(dir)),
   );
-  for (const literal of found) {
-    const kind = kindOf(literal.id);
-    // `meshy:done` in `hot.on('meshy:done', …)` is no import; an id of a known kind handed to import() later is.
-    if (!literal.specifier && !KINDS.includes(kind as (typeof KINDS)[number]) && !project.namedModels.has(kind)) continue;
+  // Literal imports only: any other literal may be text (`hot.on('meshy:done')`, a label, a comment)
+  // or part of an id built at run time, and those are validated when the build resolves them.
+  for (const literal of found.filter((item) => item.specifier)) {
     // A broken named model is reported once, where it is defined.
-    if (literal.id === `meshy:${kind}` && invalidNamed.has(kind)) continue;
+    if (invalidNamed.has(literal.id.slice('meshy:'.length))) continue;
     check(literal.id, `${literal.file}:${literal.line}`, join(project.root, literal.file));
   }
   return invalid;
@@ -96,11 +94,4 @@ function formatInvalidImports(invalid: readonly InvalidImport[]): string {
     ...lines,
     'Fix them, then build again: the options of each kind are listed in the README ("Imports"), and `npx vite-plugin-meshy status` lists these too.',
   ].join('\n');
-}
-
-/** `meshy:prompt?text=…` → `prompt`. */
-function kindOf(id: string): string {
-  const body = id.slice('meshy:'.length);
-  const query = body.indexOf('?');
-  return query === -1 ? body : body.slice(0, query);
 }

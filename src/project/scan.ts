@@ -8,9 +8,10 @@ export interface FoundImport {
   file: string;
   line: number;
   /**
-   * Whether the literal is what an `import … from`, `import '…'`, `export … from` or `import(…)`
-   * names. Other literals may be ids handed to a dynamic import later, or just text (`'meshy:done'`,
-   * an HMR event).
+   * Whether the literal, in code, is the whole specifier of an `import … from`, `import '…'`,
+   * `export … from` or `import('…')`. Other literals may be ids handed to a dynamic import later,
+   * parts of an id built at run time (`'meshy:prompt?text=' + name`), text (`'meshy:done'`, an HMR
+   * event) or an example in a comment.
    */
   specifier?: boolean;
 }
@@ -19,8 +20,13 @@ const SOURCE_FILE = /\.(m?[jt]sx?|cjs|cts|vue|svelte|astro|html|mdx)$/;
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', '.git', '.vite', 'coverage']);
 /** A one-line string literal that starts with `meshy:`, escapes included (`"a \"quoted\" lamp"`). */
 const MESHY_LITERAL = /(["'`])(meshy:(?:\\.|(?!\1)[^\\\r\n])*)\1/g;
-/** What comes right before a module specifier: `from`, a bare `import`, or `import(`. */
-const BEFORE_SPECIFIER = /(?:\bfrom|\bimport|\bimport\s*\()\s*$/;
+/** What comes right before a static module specifier (`from '…'`, `import '…'`) or a dynamic one (`import('…'`). */
+const BEFORE_STATIC_SPECIFIER = /(?:\bfrom|\bimport)\s*$/;
+const BEFORE_DYNAMIC_SPECIFIER = /\bimport\s*\(\s*$/;
+/** After a dynamic import's specifier: the call ends or its options follow (not `+ name`). */
+const AFTER_DYNAMIC_SPECIFIER = /^\s*[),]/;
+/** JavaScript and TypeScript modules, whose comments are told apart from code. */
+const SCRIPT_FILE = /\.(m?[jt]sx?|c[jt]s)$/;
 
 /**
  * Every `meshy:` string literal in the project's sources: what `prefetch`, `status` and `gc` work
@@ -38,11 +44,13 @@ export async function findMeshyImports(root: string, skip: readonly string[] = [
       } else if (entry.isFile() && SOURCE_FILE.test(entry.name)) {
         const text = await readFile(path, 'utf8');
         if (!text.includes('meshy:')) continue;
+        const code = SCRIPT_FILE.test(entry.name) ? blankComments(text) : text;
         for (const match of text.matchAll(MESHY_LITERAL)) {
           // A template literal with `${}` is built at run time: it is validated when the build resolves it.
           if (match[1] === '`' && match[2]!.includes('${')) continue;
           const line = text.slice(0, match.index).split('\n').length;
-          const specifier = BEFORE_SPECIFIER.test(text.slice(Math.max(0, match.index - 40), match.index));
+          const inCode = code[match.index] === match[1];
+          const specifier = inCode && isSpecifier(code.slice(Math.max(0, match.index - 40), match.index), code.slice(match.index + match[0].length));
           found.push({ id: unescapeLiteral(match[2]!), file: relative(root, path), line, specifier });
         }
       }
@@ -50,6 +58,42 @@ export async function findMeshyImports(root: string, skip: readonly string[] = [
   }
   await walk(root);
   return found.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+}
+
+function isSpecifier(before: string, after: string): boolean {
+  if (BEFORE_DYNAMIC_SPECIFIER.test(before)) return AFTER_DYNAMIC_SPECIFIER.test(after.slice(0, 40));
+  return BEFORE_STATIC_SPECIFIER.test(before);
+}
+
+/**
+ * The text with its `//` and `/* *\/` comments turned into spaces (line breaks kept, so offsets and
+ * lines stay), string and template literals copied as they are. Regular expression literals are not
+ * recognised: one holding `//` or a quote may hide the rest of its line, which is then only validated
+ * when the build resolves it.
+ */
+function blankComments(text: string): string {
+  let out = '';
+  let at = 0;
+  while (at < text.length) {
+    const char = text[at]!;
+    const next = text[at + 1];
+    let end: number;
+    if (char === '/' && (next === '/' || next === '*')) {
+      const close = next === '/' ? text.indexOf('\n', at) : text.indexOf('*/', at + 2);
+      end = close === -1 ? text.length : next === '/' ? close : close + 2;
+      out += text.slice(at, end).replace(/[^\n]/g, ' ');
+    } else if (char === '"' || char === "'" || char === '`') {
+      end = at + 1;
+      while (end < text.length && text[end] !== char && (char === '`' || text[end] !== '\n')) end += text[end] === '\\' ? 2 : 1;
+      end = Math.min(end + 1, text.length);
+      out += text.slice(at, end);
+    } else {
+      end = at + 1;
+      out += char;
+    }
+    at = end;
+  }
+  return out;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };

@@ -40,6 +40,10 @@ describe('findMeshyImports', () => {
         `import.meta.hot?.on('meshy:done', () => {});`,
         `const models = ['meshy:prompt?text=e'];`,
         `const from = 'x'; console.log(from, 'meshy:progress');`,
+        `const f = (name) => import('meshy:prompt?text=' + name);`,
+        `const g = () => import('meshy:prompt?text=g', { with: {} });`,
+        `// import h from 'meshy:prompt?text=h';`,
+        `/* import i from 'meshy:prompt?text=i'; */ const url = 'https://a.example'; // 'meshy:prompt?text=j'`,
       ].join('\n'),
     });
     const found = await findMeshyImports(root);
@@ -51,6 +55,11 @@ describe('findMeshyImports', () => {
       'meshy:done false',
       'meshy:prompt?text=e false',
       'meshy:progress false',
+      'meshy:prompt?text= false',
+      'meshy:prompt?text=g true',
+      'meshy:prompt?text=h false',
+      'meshy:prompt?text=i false',
+      'meshy:prompt?text=j false',
     ]);
   });
 

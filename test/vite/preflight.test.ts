@@ -55,9 +55,14 @@ describe('validation at build start', () => {
       'src/c.js': [
         `import lamp from 'meshy:prompt?text=a lamp&name=../x';`,
         `import ghost from 'meshy:constructor';`,
-        `const lazy = ['meshy:image?src=./missing.png'];`,
+        `const lazy = () => import('meshy:image?src=./missing.png');`,
+        // Not imports: an event name, a label, an id built at run time, an example in a comment.
         `import.meta.hot?.on('meshy:done', () => {});`,
-        'export default [lamp, ghost, lazy];',
+        `const kinds = { lamp: 'meshy:prompt' };`,
+        `const built = (name) => import('meshy:prompt?text=' + name);`,
+        `// import old from 'meshy:prompt?text=an old lamp&target_polycount=1';`,
+        '/* e.g. "meshy:image?src=./nowhere.png" */',
+        'export default [lamp, ghost, lazy, kinds, built];',
       ].join('\n'),
     });
     const before = emulator.stats();
@@ -77,7 +82,7 @@ describe('validation at build start', () => {
     expect(error.message).toMatch(/\nsrc\/c\.js:1: .*\n {2}- name: must be a file base name, without folders/);
     expect(error.message).toMatch(/\nsrc\/c\.js:2: Invalid Meshy import "meshy:constructor" in src\/c\.js:\n {2}- unknown kind "meshy:constructor"/);
     expect(error.message).toMatch(/\nsrc\/c\.js:3: .*\n {2}- src: file not found: "\.\/missing\.png" \(resolved to \/src\/missing\.png\)/);
-    expect(error.message).not.toContain('meshy:done');
+    for (const text of ['meshy:done', 'an old lamp', 'nowhere.png', 'src/c.js:6', 'src/c.js:7']) expect(error.message).not.toContain(text);
     // The broken named model is reported where it is defined, not again at each import of it.
     expect(error.message.match(/target_polycount: must be at least 100; got 3/g)).toHaveLength(1);
   });
