@@ -44,7 +44,7 @@ async function get(server: DevServer, path: string, headers: Record<string, stri
   return { status: response.status, body: await response.text() };
 }
 
-describe('dev server: optimized variants', () => {
+describe('dev server: what any request may make or print', () => {
   it('optimizes only the variants a project file imports; any other answers an error without CPU or disk work', async () => {
     const root = await tempDir();
     await writeProject(root, {
@@ -97,5 +97,26 @@ describe('dev server: optimized variants', () => {
     }
     expect(await readdir(optimized)).toEqual(files);
     expect(emulator.stats().requests).toBe(requests);
+  });
+
+  it('prints no terminal escapes from a request: a prompt with ANSI sequences is refused, and the log is plain text', async () => {
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `console.log('no models');` });
+    const server = await dev(root);
+    const before = emulator.stats().tasksCreated;
+    for (const path of [
+      '/@id/__x00__meshy:prompt?text=%1B%5B2J%1B%5B31mYOU%20HAVE%20BEEN%20HACKED%1B%5B0m',
+      '/@id/meshy:prompt?text=a%20lamp&name=%1B%5D0;title%07',
+      `/@id/__x00__meshy:prompt?text=${'a'.repeat(200_000)}`,
+      '/@id/__x00__meshy:%1B%5B2Jprompt?text=x',
+    ]) {
+      const { status } = await get(server, path);
+      expect(status).toBeGreaterThanOrEqual(400);
+    }
+    const printed = server.logs.join('\n');
+    expect(printed).toMatch(/text: contains a control character \(U\+001B at character 1\)/);
+    expect(printed).not.toMatch(/(?![\n])\p{Cc}/u);
+    expect(printed).not.toMatch(/a{300}/);
+    expect(emulator.stats().tasksCreated).toBe(before);
   });
 });
