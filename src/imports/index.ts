@@ -1,9 +1,11 @@
+import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { canonicalJson, sha256 } from '../hash.js';
 import { closestMatch, MeshySpecError, type SpecProblem } from './errors.js';
 import { formatImportId, IMPORT_PREFIX, RESOLVED_PREFIX, splitImportId } from './id.js';
 import { inputKey, inputText, type SourceContext, type SourceInput } from './inputs.js';
 import { type ImageKindName, importKind, KINDS, type KindTask, kindsMaking, type MeshySpec, outputOf } from './kinds/index.js';
+import { dataUriLength, MAX_DATA_URI_LENGTH, megabytes } from './limits.js';
 import { shorten } from './names.js';
 import { quote } from './printable.js';
 
@@ -102,9 +104,40 @@ export function parseMeshyImport(
   };
   const built = definition.build(parsed.data, context);
   problems.push(...built.problems);
+  if (problems.length === 0) problems.push(...requestSizeProblems(built.spec as MeshySpec));
   if (problems.length > 0) fail();
   const spec = built.spec as MeshySpec;
   return { spec, resolvedId: formatImportId(kind, canonicalQuery(query, spec, definition.inputKeys), RESOLVED_PREFIX) };
+}
+
+/**
+ * Each file is checked alone when it is resolved; files sent together (views, a style image) make one
+ * request body, which Meshy refuses over its limit as well.
+ */
+function requestSizeProblems(spec: MeshySpec): SpecProblem[] {
+  if (spec.kind === 'prompt') return [];
+  const files = Object.values(spec.inputs)
+    .flat()
+    .filter((input) => input.type === 'file');
+  if (files.length < 2) return [];
+  const total = files.reduce((sum, file) => sum + dataUriLength(fileSize(file.path), file.mimeType), 0);
+  if (total <= MAX_DATA_URI_LENGTH) return [];
+  return [
+    {
+      key: '',
+      message:
+        `the ${files.length} files of this import are ${megabytes(total)} together as the data URIs they are sent as, in one request; ` +
+        `Meshy refuses requests over ${megabytes(MAX_DATA_URI_LENGTH)}: make them smaller or host them and give https:// URLs`,
+    },
+  ];
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // gone since it was read: the next build reads it again
+  }
 }
 
 /** The query with every input written as it resolved (root-relative files), so any importer can load it. */

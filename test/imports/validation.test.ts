@@ -171,6 +171,21 @@ describe("Meshy's input limits", () => {
     expect(() => parseMeshyImport('meshy:image?src=./huge.png', undefined, undefined, { root })).not.toThrow();
   });
 
+  it('refuses files that are under the limit alone but over it together, in one request', async () => {
+    const root = await tempDir();
+    for (const name of ['front.png', 'side.png']) {
+      await writeFile(join(root, name), PNG);
+      await truncate(join(root, name), 10 * 1024 * 1024);
+    }
+    expect(problemsOf('meshy:images?src=./front.png,./side.png', { root })).toEqual([
+      expect.stringMatching(
+        /^: the 2 files of this import are 26\.7 MB together as the data URIs they are sent as, in one request; Meshy refuses requests over 25\.0 MB/,
+      ),
+    ]);
+    await truncate(join(root, 'side.png'), 1024 * 1024);
+    expect(() => parseMeshyImport('meshy:images?src=./front.png,./side.png', undefined, undefined, { root })).not.toThrow();
+  });
+
   it('checks https:// URLs: no spaces, controls or credentials', () => {
     expect(problemsOf('meshy:image?src=https://a.example/my chair.png')).toEqual([expect.stringMatching(/^src: .* contains spaces or control characters/)]);
     expect(problemsOf('meshy:image?src=https://a.example/%1B.png')).toEqual([expect.stringMatching(/^src: .* contains spaces or control characters/)]);
