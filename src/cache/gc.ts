@@ -2,7 +2,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type JournalEntry, listJournal, removeJournal } from './journal.js';
 import { type ManifestEntry, resultFileOf } from './manifest.js';
-import { imageCopySha256, optimizedPaths, rawFileSha256, readManifest, removeManifestEntries, type StoreLayout } from './store.js';
+import { imageCopySha256, isRawSidecar, optimizedPaths, rawFileSha256, readManifest, removeManifestEntries, type StoreLayout } from './store.js';
 
 /** What nothing in use refers to any more: what `gc` may delete. */
 export interface Garbage {
@@ -11,6 +11,8 @@ export interface Garbage {
   /** Raw files no entry in use names (names in `raw/`): unused models, earlier rolls of regenerated ones. */
   rawFiles: string[];
   rawBytes: number;
+  /** The sidecars of those raw files (`raw/<sha256>.json`), or of raw files already gone. */
+  sidecars: string[];
   /** Optimized models made from raw files that go (their keys: a GLB and its meta file each). */
   optimized: string[];
   /** Copies of raw images that go (names in `optimized/`). */
@@ -24,7 +26,8 @@ export async function listGarbage(layout: StoreLayout, usedKeys: ReadonlySet<str
   const manifest = await readManifest(layout);
   const entries = Object.entries(manifest.entries).map(([key, entry]) => ({ key, entry }));
   const keptRaw = new Set(entries.filter(({ key }) => usedKeys.has(key)).map(({ entry }) => resultFileOf(entry).sha256));
-  const rawFiles = (await listDir(layout.raw)).filter((name) => !keptRaw.has(rawFileSha256(name)));
+  const unkept = (await listDir(layout.raw)).filter((name) => !keptRaw.has(rawFileSha256(name)));
+  const rawFiles = unkept.filter((name) => !isRawSidecar(name));
   let rawBytes = 0;
   for (const name of rawFiles) rawBytes += (await stat(join(layout.raw, name)).catch(() => ({ size: 0 }))).size;
   const optimizedNames = await listDir(layout.optimized);
@@ -42,6 +45,7 @@ export async function listGarbage(layout: StoreLayout, usedKeys: ReadonlySet<str
     entries: entries.filter(({ key }) => !usedKeys.has(key)),
     rawFiles,
     rawBytes,
+    sidecars: unkept.filter(isRawSidecar),
     optimized,
     imageCopies,
     journals: (await listJournal(layout)).filter((entry) => !usedKeys.has(entry.key)),
@@ -56,7 +60,7 @@ export async function removeGarbage(layout: StoreLayout, garbage: Garbage): Prom
   );
   const remove = (path: string) => rm(path, { force: true });
   await Promise.all([
-    ...garbage.rawFiles.map((name) => remove(join(layout.raw, name))),
+    ...[...garbage.rawFiles, ...garbage.sidecars].map((name) => remove(join(layout.raw, name))),
     ...garbage.optimized.flatMap((key) => Object.values(optimizedPaths(layout, key)).map(remove)),
     ...garbage.imageCopies.map((name) => remove(join(layout.optimized, name))),
     ...garbage.journals.map((entry) => removeJournal(layout, entry.key)),

@@ -1,6 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { MeshyPluginError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import type { StoreLayout } from './store.js';
 
@@ -38,19 +39,48 @@ function journalPath(layout: StoreLayout, key: string): string {
   return join(layout.journal, `${key}.json`);
 }
 
+class JournalCorruptError extends MeshyPluginError {}
+
 /**
- * The entry for `key`, or undefined; a file that does not parse is treated as absent (it was never renamed into
- * place half-written, so this means a hand edit).
+ * The entry for `key`, or undefined when there is none. A file that does not parse (it is never
+ * renamed into place half-written, so this is a hand edit or a bad merge) is an error, never taken
+ * for "no task yet": it may hold the id of a task that was paid for.
  */
 export async function readJournal(layout: StoreLayout, key: string): Promise<JournalEntry | undefined> {
+  const path = journalPath(layout, key);
   let text: string;
   try {
-    text = await readFile(journalPath(layout, key), 'utf8');
-  } catch {
-    return undefined;
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
-  const parsed = journalEntrySchema.safeParse(safeJson(text));
-  return parsed.success ? parsed.data : undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw corruptJournal(path, text, `it is not valid JSON: ${(cause as Error).message}`, cause);
+  }
+  const parsed = journalEntrySchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw corruptJournal(path, text, `${issue?.path.join('.') || 'top level'}: ${issue?.message}`, parsed.error);
+  }
+  return parsed.data;
+}
+
+function corruptJournal(path: string, text: string, reason: string, cause: unknown): JournalCorruptError {
+  const taskIds = [...new Set([...text.matchAll(/"taskId"\s*:\s*"([^"]+)"/g)].map((match) => match[1]!))];
+  const advice = taskIds.length
+    ? `It names Meshy task${taskIds.length > 1 ? 's' : ''} ${taskIds.join(', ')}, created (and paid for) for this model, so no new task was created. ` +
+      'Fix the file so that it parses (compare it with a sibling in journal/, or take it from version control): the next build then resumes ' +
+      `${taskIds.length > 1 ? 'those tasks' : 'that task'} without paying again. Deleting it would make the next build create (and pay for) new tasks.`
+    : 'It names no Meshy task id; no new task was created. Fix the file so that it parses; or, if no task was created for this model, ' +
+      'delete it and the next build starts the generation (a new task, which costs credits).';
+  return new JournalCorruptError('MESHY_JOURNAL_CORRUPT', `The Meshy task journal ${path} does not parse (${reason}). ${advice}`, {
+    cause,
+    context: { path, taskIds },
+  });
 }
 
 export async function writeJournal(layout: StoreLayout, entry: JournalEntry): Promise<void> {
@@ -66,17 +96,11 @@ export function failedStage(entry: JournalEntry): JournalStage | undefined {
   return entry.stages.find((stage) => stage.state === 'failed');
 }
 
-/** Every unfinished or failed entry, for `status`-style reports. */
+/** Every unfinished or failed entry that parses (one that does not is reported when its key is used). */
 export async function listJournal(layout: StoreLayout): Promise<JournalEntry[]> {
   const names = await readdir(layout.journal).catch(() => [] as string[]);
-  const entries = await Promise.all(names.filter((name) => name.endsWith('.json')).map((name) => readJournal(layout, name.slice(0, -5))));
+  const entries = await Promise.all(
+    names.filter((name) => name.endsWith('.json')).map((name) => readJournal(layout, name.slice(0, -5)).catch(() => undefined)),
+  );
   return entries.filter((entry): entry is JournalEntry => entry !== undefined);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -18,7 +18,7 @@ const fileRecordSchema = z.object({
 });
 
 /** What the store knows about one spec key: where its model came from and which bytes it is. */
-const manifestEntrySchema = z.object({
+export const manifestEntrySchema = z.object({
   kind: z.string(),
   label: z.string(),
   namespace: z.string(),
@@ -36,6 +36,15 @@ export const manifestSchema = z.object({
   entries: z.record(z.string(), manifestEntrySchema),
 });
 
+/**
+ * `raw/<sha256>.json`, beside each raw file: its manifest entry and spec key, so that a lost or broken
+ * manifest can be rebuilt from the raw files without paying for anything again (`repair`).
+ */
+export const rawSidecarSchema = manifestEntrySchema.extend({
+  version: z.literal(1),
+  key: z.string(),
+});
+
 /** The file a manifest entry stands for, whatever its kind. */
 export function resultFileOf(entry: ManifestEntry): FileRecord {
   return 'glb' in entry.files ? entry.files.glb : entry.files.image;
@@ -45,6 +54,7 @@ export type TaskRecord = z.infer<typeof taskRecordSchema>;
 export type FileRecord = z.infer<typeof fileRecordSchema>;
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
 export type Manifest = z.infer<typeof manifestSchema>;
+export type RawSidecar = z.infer<typeof rawSidecarSchema>;
 
 export const EMPTY_MANIFEST: Manifest = { version: 1, entries: {} };
 
@@ -52,4 +62,9 @@ export const EMPTY_MANIFEST: Manifest = { version: 1, entries: {} };
 export function serializeManifest(manifest: Manifest): string {
   const entries = Object.fromEntries(Object.entries(manifest.entries).sort(([a], [b]) => (a < b ? -1 : 1)));
   return `${JSON.stringify({ version: manifest.version, entries }, null, 2)}\n`;
+}
+
+/** Whether a file has git's conflict markers: a merge left both sides in it. */
+export function hasConflictMarkers(text: string): boolean {
+  return /^<{7}(?: |$)/m.test(text);
 }

@@ -1,16 +1,27 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MeshyPluginError } from '../errors.js';
 import { sha256 } from '../hash.js';
 import { writeFileAtomic } from './atomic.js';
 import { assertGlb, assertImage } from './glb.js';
 import { withFileLock } from './lock.js';
-import { EMPTY_MANIFEST, type FileRecord, type Manifest, type ManifestEntry, manifestSchema, serializeManifest } from './manifest.js';
+import {
+  EMPTY_MANIFEST,
+  type FileRecord,
+  hasConflictMarkers,
+  type Manifest,
+  type ManifestEntry,
+  manifestSchema,
+  type RawSidecar,
+  resultFileOf,
+  serializeManifest,
+} from './manifest.js';
 
 /**
  * The on-disk store, two levels deep:
  *   manifest.json            which Meshy tasks and bytes each spec key came from (commit it)
  *   raw/<sha256>.glb|png|jpg what Meshy returned, content-addressed (commit it: it cost credits)
+ *   raw/<sha256>.json        its manifest entry and spec key: what `repair` rebuilds a lost manifest from
  *   optimized/<key>.glb|json the optimizer's output and its meta, keyed by raw hash + options + versions
  *   optimized/<sha256>.<ext> files that ship as they are (images, placeholders), named by their content
  *   journal/<key>.json       Meshy tasks asked for and not yet in the manifest (crash resume)
@@ -41,6 +52,12 @@ export function storeLayout(dir: string): StoreLayout {
 
 class CacheError extends MeshyPluginError {}
 
+// Deleting a broken manifest would make every model be paid for again: the way out is `repair`.
+const REPAIR_ADVICE =
+  'Nothing was generated. Run `npx vite-plugin-meshy repair`: it rebuilds the manifest from the sidecar files in raw/ ' +
+  '(<sha256>.json beside each paid model) and keeps every intact entry, without paying for anything. ' +
+  'Do not delete the manifest: it is the record of what was paid for, and without it every model would be generated (and paid for) again.';
+
 export async function readManifest(layout: StoreLayout): Promise<Manifest> {
   let text: string;
   try {
@@ -53,17 +70,24 @@ export async function readManifest(layout: StoreLayout): Promise<Manifest> {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new CacheError('MESHY_CACHE_CORRUPT', `The Meshy cache manifest ${layout.manifest} is not valid JSON (a merge conflict?). Fix or delete it.`, {
-      cause,
-      context: { path: layout.manifest },
-    });
+    const conflict = hasConflictMarkers(text) ? ': it has git conflict markers (<<<<<<<)' : '';
+    throw new CacheError(
+      'MESHY_CACHE_CORRUPT',
+      `The Meshy cache manifest ${layout.manifest} is not valid JSON (a merge conflict?)${conflict}. ${REPAIR_ADVICE}`,
+      {
+        cause,
+        context: { path: layout.manifest },
+      },
+    );
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
-    throw new CacheError('MESHY_CACHE_CORRUPT', `The Meshy cache manifest ${layout.manifest} has an unexpected shape: ${parsed.error.issues[0]?.message}`, {
-      cause: parsed.error,
-      context: { path: layout.manifest },
-    });
+    const issue = parsed.error.issues[0];
+    throw new CacheError(
+      'MESHY_CACHE_CORRUPT',
+      `The Meshy cache manifest ${layout.manifest} has an unexpected shape (${issue?.path.join('.') || 'top level'}: ${issue?.message}). ${REPAIR_ADVICE}`,
+      { cause: parsed.error, context: { path: layout.manifest } },
+    );
   }
   return parsed.data;
 }
@@ -112,13 +136,97 @@ export async function removeManifestEntries(layout: StoreLayout, keys: readonly 
   return removed;
 }
 
+/**
+ * Checks, before anything is paid for, that a result could be recorded afterwards: the manifest
+ * parses and its lock can be taken (garbage in `locks/` is cleared now, not after paying), and the
+ * raw and temp folders can be made.
+ */
+export async function checkStoreWritable(layout: StoreLayout): Promise<void> {
+  await withFileLock(join(layout.locks, 'manifest'), () => readManifest(layout));
+  await mkdir(layout.raw, { recursive: true });
+  await mkdir(layout.tmp, { recursive: true });
+}
+
 function rawFilePath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
   return join(layout.raw, `${file.sha256}.${file.ext ?? 'glb'}`);
 }
 
-/** The content hash a raw file's name carries (`raw/<sha256>.<ext>`). */
+/** The content hash a raw file's name carries (`raw/<sha256>.<ext>`, and its sidecar `raw/<sha256>.json`). */
 export function rawFileSha256(name: string): string {
-  return name.replace(/\.(glb|png|jpg)$/, '');
+  return name.replace(/\.(glb|png|jpg|json)$/, '');
+}
+
+/** Whether a name in `raw/` is a sidecar (`<sha256>.json`) rather than a model or image. */
+export function isRawSidecar(name: string): boolean {
+  return name.endsWith('.json');
+}
+
+/**
+ * Writes the sidecar of an entry's raw file (`raw/<sha256>.json`): its spec key and manifest entry,
+ * so that `repair` can rebuild the manifest from the raw files without paying again.
+ */
+export async function writeRawSidecar(layout: StoreLayout, key: string, entry: ManifestEntry): Promise<void> {
+  const sidecar: RawSidecar = { version: 1, key, ...entry };
+  await writeFileAtomic(join(layout.raw, `${resultFileOf(entry).sha256}.json`), `${JSON.stringify(sidecar, null, 2)}\n`, layout.tmp);
+}
+
+/** Why a stored file cannot be used, for the person who has to bring it back. */
+export interface FileDamage {
+  path: string;
+  /** `missing`, `truncated: N of M bytes`, `this is a Git LFS pointer: run git lfs pull`… */
+  cause: string;
+}
+
+/** A raw file the manifest names is missing or not the bytes it records. */
+export class RawFileDamagedError extends MeshyPluginError {
+  readonly damage: FileDamage;
+  constructor(damage: FileDamage) {
+    super('MESHY_RAW_DAMAGED', `The cached file ${damage.path} cannot be used: ${damage.cause}.`, { context: { ...damage } });
+    this.damage = damage;
+  }
+}
+
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
+const LFS_CAUSE = 'this is a Git LFS pointer: run git lfs pull';
+
+/**
+ * Checks a raw file the cheap way, as a cache hit does: one stat (its first bytes too when the size
+ * is wrong, to tell a Git LFS pointer from a truncated file). The full hash is checked when it is read.
+ */
+export async function inspectRawFile(layout: StoreLayout, file: FileRecord): Promise<FileDamage | undefined> {
+  const path = rawFilePath(layout, file);
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return { path, cause: 'not a file' };
+    size = info.size;
+  } catch (error) {
+    return { path, cause: missingCause(error) };
+  }
+  if (size === file.bytes) return undefined;
+  return { path, cause: wrongSizeCause(await readHead(path, LFS_POINTER.length), size, file.bytes) };
+}
+
+function missingCause(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : `unreadable (${(error as Error).message})`;
+}
+
+function wrongSizeCause(head: Uint8Array, size: number, expected: number): string {
+  if (Buffer.from(head.subarray(0, LFS_POINTER.length)).toString('latin1') === LFS_POINTER) return LFS_CAUSE;
+  return size < expected ? `truncated: ${size} of ${expected} bytes` : `${size} bytes where ${expected} were stored (modified?)`;
+}
+
+async function readHead(path: string, length: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return new Uint8Array();
+  try {
+    const head = new Uint8Array(length);
+    const { bytesRead } = await handle.read(head, 0, length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Stores an image as Meshy returned it. Rejects anything that is not a complete PNG or JPEG. */
@@ -135,24 +243,27 @@ export async function putRawModel(layout: StoreLayout, bytes: Uint8Array): Promi
 async function putRawFile(layout: StoreLayout, bytes: Uint8Array, type: Pick<FileRecord, 'ext'>): Promise<FileRecord> {
   const file = { sha256: sha256(bytes), bytes: bytes.byteLength, ...type };
   const path = rawFilePath(layout, file);
-  if (!(await hasFile(path, file.bytes))) await writeFileAtomic(path, bytes, layout.tmp);
+  if (await inspectRawFile(layout, file)) await writeFileAtomic(path, bytes, layout.tmp);
   return file;
 }
 
-/** Reads a raw model or image and checks it is the one the manifest names (a bad merge or a hand edit shows here). */
+/**
+ * Reads a raw model or image and checks it is the one the manifest names (a bad merge, a hand edit or
+ * a Git LFS pointer shows here): a RawFileDamagedError otherwise.
+ */
 export async function readRawFile(layout: StoreLayout, file: FileRecord): Promise<Uint8Array> {
   const path = rawFilePath(layout, file);
-  const bytes = new Uint8Array(await readFile(path));
-  if (bytes.byteLength !== file.bytes || sha256(bytes) !== file.sha256) {
-    throw new CacheError('MESHY_CACHE_CORRUPT', `The cached file ${path} does not match its manifest entry (expected sha256 ${file.sha256}).`, {
-      context: { path },
-    });
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new RawFileDamagedError({ path, cause: missingCause(error) });
+  }
+  if (bytes.byteLength !== file.bytes) throw new RawFileDamagedError({ path, cause: wrongSizeCause(bytes, bytes.byteLength, file.bytes) });
+  if (sha256(bytes) !== file.sha256) {
+    throw new RawFileDamagedError({ path, cause: `its content does not match the sha256 its manifest entry records (${file.sha256}): modified or corrupted` });
   }
   return bytes;
-}
-
-export async function hasRawFile(layout: StoreLayout, file: FileRecord): Promise<boolean> {
-  return hasFile(rawFilePath(layout, file), file.bytes);
 }
 
 export interface OptimizedFile<Meta> {
@@ -164,24 +275,98 @@ export function optimizedPaths(layout: StoreLayout, key: string): { glb: string;
   return { glb: join(layout.optimized, `${key}.glb`), meta: join(layout.optimized, `${key}.json`) };
 }
 
-/** The meta file is written last, so its presence means the GLB beside it is complete. */
-export async function readOptimized<Meta>(layout: StoreLayout, key: string): Promise<OptimizedFile<Meta> | undefined> {
+/** What the store adds to an optimized file's meta: the GLB's size and hash, checked on every read. */
+interface Integrity {
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * An optimized file, checked against the size and sha256 its meta records (a meta written before
+ * they were recorded: the GLB's header and length, and then they are recorded). The meta file is
+ * written last, so without it there is nothing. A damaged GLB is reported to `onDamaged` and is not
+ * returned, so that it is rebuilt rather than shipped.
+ */
+export async function readOptimized<Meta>(
+  layout: StoreLayout,
+  key: string,
+  onDamaged?: (damage: FileDamage) => void,
+): Promise<OptimizedFile<Meta> | undefined> {
   const paths = optimizedPaths(layout, key);
-  let meta: Meta;
+  let text: string;
   try {
-    meta = JSON.parse(await readFile(paths.meta, 'utf8')) as Meta;
+    text = await readFile(paths.meta, 'utf8');
   } catch {
     return undefined;
   }
-  return (await hasFile(paths.glb)) ? { path: paths.glb, meta } : undefined;
+  const stored = parseObject(text);
+  if (!stored) {
+    onDamaged?.({ path: paths.meta, cause: 'its meta file does not parse' });
+    return undefined;
+  }
+  const { integrity, ...meta } = stored as { integrity?: Integrity };
+  let bytes: Uint8Array;
+  try {
+    // Read to be checked, not kept: no copy of the buffer (a copy of a large GLB costs more than its hash).
+    bytes = await readFile(paths.glb);
+  } catch (error) {
+    onDamaged?.({ path: paths.glb, cause: missingCause(error) });
+    return undefined;
+  }
+  const cause = integrity ? integrityCause(bytes, integrity) : glbCause(bytes);
+  if (cause) {
+    onDamaged?.({ path: paths.glb, cause });
+    return undefined;
+  }
+  // Recorded now, so the next read checks the hash. A read-only store (CI) checks the header again instead.
+  if (!integrity) await writeOptimizedMeta(paths.meta, meta, integrityOf(bytes), layout).catch(() => undefined);
+  return { path: paths.glb, meta: meta as Meta };
 }
 
-/** A `rawSha256` field in `meta` names the raw file it was made from: once that file goes, `gc` collects this one. */
+function integrityOf(bytes: Uint8Array): Integrity {
+  return { sha256: sha256(bytes), bytes: bytes.byteLength };
+}
+
+function integrityCause(bytes: Uint8Array, integrity: Integrity): string | undefined {
+  if (bytes.byteLength !== integrity.bytes) {
+    return bytes.byteLength < integrity.bytes
+      ? `truncated: ${bytes.byteLength} of ${integrity.bytes} bytes`
+      : `${bytes.byteLength} bytes where ${integrity.bytes} were written`;
+  }
+  return sha256(bytes) === integrity.sha256 ? undefined : 'its content does not match the sha256 recorded when it was written';
+}
+
+function glbCause(bytes: Uint8Array): string | undefined {
+  try {
+    assertGlb(bytes);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A `rawSha256` field in `meta` names the raw file it was made from: once that file goes, `gc`
+ * collects this one. The GLB's size and hash are recorded beside `meta`, for `readOptimized`.
+ */
 export async function writeOptimized<Meta>(layout: StoreLayout, key: string, bytes: Uint8Array, meta: Meta): Promise<OptimizedFile<Meta>> {
   const paths = optimizedPaths(layout, key);
   await writeFileAtomic(paths.glb, bytes, layout.tmp);
-  await writeFileAtomic(paths.meta, `${JSON.stringify(meta, null, 2)}\n`, layout.tmp);
+  await writeOptimizedMeta(paths.meta, meta, integrityOf(bytes), layout);
   return { path: paths.glb, meta };
+}
+
+function writeOptimizedMeta(path: string, meta: unknown, integrity: Integrity, layout: StoreLayout): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify({ ...(meta as object), integrity }, null, 2)}\n`, layout.tmp);
 }
 
 /**
@@ -194,15 +379,24 @@ export async function writeContentCopy(layout: StoreLayout, bytes: Uint8Array, e
   return path;
 }
 
+/**
+ * The copy of a raw image in `optimized/`, if it is there and is the bytes its name says: what an
+ * image ships when its raw file is damaged.
+ */
+export async function readContentCopy(layout: StoreLayout, file: FileRecord): Promise<{ path: string; bytes: Uint8Array } | undefined> {
+  const path = join(layout.optimized, `${file.sha256}.${file.ext ?? 'png'}`);
+  const bytes = await readFile(path).catch(() => undefined);
+  return bytes && sha256(bytes) === file.sha256 ? { path, bytes: new Uint8Array(bytes) } : undefined;
+}
+
 /** The raw file an image copy in `optimized/` was made from (its hash), if the name is one. */
 export function imageCopySha256(name: string): string | undefined {
   return /^([0-9a-f]{64})\.(png|jpg)$/.exec(name)?.[1];
 }
 
-async function hasFile(path: string, size?: number): Promise<boolean> {
+async function hasFile(path: string): Promise<boolean> {
   try {
-    const info = await stat(path);
-    return info.isFile() && (size === undefined || info.size === size);
+    return (await stat(path)).isFile();
   } catch {
     return false;
   }

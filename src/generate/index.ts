@@ -1,11 +1,12 @@
 import sharp from 'sharp';
-import { assertGlb, type ManifestEntry, readRawFile, resultFileOf, type StoreLayout, storedEntry, writeContentCopy } from '../cache/index.js';
+import { assertGlb, type ManifestEntry, paidEntry, resultFileOf, type StoreLayout } from '../cache/index.js';
 import { canonicalJson, sha256 } from '../hash.js';
 import { describeSpec, isImageSpec, type MeshySpec, specKey } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/index.js';
 import type { OptimizeOptions } from '../optimize/index.js';
 import { type Admission, createAdmission } from './admission.js';
 import { createDedupe } from './dedupe.js';
+import { readPaidImage, readPaidRaw, shippedWithoutRaw } from './integrity.js';
 import { createLimiter } from './limit.js';
 import type { ModelResult } from './meta.js';
 import type { GenerationMode } from './modes.js';
@@ -34,7 +35,7 @@ export interface ModelSourceOptions {
   /** Called on cache misses only, so a cache hit never opens a connection; may return a shared client. */
   connect: () => Promise<MeshyClient>;
   log: (line: string) => void;
-  /** Warnings a person must see (offline placeholders); default: `log`. */
+  /** Warnings a person must see (offline placeholders, damaged store files worked around); default: `log`. */
   warn?: (line: string) => void;
   /** Most credits this build may spend (estimated before spending); undefined = no cap. */
   maxCredits?: number;
@@ -74,18 +75,27 @@ export interface ModelSource {
  * generation; every result lands in the store before it is returned.
  */
 export function createModelSource(options: ModelSourceOptions): ModelSource {
+  const warn = options.warn ?? options.log;
   const admission = createAdmission({
     mode: options.mode,
     dryRun: options.dryRun ?? false,
     cacheDir: options.layout.dir,
-    warn: options.warn ?? options.log,
+    warn,
     ...(options.maxCredits === undefined ? {} : { maxCredits: options.maxCredits }),
   });
-  const optimized = createOptimizedLevel(options.layout, options.optimize);
+  const warned = new Set<string>();
+  /** A damaged raw file is reported once, however many builds (client, SSR) of this source ship the model. */
+  function warnOnce(line: string): void {
+    if (warned.has(line)) return;
+    warned.add(line);
+    warn(line);
+  }
+  const optimized = createOptimizedLevel(options.layout, options.optimize, warn);
   const raw = createRawLevel(options, admission, options.previews ? (spec, key, task) => void announcePreview(spec, key, task) : undefined);
   const sharedResult = createDedupe<string, ModelResult>();
   const keyOf = (spec: MeshySpec) => specKey(spec, options.namespace);
-  const isStored = async (key: string) => (await storedEntry(options.layout, key)) !== undefined;
+  // Paid for, even if its raw file is damaged: such a model is never generated again implicitly.
+  const isStored = async (key: string) => (await paidEntry(options.layout, key)) !== undefined;
 
   /** Downloads and optimizes a textured model's untextured preview: something real to look at early. */
   async function announcePreview(spec: MeshySpec, key: string, task: PreviewTask): Promise<void> {
@@ -94,7 +104,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       if (!task.model_urls?.glb) return;
       const client = await options.connect();
       const bytes = await client.download(task.model_urls.glb, { validate: assertGlb });
-      const file = await optimized({ sha256: sha256(bytes), read: async () => bytes }, spec.optimize);
+      const file = await optimized({ sha256: sha256(bytes), label, read: async () => bytes }, spec.optimize);
       const asset: AssetOf = { spec, key, provenance: { model: modelOf(spec), taskIds: [task.id], credits: task.consumed_credits ?? 0 } };
       options.onEvent?.({ type: 'preview', key, label, result: modelResult(asset, file, 'preview', true) });
     } catch (error) {
@@ -112,8 +122,10 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     if ('placeholder' in made) return pendingResult(options.layout, spec, key, made.credits);
     const { entry, generated } = made;
     const asset: AssetOf = { spec, key, provenance: provenanceOf(entry) };
-    if (isImageSpec(spec)) return imageResult(options, asset, made);
-    const file = await optimized(rawSourceOf(options.layout, entry), spec.optimize);
+    if (isImageSpec(spec)) return imageResult({ ...options, warn: warnOnce }, asset, made);
+    const file = await optimized(rawSourceOf(options.layout, describeSpec(spec), entry), spec.optimize);
+    // Reached only when the optimized copy is intact: a damaged raw file it needed has failed above.
+    if (made.damage) warnOnce(shippedWithoutRaw(describeSpec(spec), made.damage));
     const { rawBytes, bytes } = file.meta;
     if (generated) options.log(`"${entry.label}" done: ${formatBytes(rawBytes)} from Meshy, ${formatBytes(bytes)} optimized, ${entry.credits} credits`);
     return modelResult(asset, file, 'ready', generated);
@@ -182,7 +194,7 @@ function createRawLevel(options: ModelSourceOptions, admission: Admission, onPre
     if ('placeholder' in made) throw new Error(`"${describeSpec(dependency)}" is not generated (dry run or offline)`);
     const file = resultFileOf(made.entry);
     const mimeType = file.ext === 'png' ? 'image/png' : file.ext === 'jpg' ? 'image/jpeg' : 'application/octet-stream';
-    return { entry: made.entry, mimeType, read: () => readRawFile(options.layout, file) };
+    return { entry: made.entry, mimeType, read: () => readPaidRaw(options.layout, describeSpec(dependency), made.entry) };
   }
 
   return { shared, reroll: (spec, key) => obtain(spec, key, true) };
@@ -200,20 +212,18 @@ function reported(onEvent: ModelSourceOptions['onEvent'], spec: MeshySpec, key: 
   return pending;
 }
 
-function rawSourceOf(layout: StoreLayout, entry: ManifestEntry): RawSource {
-  const file = resultFileOf(entry);
-  return { sha256: file.sha256, read: () => readRawFile(layout, file) };
+function rawSourceOf(layout: StoreLayout, label: string, entry: ManifestEntry): RawSource {
+  return { sha256: resultFileOf(entry).sha256, label, read: () => readPaidRaw(layout, label, entry) };
 }
 
 /** Images ship as Meshy made them; a content-addressed copy sits with the models, to be served in dev. */
 async function imageResult(
-  { layout, log }: Pick<ModelSourceOptions, 'layout' | 'log'>,
+  { layout, log, warn }: Pick<ModelSourceOptions, 'layout' | 'log'> & { warn: (line: string) => void },
   asset: AssetOf,
   { entry, generated }: { entry: ManifestEntry; generated: boolean },
 ): Promise<ModelResult> {
   const file = resultFileOf(entry);
-  const bytes = await readRawFile(layout, file);
-  const path = await writeContentCopy(layout, bytes, file.ext ?? 'png');
+  const { bytes, path } = await readPaidImage(layout, describeSpec(asset.spec), entry, warn);
   const { width = 0, height = 0 } = await sharp(bytes).metadata();
   if (generated) log(`"${entry.label}" done: ${formatBytes(bytes.byteLength)} image, ${entry.credits} credits`);
   const meta = imageMeta(asset, { bytes: bytes.byteLength, width, height, mimeType: file.ext === 'jpg' ? 'image/jpeg' : 'image/png', status: 'ready' });

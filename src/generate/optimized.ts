@@ -2,9 +2,10 @@ import { type OptimizedFile, readOptimized, type StoreLayout, writeOptimized } f
 import { createOptimizePool, defaultWorkerCount, type OptimizeOptions, type OptimizeOverrides, optimizedKey, optimizeGlb } from '../optimize/index.js';
 import type { OptimizedMeta } from './meta.js';
 
-/** A raw model to optimize: its hash (the optimized file's key derives from it), and how to read it on a miss. */
+/** A raw model to optimize: its hash (the optimized file's key derives from it), its label, and how to read it on a miss. */
 export interface RawSource {
   sha256: string;
+  label: string;
   read: () => Promise<Uint8Array>;
 }
 
@@ -12,15 +13,18 @@ export type OptimizedLevel = (raw: RawSource, overrides: OptimizeOverrides | und
 
 /**
  * The optimized level of the store: a raw model optimized with the project's options and an import's
- * overrides, read from the store or made now. Optimizing is CPU-bound: it runs on a small pool of
- * worker threads, created on first use.
+ * overrides, read from the store or made now. A stored file is checked against the size and hash
+ * recorded with it; a damaged one is made again from raw, with a warning, never shipped. Optimizing
+ * is CPU-bound: it runs on a small pool of worker threads, created on first use.
  */
-export function createOptimizedLevel(layout: StoreLayout, options: OptimizeOptions): OptimizedLevel {
+export function createOptimizedLevel(layout: StoreLayout, options: OptimizeOptions, warn: (line: string) => void): OptimizedLevel {
   let pool: ReturnType<typeof createOptimizePool> | undefined;
   const optimizePool = () => (pool ??= createOptimizePool(options === false ? 1 : (options.workers ?? defaultWorkerCount())));
   return async (raw, overrides) => {
     const key = optimizedKey(raw.sha256, options, overrides);
-    const cached = await readOptimized<OptimizedMeta>(layout, key);
+    const cached = await readOptimized<OptimizedMeta>(layout, key, (damage) =>
+      warn(`"${raw.label}": the optimized file ${damage.path} is damaged (${damage.cause}); making it again from the raw file (no Meshy call)`),
+    );
     if (cached?.meta.report) return cached;
     const bytes = await raw.read();
     const result = await optimizeGlb(bytes, options, { overrides, pool: optimizePool() });

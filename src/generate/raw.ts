@@ -2,16 +2,19 @@ import { join } from 'node:path';
 import {
   assertGlb,
   assertImage,
+  checkStoreWritable,
   ensureStoreGitignore,
+  type FileDamage,
   type ManifestEntry,
+  paidEntry,
   putRawImage,
   putRawModel,
   recordManifestEntry,
   removeJournal,
   type StoreLayout,
-  storedEntry,
   sweepTempFiles,
   withFileLock,
+  writeRawSidecar,
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { describeSpec, isImageSpec, type MeshySpec, type SourceInput } from '../imports/index.js';
@@ -45,7 +48,11 @@ export interface RawModelDeps {
 
 export type PreviewTask = TextTo3dTask;
 
-export type RawModel = { entry: ManifestEntry; generated: boolean } | { placeholder: true; credits: number };
+/**
+ * A model the manifest names (`damage`: its raw file cannot be used; it is never generated again
+ * implicitly), or a placeholder for one that is not generated (dry run, offline).
+ */
+export type RawModel = { entry: ManifestEntry; generated: boolean; damage?: FileDamage } | { placeholder: true; credits: number };
 
 /** What generating `spec` is expected to cost, from the pricing table. */
 export function estimateCredits(spec: MeshySpec): number {
@@ -55,13 +62,15 @@ export function estimateCredits(spec: MeshySpec): number {
 /**
  * The raw level: the model as Meshy returned it, from the store or, on a miss, from Meshy. A
  * cross-process lock per spec key makes concurrent builds generate each model once: the others wait,
- * then find it in the store. Tasks are journaled, so a crashed build's successor resumes them.
+ * then find it in the store. Tasks are journaled, so a crashed build's successor resumes them. A
+ * model the manifest names was paid for: it is returned even when its raw file is missing or damaged
+ * (the caller ships an intact copy or fails), and only a reroll pays for it again.
  */
 export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawModelDeps, { reroll = false } = {}): Promise<RawModel> {
   // A reroll (`regenerate`) generates anew even when a model is stored; the stored one stays in use
   // until the new one has succeeded and replaces it in the manifest.
-  const cached = reroll ? undefined : await storedEntry(deps.layout, key);
-  if (cached) return { entry: cached, generated: false };
+  const cached = reroll ? undefined : await paidEntry(deps.layout, key);
+  if (cached) return { ...cached, generated: false };
   const label = describeSpec(spec);
   const credits = estimateCredits(spec);
   if ((await deps.admission.admit({ key, label, credits })) === 'placeholder') return { placeholder: true, credits };
@@ -69,8 +78,8 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
   return withFileLock(
     join(deps.layout.locks, key),
     async () => {
-      const madeMeanwhile = reroll ? undefined : await storedEntry(deps.layout, key);
-      if (madeMeanwhile) return { entry: madeMeanwhile, generated: false };
+      const madeMeanwhile = reroll ? undefined : await paidEntry(deps.layout, key);
+      if (madeMeanwhile) return { ...madeMeanwhile, generated: false };
       return { entry: await deps.limit(() => generate(spec, key, label, deps)), generated: true };
     },
     { staleMs: deps.lockStaleMs, onWait: () => deps.log(`"${label}": another process is generating it; waiting for its result`) },
@@ -80,6 +89,8 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
 async function generate(spec: MeshySpec, key: string, label: string, deps: RawModelDeps): Promise<ManifestEntry> {
   await sweepTempFiles(deps.layout.tmp);
   await ensureStoreGitignore(deps.layout);
+  // Whatever would stop the result from being recorded fails here, before anything is paid for.
+  await checkStoreWritable(deps.layout);
   const journal = await openJournal(deps.layout, key, label);
   const failed = journal.failed();
   if (failed && !deps.retryFailed) {
@@ -130,6 +141,8 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
       files: isImageSpec(spec) ? { image: file } : { glb: file },
       createdAt: new Date().toISOString(),
     };
+    // The sidecar first: from the moment the manifest names the raw file, `repair` can restore it.
+    await writeRawSidecar(deps.layout, key, entry);
     await recordManifestEntry(deps.layout, key, entry);
     await removeJournal(deps.layout, key);
     return entry;

@@ -110,7 +110,10 @@ describe('the CLI', () => {
     await expect(gc(p, () => {}, { apply: true })).resolves.toBe(1); // src/broken.ts is still there
     await writeProject(root, { 'src/broken.ts': `export {};` });
     await gc(p, () => {}, { apply: true });
-    expect(await readdir(join(root, '.meshy/raw'))).toHaveLength(1);
+    const rawAfter = await readdir(join(root, '.meshy/raw'));
+    expect(rawAfter.filter((name) => !name.endsWith('.json'))).toHaveLength(1);
+    // The kept model's sidecar stays beside it; the others went with their raw files.
+    expect(rawAfter.filter((name) => name.endsWith('.json'))).toEqual([rawAfter.find((name) => name.endsWith('.glb'))!.replace('.glb', '.json')]);
     lines.length = 0;
     await status(p, print);
     expect(lines.at(-1)).toMatch(/1 model\(s\): 1 cached/);

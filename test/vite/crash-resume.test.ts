@@ -56,6 +56,11 @@ async function expectCompleteStore(root: string): Promise<number> {
   const dir = join(root, '.meshy');
   let files = 0;
   for (const name of await readdir(join(dir, 'raw')).catch(() => [] as string[])) {
+    // A sidecar (the entry `repair` restores) parses and names its raw file.
+    if (name.endsWith('.json')) {
+      expect(JSON.parse(await readFile(join(dir, 'raw', name), 'utf8')).files.glb.sha256).toBe(name.slice(0, -'.json'.length));
+      continue;
+    }
     const bytes = new Uint8Array(await readFile(join(dir, 'raw', name)));
     expect(() => assertGlb(bytes)).not.toThrow();
     expect(`${createHash('sha256').update(bytes).digest('hex')}.glb`).toBe(name);
