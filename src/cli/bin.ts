@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { MeshyPluginError } from '../errors.js';
-import { balance, gc, prefetch, regenerate, status } from './commands.js';
+import { balance, gc, prefetch, regenerate, repair, status } from './commands.js';
 import { loadProject } from './load.js';
 
 const USAGE = `Usage: vite-plugin-meshy <command> [options]
 
 Commands (they use the project's Vite config and its meshy() options):
-  status                  each model the sources use: cached, pending, failed or missing
-  prefetch                generate every missing model (prints the cost first)
-  regenerate <name|id>    a new roll of one model (a named model, or a meshy: import id)
+  status                  each model the sources use: cached, pending, failed, missing or damaged
+  prefetch                generate every missing model (prints the cost first); never a damaged one
+  regenerate <name|id>    a new roll of one model (a named model, or a meshy: import id): the
+                          explicit way to pay again, e.g. for a model whose raw file is lost
+  repair                  rebuild a lost, unparsable or git-conflicted manifest.json from the
+                          sidecars in raw/ (intact entries are kept; nothing is paid for)
   gc                      list store entries no source uses any more (--apply removes them)
   balance                 the Meshy account's credits
 
@@ -59,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       case 'regenerate':
         if (!target) throw new MeshyPluginError('MESHY_CLI_USAGE', 'regenerate needs a model: a named model or a meshy: import id');
         return await regenerate(project, print, target);
+      case 'repair':
+        return await repair(project, print);
       case 'gc':
         return await gc(project, print, { apply: values.apply ?? false });
       case 'balance':

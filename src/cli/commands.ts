@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path';
-import { type EntryState, entryStates, listGarbage, readManifestEntry, removeGarbage } from '../cache/index.js';
+import { type EntryState, entryStates, listGarbage, readManifestEntry, removeGarbage, repairManifest } from '../cache/index.js';
 import { estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf } from '../generate/index.js';
 import { describeSpec, type MeshySpec, MeshySpecError } from '../imports/index.js';
 import type { MeshyProject } from '../project/index.js';
@@ -78,18 +78,42 @@ export async function status(project: MeshyProject, print: Print): Promise<numbe
     } else if (state.state === 'pending') {
       const ids = state.journal.stages.map((stage) => `${stage.stage} ${stage.taskId ?? '(create sent)'}`).join(', ');
       print(`pending  "${used.label}"  ${ids}: the next build or prefetch resumes it  (${where})`);
+    } else if (state.state === 'unreadable' || isPaidButDamaged(state)) {
+      print(`damaged  "${used.label}"  ${damageOf(state)}  (${where})`);
     } else {
       missingCredits += estimateCredits(used.spec);
       print(`missing  "${used.label}"  ~${estimateCredits(used.spec)} credits to generate  (${where})`);
     }
   }
   printInvalid(print, invalid);
-  const count = (name: EntryState['state']) => [...states.values()].filter((s) => s.state === name).length;
+  const count = (name: EntryState['state']) => [...states.values()].filter((s) => s.state === name && !isDamaged(s)).length;
+  const damaged = [...states.values()].filter(isDamaged).length;
   print(
     `${specs.length} model(s): ${count('stored')} cached (${paid} credits paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing')} missing (~${missingCredits} credits)` +
+      (damaged ? `, ${damaged} damaged` : '') +
       (invalid.length ? `, ${invalid.length} invalid import(s)` : ''),
   );
-  return invalid.length ? 1 : 0;
+  return invalid.length || damaged ? 1 : 0;
+}
+
+/** A model paid for whose raw file is missing or damaged: it is never generated again implicitly. */
+function isPaidButDamaged(state: EntryState): state is Extract<EntryState, { state: 'missing' }> & { entry: object } {
+  return state.state === 'missing' && state.entry !== undefined;
+}
+
+/** A model nothing may generate until a person brings a file back or fixes it. */
+function isDamaged(state: EntryState): boolean {
+  return state.state === 'unreadable' || isPaidButDamaged(state);
+}
+
+function damageOf(state: EntryState): string {
+  if (state.state === 'unreadable') return state.problem;
+  if (state.state !== 'missing' || !state.entry) return '';
+  const { entry, damage } = state;
+  return (
+    `paid (${entry.credits} credits, tasks ${entry.tasks.map((t) => t.id).join(' ')}), but its raw file ${damage?.path} cannot be used: ${damage?.cause}. ` +
+    'Not generated again: bring the file back, or pay for a new roll with `regenerate`'
+  );
 }
 
 /** `prefetch`: generates every model the project uses that is not stored yet, after printing its cost. */
@@ -103,12 +127,18 @@ export async function prefetch(
     project.layout,
     specs.map((used) => used.key),
   );
-  const todo = specs.filter((used) => states.get(used.key)!.state !== 'stored');
+  // A damaged model was paid for: prefetch never generates it again (`regenerate` does, when asked).
+  const damaged = specs.filter((used) => isDamaged(states.get(used.key)!));
+  const todo = specs.filter((used) => states.get(used.key)!.state !== 'stored' && !damaged.includes(used));
   const credits = todo.reduce((sum, used) => sum + estimateCredits(used.spec), 0);
-  print(`${specs.length} model(s) used, ${specs.length - todo.length} cached, ${todo.length} to generate (~${credits} credits)`);
+  print(
+    `${specs.length} model(s) used, ${specs.length - todo.length - damaged.length} cached, ${todo.length} to generate (~${credits} credits)` +
+      (damaged.length ? `, ${damaged.length} damaged (not generated again)` : ''),
+  );
   for (const used of todo) print(`  - "${used.label}" ~${estimateCredits(used.spec)} credits (${states.get(used.key)!.state})`);
+  for (const used of damaged) print(`damaged  "${used.label}"  ${damageOf(states.get(used.key)!)}`);
   printInvalid(print, invalid);
-  if (options.dryRun || todo.length === 0) return invalid.length ? 1 : 0;
+  if (options.dryRun || todo.length === 0) return invalid.length || damaged.length ? 1 : 0;
 
   const display = createProgressDisplay(print, todo.length, options.interactive ?? false);
   const source = project.createSource({
@@ -135,7 +165,7 @@ export async function prefetch(
   );
   display.finish();
   print(`generated ${todo.length - failed} of ${todo.length}; ${spent} credits spent${failed ? `; ${failed} failed` : ''}`);
-  return failed || invalid.length ? 1 : 0;
+  return failed || invalid.length || damaged.length ? 1 : 0;
 }
 
 /** `regenerate <name or import>`: a new roll; the stored model is replaced only when the new one succeeded. */
@@ -176,6 +206,48 @@ export async function gc(project: MeshyProject, print: Print, { apply = false } 
   if (!apply) return 0;
   await removeGarbage(project.layout, garbage);
   return 0;
+}
+
+/**
+ * `repair`: rebuilds a lost, unparsable or git-conflicted manifest from the sidecars beside the raw
+ * files, keeping its intact entries; pays for nothing. Says what it restored and what it could not.
+ */
+export async function repair(project: MeshyProject, print: Print): Promise<number> {
+  const report = await repairManifest(project.layout);
+  const manifest = relative(project.root, project.layout.manifest) || project.layout.manifest;
+  const condition = {
+    intact: 'is intact',
+    missing: 'was missing',
+    conflicted: 'had git conflict markers: both sides were read',
+    unparsable: 'was not valid JSON: none of its entries could be read',
+    invalid: 'had entries of an unexpected shape',
+  }[report.condition];
+  print(`${manifest} ${condition}`);
+  if (report.kept.length) print(`kept      ${report.kept.length} intact entr${report.kept.length === 1 ? 'y' : 'ies'}`);
+  for (const { entry } of report.restored) {
+    print(`restored  "${entry.label}"  ${entry.model}, ${entry.credits} credits, tasks ${entry.tasks.map((t) => t.id).join(' ')}  (from its sidecar)`);
+  }
+  for (const key of report.dropped) print(`lost      entry ${key}: it did not parse and no sidecar has it`);
+  for (const { entry, damage } of report.damaged) print(`damaged   "${entry.label}"  ${damage.path}: ${damage.cause}`);
+  for (const name of report.unreadableSidecars) print(`unreadable sidecar raw/${name}`);
+  if (report.orphans.length) {
+    print(
+      `${report.orphans.length} raw file(s) no entry names have no sidecar (written before sidecars existed, or earlier rolls): ` +
+        `repair cannot restore their entries; take the manifest from version control for those (${report.orphans.map((name) => `raw/${name}`).join(', ')})`,
+    );
+  }
+  if (report.sidecarsWritten)
+    print(
+      `wrote sidecars for ${report.sidecarsWritten} entr${report.sidecarsWritten === 1 ? 'y' : 'ies'} that had none, so that a later repair can restore them`,
+    );
+  const total = report.kept.length + report.restored.length;
+  print(
+    report.written
+      ? `wrote ${manifest}: ${total} entr${total === 1 ? 'y' : 'ies'} (${report.restored.length} restored); nothing was paid for` +
+          (report.backup ? `; the broken file is kept as ${relative(project.root, report.backup)}` : '')
+      : `nothing to restore: ${total} entr${total === 1 ? 'y' : 'ies'}`,
+  );
+  return report.dropped.length || report.unreadableSidecars.length ? 1 : 0;
 }
 
 /** `balance`: the Meshy account's credits. */

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -37,11 +38,20 @@ export default { plugins: [meshy({ mode: 'generate', emulator: { taskDurationMs:
     expect(before.out).toMatch(/missing {2}"a bin barrel" {2}~20 credits to generate {2}\(main\.js:1, meshy\(\{ models \}\)\)/);
 
     const prefetch = await cli(root, 'prefetch');
-    expect(prefetch.code).toBe(0);
+    expect(prefetch.code, prefetch.out).toBe(0);
     expect(prefetch.out).toMatch(/1 model\(s\) used, 0 cached, 1 to generate \(~20 credits\)[\s\S]*generated 1 of 1; 20 credits spent/);
 
     const after = await cli(root, 'status');
     expect(after.out).toMatch(/cached {3}"a bin barrel" {2}meshy-7\.1, 20 credits/);
+
+    // A lost manifest: `repair` brings it back from the sidecars, and the model is cached again.
+    await rm(join(root, '.meshy/manifest.json'));
+    const repaired = await cli(root, 'repair');
+    expect(repaired.code).toBe(0);
+    expect(repaired.out).toMatch(
+      /\.meshy\/manifest\.json was missing\nrestored {2}"a bin barrel"[\s\S]*wrote \.meshy\/manifest\.json: 1 entry \(1 restored\); nothing was paid for/,
+    );
+    expect((await cli(root, 'status')).out).toMatch(/cached {3}"a bin barrel"/);
   });
 
   it('explains usage and a missing plugin', async () => {
@@ -50,5 +60,7 @@ export default { plugins: [meshy({ mode: 'generate', emulator: { taskDurationMs:
     expect((await cli(root, 'frobnicate')).out).toMatch(/No meshy\(\) plugin in the Vite config/);
     const help = await run(process.execPath, [BIN, '--help']);
     expect(help.stdout).toMatch(/Usage: vite-plugin-meshy <command>[\s\S]*prefetch/);
+    expect(help.stdout).toMatch(/^ {2}repair {18}rebuild a lost, unparsable or git-conflicted manifest\.json from the$/m);
+    expect(help.stdout).toMatch(/regenerate <name\|id>[\s\S]*explicit way to pay again/);
   });
 });

@@ -1,8 +1,8 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { balance, gc, prefetch, regenerate, status } from '../../src/cli/commands.js';
+import { balance, gc, prefetch, regenerate, repair, status } from '../../src/cli/commands.js';
 import { findMeshyImports } from '../../src/cli/scan.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { createProject, type MeshyProject } from '../../src/project/index.js';
@@ -148,6 +148,66 @@ describe('the CLI', () => {
     await gc(p, () => {}, { apply: true });
     expect((await readdir(join(root, '.meshy/raw'))).filter((name) => name.endsWith('.png'))).toHaveLength(0);
     expect((await readdir(join(root, '.meshy/optimized'))).filter((name) => name.endsWith('.png'))).toHaveLength(0);
+    await p.close();
+  });
+
+  it('repair rebuilds a git-conflicted manifest from the sidecars, and nothing is paid for again', async () => {
+    const root = await cliProject();
+    await writeProject(root, { 'src/broken.ts': 'export {};' });
+    const p = project(root);
+    await prefetch(p, () => {});
+    const manifestPath = join(root, '.meshy/manifest.json');
+    const intact = await readFile(manifestPath, 'utf8');
+    // A merge left both sides in the file, and lost one of the two entries.
+    const lines = intact.split('\n');
+    const secondEntry = lines.findIndex((line, i) => i > 3 && /^ {4}"[0-9a-f]{64}": \{$/.test(line));
+    const ours = [...lines.slice(2, secondEntry - 1), '    }'];
+    await writeFile(manifestPath, [...lines.slice(0, 2), '<<<<<<< HEAD', ...ours, '=======', '>>>>>>> theirs', '  }', '}', ''].join('\n'));
+    await expect(status(p, () => {})).rejects.toThrow(/git conflict markers.*npx vite-plugin-meshy repair/s);
+
+    const printed: string[] = [];
+    const before = emulator.stats().tasksCreated;
+    expect(await repair(p, (line) => printed.push(line))).toBe(0);
+    const report = printed.join('\n');
+    expect(report).toMatch(/^\.meshy\/manifest\.json had git conflict markers: both sides were read$/m);
+    expect(report).toMatch(/^kept {6}1 intact entry$/m);
+    expect(report).toMatch(/^restored {2}"a cli (crate|barrel)" {2}meshy-7\.1, 20 credits, tasks \S+ {2}\(from its sidecar\)$/m);
+    expect(report).toMatch(
+      /wrote \.meshy\/manifest\.json: 2 entries \(1 restored\); nothing was paid for; the broken file is kept as \.meshy\/manifest\.broken-.*\.json/,
+    );
+    expect(JSON.parse(await readFile(manifestPath, 'utf8'))).toEqual(JSON.parse(intact));
+
+    printed.length = 0;
+    await status(p, (line) => printed.push(line));
+    expect(printed.at(-1)).toMatch(/2 model\(s\): 2 cached \(40 credits paid\)/);
+    expect(emulator.stats().tasksCreated).toBe(before);
+    printed.length = 0;
+    expect(await repair(p, (line) => printed.push(line))).toBe(0);
+    expect(printed).toEqual(['.meshy/manifest.json is intact', 'kept      2 intact entries', 'nothing to restore: 2 entries']);
+    await p.close();
+  });
+
+  it('status and prefetch report a paid model whose raw file is damaged, and prefetch does not generate it', async () => {
+    const root = await cliProject();
+    await writeProject(root, { 'src/broken.ts': 'export {};' });
+    const p = project(root);
+    await prefetch(p, () => {});
+    const raw = join(root, '.meshy/raw');
+    const [first] = (await readdir(raw)).filter((name) => name.endsWith('.glb'));
+    await writeFile(join(raw, first!), 'version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 9\n');
+    const printed: string[] = [];
+    expect(await status(p, (line) => printed.push(line))).toBe(1);
+    expect(printed.join('\n')).toMatch(
+      /^damaged {2}"a cli (crate|barrel)" {2}paid \(20 credits, tasks \S+\), but its raw file \S+ cannot be used: this is a Git LFS pointer: run git lfs pull\. Not generated again: bring the file back, or pay for a new roll with `regenerate`/m,
+    );
+    expect(printed.at(-1)).toMatch(/2 model\(s\): 1 cached \(20 credits paid\), 0 pending, 0 failed, 0 missing \(~0 credits\), 1 damaged$/);
+
+    printed.length = 0;
+    const before = emulator.stats().tasksCreated;
+    expect(await prefetch(p, (line) => printed.push(line))).toBe(1);
+    expect(printed[0]).toBe('2 model(s) used, 1 cached, 0 to generate (~0 credits), 1 damaged (not generated again)');
+    expect(emulator.stats().tasksCreated).toBe(before);
+    await rm(join(raw, first!));
     await p.close();
   });
 });
