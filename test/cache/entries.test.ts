@@ -7,6 +7,7 @@ import {
   type JournalStage,
   listGarbage,
   type ManifestEntry,
+  paidEntry,
   putRawModel,
   recordManifestEntry,
   removeGarbage,
@@ -63,6 +64,26 @@ describe('entry states', () => {
     expect(states.get('failed')).toMatchObject({ failed: { taskId: 't1' } });
     expect((await storedEntry(layout, 'stored'))?.label).toBe('stored');
     expect(await storedEntry(layout, 'lost')).toBeUndefined();
+  });
+});
+
+describe('entry states of a damaged store', () => {
+  it('a paid key whose raw file is an LFS pointer is missing with its entry and the damage; a journal that does not parse is unreadable', async () => {
+    const layout = storeLayout(await tempDir());
+    const glb = await putRawModel(layout, await tinyGlb('pointer'));
+    await recordManifestEntry(layout, 'pointer', entry('pointer', glb));
+    await writeFile(join(layout.raw, `${glb.sha256}.glb`), 'version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 1\n');
+    await writeJournal(layout, { version: 1, key: 'broken', label: 'broken', stages: [stage('created', 't9')] });
+    await writeFile(join(layout.journal, 'broken.json'), '{ "taskId": "t9", ');
+    const states = await entryStates(layout, ['pointer', 'broken']);
+    expect(states.get('pointer')).toEqual({
+      state: 'missing',
+      entry: entry('pointer', glb),
+      damage: { path: join(layout.raw, `${glb.sha256}.glb`), cause: 'this is a Git LFS pointer: run git lfs pull' },
+    });
+    expect(states.get('broken')).toEqual({ state: 'unreadable', problem: expect.stringMatching(/broken\.json does not parse .*names Meshy task t9/) });
+    expect(await paidEntry(layout, 'pointer')).toMatchObject({ entry: { label: 'pointer' }, damage: { cause: expect.stringMatching(/LFS/) } });
+    expect(await paidEntry(layout, 'broken')).toBeUndefined();
   });
 });
 
