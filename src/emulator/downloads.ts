@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAssetSignature, contentTypeOf, parseAssetPath } from './assets.js';
-import { sendCorrupt, sendThenReset, sendTruncated, sendWithStall } from './faults/index.js';
+import { sendCorrupt, sendPaddedGlb, sendThenReset, sendTruncated, sendWithStall } from './faults/index.js';
 import type { AssetSource } from './resource.js';
 import { type EmulatorState, recordFault, resourceOf } from './state.js';
 import { snapshotAt } from './tasks.js';
@@ -33,9 +33,19 @@ export async function serveAsset(state: EmulatorState, req: IncomingMessage, res
     return void res.end();
   }
   state.stats.downloads++;
-  const fault = state.faults.take(['download-reset', 'download-stall', 'truncated-download', 'corrupt-download'], 'GET', url.pathname);
+  const kinds = [
+    'expired-link',
+    'download-reset',
+    'download-stall',
+    'truncated-download',
+    'corrupt-download',
+    ...(target.file.endsWith('.glb') ? (['large-download'] as const) : []),
+  ] as const;
+  const fault = state.faults.take(kinds, 'GET', url.pathname);
   if (fault) recordFault(state, fault.kind);
   switch (fault?.kind) {
+    case 'expired-link':
+      return plain(403, 'Access denied: this URL has expired');
     case 'download-reset':
       return sendThenReset(res, { 'content-type': contentType }, bytes, fault.afterBytes);
     case 'download-stall':
@@ -44,6 +54,8 @@ export async function serveAsset(state: EmulatorState, req: IncomingMessage, res
       return sendTruncated(res, { 'content-type': contentType }, bytes, fault.bytes);
     case 'corrupt-download':
       return sendCorrupt(res, contentType, bytes, fault.body);
+    case 'large-download':
+      return sendPaddedGlb(res, contentType, bytes, fault.bytes, fault.contentLength);
     default:
       res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.byteLength });
       res.end(bytes);

@@ -6,6 +6,7 @@ import { serveAsset } from './downloads.js';
 import { type RequestFaultOf, resetConnection, sendRateLimit, sendServerError } from './faults/index.js';
 import { type Answer, ApiError, errorAnswer, readJsonObject, sendAnswer, sendJson } from './http.js';
 import type { EmulatedResource } from './resource.js';
+import { STREAM_FAULTS } from './sse.js';
 import { type EmulatorState, recordFault, settle } from './state.js';
 import { createTask, deleteTask, getTask, listTasks, streamTaskEvents } from './task-routes.js';
 
@@ -73,7 +74,7 @@ async function handle(state: EmulatorState, req: IncomingMessage, res: ServerRes
     const { route: admitted, account } = admit(state, req, route);
     if (admitted.action === 'stream') {
       const decorate = extraFieldsFor(state, method, url.pathname);
-      const stream = state.faults.take(['stream-stall', 'stream-drop'], method, url.pathname);
+      const stream = state.faults.take(STREAM_FAULTS, method, url.pathname);
       return streamTaskEvents(state, admitted.resource, account, admitted.id, res, streams, { stream, decorate });
     }
     answer = await answerRoute(state, admitted, account, req, url);
@@ -83,7 +84,35 @@ async function handle(state: EmulatorState, req: IncomingMessage, res: ServerRes
   }
   // The request took effect (a create made and charged its task); now its answer is lost.
   if (fault) return injectTransportFault(state, fault, req, res);
-  sendAnswer(res, withExtraFields(state, method, url.pathname, route, answer));
+  sendAnswer(
+    res,
+    withRetryAfter(
+      state,
+      method,
+      url.pathname,
+      withOddListItem(state, method, url.pathname, route, withExtraFields(state, method, url.pathname, route, answer)),
+    ),
+  );
+}
+
+/** A successful answer with the Retry-After of a `retry-after` fault, if one applies. */
+function withRetryAfter(state: EmulatorState, method: string, pathname: string, answer: Answer): Answer {
+  if (answer.status >= 300) return answer;
+  const fault = state.faults.take(['retry-after'], method, pathname);
+  if (!fault) return answer;
+  recordFault(state, fault.kind);
+  return { ...answer, headers: { ...answer.headers, 'retry-after': String(fault.seconds) } };
+}
+
+/** A task list with the extra item of an `odd-list-item` fault, if one applies. */
+function withOddListItem(state: EmulatorState, method: string, pathname: string, route: Route | undefined, answer: Answer): Answer {
+  if (route?.action !== 'list' || answer.status >= 300 || !Array.isArray(answer.body)) return answer;
+  const fault = state.faults.take(['odd-list-item'], method, pathname);
+  if (!fault) return answer;
+  recordFault(state, fault.kind);
+  const body = [...answer.body];
+  body.splice(fault.at, 0, fault.item);
+  return { ...answer, body };
 }
 
 /** Checks that come before any route: browsers, unknown routes, keys and the request rate. */

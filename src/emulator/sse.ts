@@ -11,9 +11,12 @@ export interface StreamSnapshot {
   full(): Record<string, unknown>;
 }
 
-/** A stall or drop to inject, and what to call when it happens. */
+/** The faults a stream can carry. */
+export const STREAM_FAULTS = ['stream-stall', 'stream-drop', 'stream-bare-final', 'stream-malformed'] as const;
+
+/** A fault to inject into a stream, and what to call when it happens. */
 export interface StreamFault {
-  fault: RequestFaultOf<'stream-stall' | 'stream-drop'>;
+  fault: RequestFaultOf<(typeof STREAM_FAULTS)[number]>;
   fired(): void;
 }
 
@@ -49,22 +52,38 @@ export function streamTask(res: ServerResponse, read: () => StreamSnapshot | und
     }
     return false;
   };
+  /** Before the event after `afterEvents` events: one event of garbage, once. */
+  let malformedSent = false;
+  const malformed = () => {
+    if (fault?.kind !== 'stream-malformed' || malformedSent || eventsSent !== fault.afterEvents) return;
+    malformedSent = true;
+    streamFault!.fired();
+    res.write(`event: message\ndata: ${fault.data}\n\n`);
+  };
   const send = (name: 'message' | 'error', data: unknown, last: boolean) => {
     if (interrupted()) return;
+    malformed();
     eventsSent++;
     if (last) end(res, name, data);
     else res.write(event(name, data));
+  };
+  /** The final event: the full task, or only what an update carries with `stream-bare-final`. */
+  const finalEvent = (snapshot: StreamSnapshot) => {
+    if (fault?.kind !== 'stream-bare-final') return snapshot.full();
+    streamFault!.fired();
+    return { id: snapshot.id, progress: snapshot.progress, status: snapshot.status };
   };
   const tick = () => {
     if (res.writableEnded || res.destroyed) return;
     const snapshot = read();
     if (!snapshot) return send('error', TASK_NOT_FOUND, true);
-    if (isFinal(snapshot.status)) return send('message', snapshot.full(), true);
+    if (isFinal(snapshot.status)) return send('message', finalEvent(snapshot), true);
     const update = { id: snapshot.id, progress: snapshot.progress, status: snapshot.status };
     const text = JSON.stringify(update);
     if (text === lastSent) return;
     // A stalled update is sent once the stall is over, if still news.
     if (interrupted()) return;
+    malformed();
     lastSent = text;
     eventsSent++;
     res.write(event('message', update));

@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { Account } from './accounts.js';
-import { type FaultName, type RequestFaultOf, type TaskFault, taskFailureFor } from './faults/index.js';
+import { type FaultName, type TaskFault, taskFailureFor } from './faults/index.js';
 import { type Answer, ApiError } from './http.js';
 import type { EmulatedResource, TaskPlan } from './resource.js';
-import { streamNotFound, streamTask } from './sse.js';
+import { type StreamFault, streamNotFound, streamTask } from './sse.js';
 import { type EmulatorState, presentTask, queuedTasks, recordFault, resourceOf, settle } from './state.js';
 import { type PageQuery, pageOf, scheduleTask, snapshotAt, type Task } from './tasks.js';
 import { SAMPLE_SEED } from './test-mode.js';
@@ -30,6 +30,7 @@ export function createTask(state: EmulatorState, resource: EmulatedResource, acc
   }
   const failure = failureOf(state, account, plan, body);
   const fault = failure?.fault;
+  const stuckAt = fault || account.testMode ? undefined : state.faults.stuckAt(plan.type);
   const task = scheduleTask(
     {
       id: state.newId(now),
@@ -40,6 +41,7 @@ export function createTask(state: EmulatorState, resource: EmulatedResource, acc
       credits,
       input: plan.input,
       ...(fault ? { failure: { atProgress: fault.atProgress ?? 20 + (plan.seed % 60), error: fault.error } } : {}),
+      ...(stuckAt === undefined ? {} : { stuckAt }),
     },
     { now, queueDelayMs: state.options.queueDelayMs, taskDurationMs: state.options.taskDurationMs, retentionMs: state.options.retentionMs },
   );
@@ -50,6 +52,7 @@ export function createTask(state: EmulatorState, resource: EmulatedResource, acc
   state.stats.creditsCharged += credits;
   state.stats.tasksByType[task.type] = (state.stats.tasksByType[task.type] ?? 0) + 1;
   if (failure?.name) recordFault(state, failure.name);
+  if (stuckAt !== undefined) recordFault(state, 'stuck-task');
   return { status: 202, body: { result: task.id } }; // https://docs.meshy.ai/en/api/quick-start
 }
 
@@ -100,7 +103,7 @@ export function streamTaskEvents(
   id: string,
   res: ServerResponse,
   streams: Set<() => void>,
-  fault: { stream?: RequestFaultOf<'stream-stall' | 'stream-drop'>; decorate?: (task: Record<string, unknown>) => Record<string, unknown> } = {},
+  fault: { stream?: StreamFault['fault']; decorate?: (task: Record<string, unknown>) => Record<string, unknown> } = {},
 ): void {
   if (!ownTask(state, account, id, resource)) {
     streamNotFound(res);

@@ -36,6 +36,8 @@ export interface Task {
   /** End of retention (https://docs.meshy.ai/en/api/asset-retention); meaningful once SUCCEEDED. */
   expiresAt: number;
   failure?: TaskError;
+  /** A stuck task (the `stuckTasks` fault) never finishes and its progress stops here. */
+  progressCap?: number;
   /** The resource's own view of the request (opaque here). */
   input: unknown;
 }
@@ -66,12 +68,19 @@ export interface NewTask {
   input: unknown;
   /** Fails at this progress (0–99) instead of succeeding. */
   failure?: { atProgress: number; error: TaskError };
+  /** Never finishes: lingers IN_PROGRESS at this progress (0–99). */
+  stuckAt?: number;
 }
 
+/** Far enough in the future to be never, and still a number JSON can carry. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
 export function scheduleTask(task: NewTask, schedule: Schedule): Task {
-  const { failure, ...rest } = task;
+  const { failure, stuckAt, ...rest } = task;
   const startedAt = schedule.now + schedule.queueDelayMs;
   const runMs = schedule.taskDurationMs;
+  if (stuckAt !== undefined)
+    return { ...rest, refunded: false, createdAt: schedule.now, startedAt, runMs, finishedAt: NEVER, expiresAt: NEVER, progressCap: stuckAt };
   const finishedAt = failure ? startedAt + Math.round((runMs * failure.atProgress) / 100) : startedAt + runMs;
   return {
     ...rest,
@@ -89,7 +98,7 @@ export function snapshotAt(task: Task, now: number): TaskSnapshot {
   if (now < task.startedAt) return { status: 'PENDING', progress: 0, startedAt: 0, finishedAt: 0, expiresAt: 0 };
   if (now < task.finishedAt) {
     // 100 is only ever shown on success (https://docs.meshy.ai/en/api/task-lifecycle); Meshy also lingers at 99 while finalizing.
-    const progress = Math.min(99, Math.floor((100 * (now - task.startedAt)) / Math.max(1, task.runMs)));
+    const progress = Math.min(task.progressCap ?? 99, Math.floor((100 * (now - task.startedAt)) / Math.max(1, task.runMs)));
     return { status: 'IN_PROGRESS', progress, startedAt: task.startedAt, finishedAt: 0, expiresAt: 0 };
   }
   if (task.failure) {

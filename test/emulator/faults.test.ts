@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { assertGlb } from '../../src/cache/index.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { download, fakeClock, KEY, readStream, T2T, useEmulator } from './helpers.js';
 
@@ -273,5 +274,103 @@ describe('faults: unknown fields', () => {
     expect(events[0]!.data).toMatchObject({ status: 'SUCCEEDED', surprise: 1 });
     expect((await api.call('GET', '/openapi/v1/balance')).body).toEqual({ balance: 9980 });
     expect(api.emulator.stats().faultsInjected).toEqual({ 'extra-fields': 4 });
+  });
+});
+
+describe('faults: odd answers (issue 10, the Meshy protocol)', () => {
+  it('keeps stuckTasks IN_PROGRESS at their progress forever, in GET and stream alike', async () => {
+    const clock = fakeClock();
+    const api = await useEmulator({ now: clock.now, taskDurationMs: 100, queueDelayMs: 0, faults: { stuckTasks: { types: ['text-to-3d-preview'] } } });
+    const id = await api.create(PREVIEW);
+    clock.advance(24 * 60 * 60_000);
+    expect(await api.get(id)).toMatchObject({ status: 'IN_PROGRESS', progress: 99, model_urls: expect.anything() });
+    const response = await fetch(`${api.emulator.url}${T2T}/${id}/stream`, { headers: { authorization: `Bearer ${KEY}` } });
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(`event: message\ndata: {"id":"${id}","progress":99,"status":"IN_PROGRESS"}\n\n`);
+    await reader.cancel();
+    expect(api.emulator.stats().faultsInjected).toEqual({ 'stuck-task': 1 });
+  });
+
+  it('stuckTasks with a progress, for the listed types only', async () => {
+    const clock = fakeClock();
+    const api = await useEmulator({
+      now: clock.now,
+      taskDurationMs: 100,
+      queueDelayMs: 0,
+      faults: { stuckTasks: { atProgress: 40, types: ['text-to-3d-refine'] } },
+    });
+    const preview = await api.create(PREVIEW);
+    clock.advance(100);
+    const refine = await api.create({ mode: 'refine', preview_task_id: preview });
+    clock.advance(60_000);
+    expect((await api.get(preview)).status).toBe('SUCCEEDED');
+    expect(await api.get(refine)).toMatchObject({ status: 'IN_PROGRESS', progress: 40 });
+  });
+
+  it('sends a final stream event without asset URLs (stream-bare-final)', async () => {
+    const api = await useEmulator({ taskDurationMs: 100, queueDelayMs: 0, faults: { requests: [{ kind: 'stream-bare-final' }] } });
+    const id = await api.create(PREVIEW);
+    const { events } = await readStream(`${api.emulator.url}${T2T}/${id}/stream`);
+    expect(events.at(-1)!.data).toEqual({ id, progress: 100, status: 'SUCCEEDED' });
+    expect((await api.get(id)).model_urls.glb).toMatch(/model\.glb/);
+    expect(api.emulator.stats().faultsInjected).toEqual({ 'stream-bare-final': 1 });
+  });
+
+  it('sends one malformed event, then goes on (stream-malformed)', async () => {
+    const api = await useEmulator({ taskDurationMs: 200, queueDelayMs: 0, faults: { requests: [{ kind: 'stream-malformed', afterEvents: 1 }] } });
+    const id = await api.create(PREVIEW);
+    const response = await fetch(`${api.emulator.url}${T2T}/${id}/stream`, { headers: { authorization: `Bearer ${KEY}` } });
+    const blocks = (await response.text()).split('\n\n').filter(Boolean);
+    expect(blocks[1]).toBe('event: message\ndata: {"status": "IN_PROG');
+    expect(blocks.at(-1)).toMatch(/"status":"SUCCEEDED"/);
+    expect(api.emulator.stats().faultsInjected).toEqual({ 'stream-malformed': 1 });
+  });
+
+  it('puts a Retry-After on a successful read (retry-after)', async () => {
+    const api = await useEmulator({ faults: { requests: [{ kind: 'retry-after', method: 'GET', path: `${T2T}/*` }] } });
+    const id = await api.create(PREVIEW);
+    const read = await api.call('GET', `${T2T}/${id}`);
+    expect([read.status, read.headers.get('retry-after')]).toEqual([200, '100000']);
+    expect(api.emulator.stats().faultsInjected).toEqual({ 'retry-after': 1 });
+  });
+
+  it('adds one item that is not a task to a list (odd-list-item)', async () => {
+    const api = await useEmulator({ faults: { requests: [{ kind: 'odd-list-item', at: 1 }] } });
+    await api.create(PREVIEW);
+    await api.create(PREVIEW);
+    const list = (await api.call('GET', T2T)).body;
+    expect(list).toHaveLength(3);
+    expect(list[1]).toEqual({ id: null, status: 'MYSTERY', progress: 'lots' });
+    expect((await api.call('GET', T2T)).body).toHaveLength(2);
+  });
+
+  it('answers a download 403 as a stale signed link does (expired-link), once', async () => {
+    const { api, task } = await succeededPreview({ faults: { requests: [{ kind: 'expired-link', path: '/assets/*/model.glb' }] } });
+    const stale = await download(task.model_urls.glb);
+    expect([stale.status, new TextDecoder().decode(stale.bytes)]).toEqual([403, 'Access denied: this URL has expired']);
+    expect((await download(task.model_urls.glb)).status).toBe(200);
+    expect(api.emulator.stats().faultsInjected).toEqual({ 'expired-link': 1 });
+  });
+
+  it('serves a valid GLB of any size without holding it (large-download), with or without Content-Length', async () => {
+    const { api, task } = await succeededPreview({
+      faults: {
+        requests: [
+          { kind: 'large-download', bytes: 3 * 1024 * 1024 + 1, path: '/assets/*/model.glb' },
+          { kind: 'large-download', bytes: 2 * 1024 * 1024, contentLength: false, path: '/assets/*/model.glb' },
+        ],
+      },
+    });
+    const big = await rawGet(task.model_urls.glb);
+    expect([big.error, big.bytes.byteLength, Number(big.headers['content-length'])]).toEqual([undefined, 3 * 1024 * 1024 + 4, 3 * 1024 * 1024 + 4]);
+    expect(() => assertGlb(new Uint8Array(big.bytes))).not.toThrow();
+    const chunked = await rawGet(task.model_urls.glb);
+    expect([chunked.headers['content-length'], chunked.headers['transfer-encoding'], chunked.bytes.byteLength]).toEqual([
+      undefined,
+      'chunked',
+      2 * 1024 * 1024,
+    ]);
+    expect(() => assertGlb(new Uint8Array(chunked.bytes))).not.toThrow();
+    expect(api.emulator.stats().faultsInjected).toEqual({ 'large-download': 2 });
   });
 });

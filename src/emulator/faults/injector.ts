@@ -9,6 +9,8 @@ export interface FaultInjector {
    */
   take<K extends RequestFaultKind>(kinds: readonly K[], method: string, pathname: string): RequestFaultOf<K> | undefined;
   taskFailures: TaskFailureDraws;
+  /** The progress a new task of `type` gets stuck at, if `stuckTasks` applies to it. */
+  stuckAt(type: string): number | undefined;
 }
 
 export function parseFaults(config: FaultsConfig | undefined): Faults {
@@ -36,6 +38,10 @@ export function createFaultInjector(faults: Faults): FaultInjector {
       return undefined;
     },
     taskFailures: createTaskFailureDraws(faults.taskFailures),
+    stuckAt(type) {
+      const stuck = faults.stuckTasks;
+      return stuck && (!stuck.types || stuck.types.includes(type)) ? stuck.atProgress : undefined;
+    },
   };
 }
 

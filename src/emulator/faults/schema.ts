@@ -93,6 +93,47 @@ const requestFaultSchema = z.discriminatedUnion('kind', [
     graceful: z.boolean().default(false),
     ...matchFields,
   }),
+  /** A download answers 403 as a stale signed link does (https://docs.meshy.ai/en/api/asset-retention); a re-read task has a fresh one. */
+  z.strictObject({
+    kind: z.literal('expired-link'),
+    ...matchFields,
+  }),
+  /**
+   * A download of a GLB is a valid GLB of `bytes` bytes: the real file padded with a chunk of an
+   * unknown type (which glTF readers skip), streamed without being held in memory. Without
+   * `contentLength` it is sent chunked, so only counting the bytes can tell how big it is.
+   */
+  z.strictObject({
+    kind: z.literal('large-download'),
+    bytes: z.int().positive(),
+    contentLength: z.boolean().default(true),
+    ...matchFields,
+  }),
+  /** A final SSE event that carries only `{id, status, progress}`: no asset URLs, no credits. */
+  z.strictObject({
+    kind: z.literal('stream-bare-final'),
+    ...matchFields,
+  }),
+  /** After `afterEvents` events, one `message` event whose data is not a task update (not JSON by default); then the stream goes on. */
+  z.strictObject({
+    kind: z.literal('stream-malformed'),
+    afterEvents: z.int().min(0).default(1),
+    data: z.string().default('{"status": "IN_PROG'),
+    ...matchFields,
+  }),
+  /** A successful API answer (a task read, by default any) carries `Retry-After: seconds`. */
+  z.strictObject({
+    kind: z.literal('retry-after'),
+    seconds: z.int().min(0).default(100_000),
+    ...matchFields,
+  }),
+  /** A task list carries one extra item that is not a task as documented, at position `at`. */
+  z.strictObject({
+    kind: z.literal('odd-list-item'),
+    item: z.unknown().default({ id: null, status: 'MYSTERY', progress: 'lots' }),
+    at: z.int().min(0).default(0),
+    ...matchFields,
+  }),
   /** Task objects and create answers carry unknown fields, which clients must ignore. */
   z.strictObject({
     kind: z.literal('extra-fields'),
@@ -115,6 +156,13 @@ export const faultsSchema = z.strictObject({
       error: taskErrorSchema.optional(),
     })
     .optional(),
+  /** New tasks (of `types`, all when absent) never finish: they linger IN_PROGRESS at `atProgress` (Meshy lingers at 99 while finalizing). */
+  stuckTasks: z
+    .strictObject({
+      atProgress: z.int().min(0).max(99).default(99),
+      types: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
 });
 
 /** Faults as the caller writes them (defaults optional). */
@@ -125,4 +173,4 @@ export type RequestFaultKind = RequestFault['kind'];
 export type RequestFaultOf<K extends RequestFaultKind> = Extract<RequestFault, { kind: K }>;
 
 /** Names under which `stats().faultsInjected` counts fired faults. */
-export type FaultName = RequestFaultKind | 'task-failure' | 'fail-marker' | 'fault-rule';
+export type FaultName = RequestFaultKind | 'task-failure' | 'fail-marker' | 'fault-rule' | 'stuck-task';

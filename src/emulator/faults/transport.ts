@@ -65,6 +65,37 @@ export function sendCorrupt(res: ServerResponse, contentType: string, bytes: Uin
   res.end(scrambled);
 }
 
+/** A padding chunk's type: not JSON or BIN, so glTF readers skip it (https://registry.khronos.org/glTF/specs/2.0/glTF-2.0.html#chunks). */
+const PAD_CHUNK = 0x44415058; // 'XPAD' little-endian
+
+/**
+ * `glb` grown to `totalBytes` (rounded up to a multiple of 4) by a padding chunk of zeros, streamed in
+ * 1 MiB pieces with backpressure, so a GLB of gigabytes costs the emulator no memory.
+ */
+export function sendPaddedGlb(res: ServerResponse, contentType: string, glb: Uint8Array, totalBytes: number, withLength: boolean): void {
+  const total = Math.max(glb.byteLength + 8, Math.ceil(totalBytes / 4) * 4);
+  const header = Buffer.from(glb.subarray(0, 12));
+  header.writeUInt32LE(total, 8);
+  const padHeader = Buffer.alloc(8);
+  padHeader.writeUInt32LE(total - glb.byteLength - 8, 0);
+  padHeader.writeUInt32LE(PAD_CHUNK, 4);
+  res.writeHead(200, { 'content-type': contentType, ...(withLength ? { 'content-length': total } : {}) });
+  res.write(header);
+  res.write(glb.subarray(12));
+  res.write(padHeader);
+  const zeros = Buffer.alloc(1024 * 1024);
+  let left = total - glb.byteLength - 8;
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      const piece = zeros.subarray(0, Math.min(left, zeros.byteLength));
+      left -= piece.byteLength;
+      if (!res.write(piece)) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+}
+
 function sendText(res: ServerResponse, status: number, contentType: string, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
