@@ -66,9 +66,36 @@ export class MeshyNetworkError extends MeshyPluginError {
 
 /** Meshy's answer did not have the shape the reference documents. */
 export class MeshyResponseError extends MeshyPluginError {
-  constructor(message: string, context: Record<string, unknown>, cause?: unknown) {
-    super('MESHY_UNEXPECTED_RESPONSE', message, { cause, context });
+  constructor(message: string, context: Record<string, unknown>, cause?: unknown, code = 'MESHY_UNEXPECTED_RESPONSE') {
+    super(code, message, { cause, context });
   }
+}
+
+/**
+ * A task did not end within the client's `maxWaitMs`. It keeps running at Meshy; the plugin's task
+ * journal keeps its id, so the next build follows the same task instead of paying for a new one.
+ * A MeshyResponseError, as this failure was before it had its own class.
+ */
+export class MeshyTaskTimeoutError extends MeshyResponseError {
+  readonly taskId: string;
+  constructor(init: { resource: string; taskId: string; status: string; progress: number; waitedMs: number }) {
+    super(
+      `Meshy ${init.resource} task ${init.taskId} is still ${init.status} (${init.progress}%) after ${formatDuration(init.waitedMs)}, ` +
+        "the longest this client waits for a task (maxWaitMs). It keeps running at Meshy and nothing is lost: the task's id is kept " +
+        'in the task journal, and the next build resumes it without paying again.',
+      { taskId: init.taskId, status: init.status, progress: init.progress, waitedMs: init.waitedMs },
+      undefined,
+      'MESHY_TASK_TIMEOUT',
+    );
+    this.taskId = init.taskId;
+  }
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
+  if (ms < 2 * 60 * 60_000) return `${Math.round(ms / 60_000)} minutes`;
+  return `${Math.round(ms / 360_000) / 10} hours`;
 }
 
 /** A task ended FAILED or CANCELED. Meshy refunds failed tasks (https://docs.meshy.ai/en/api/task-lifecycle). */
@@ -92,7 +119,12 @@ export class MeshyTaskFailedError extends MeshyPluginError {
 
 /** A result file could not be downloaded whole. */
 export class MeshyDownloadError extends MeshyPluginError {
-  constructor(code: 'MESHY_DOWNLOAD_FAILED' | 'MESHY_ASSET_EXPIRED', message: string, context: Record<string, unknown>, cause?: unknown) {
+  constructor(
+    code: 'MESHY_DOWNLOAD_FAILED' | 'MESHY_ASSET_EXPIRED' | 'MESHY_DOWNLOAD_TOO_LARGE',
+    message: string,
+    context: Record<string, unknown>,
+    cause?: unknown,
+  ) {
     super(code, message, { cause, context });
   }
 }

@@ -1,18 +1,25 @@
 import { z } from 'zod';
 
 /**
- * One zod schema per Meshy response, the single source of their types. Objects are loose: Meshy adds
- * fields often (https://docs.meshy.ai/en/api/changelog), and a field we do not read must never fail a build.
+ * One zod schema per Meshy response, the single source of their types. They parse only the fields
+ * the plugin reads and pass every other field through untouched: Meshy adds and changes fields
+ * often (https://docs.meshy.ai/en/api/changelog), and a field we do not read must never fail a
+ * build. A field we do read that comes as `null` or of another type takes a sensible default; only
+ * a task without an id or a known status is not a task.
  */
 
 /** Every create answers `202 { "result": "<task id>" }` (https://docs.meshy.ai/en/api/quick-start). */
-export const createResponseSchema = z.object({ result: z.string().min(1) });
+export const createResponseSchema = z.looseObject({ result: z.string().min(1) });
+
+/** Text the plugin reads where absent, `null` and another type all mean "none". */
+const optionalText = z.string().optional().catch(undefined);
+const optionalNumber = z.number().optional().catch(undefined);
 
 /** `{ "message": "…" }`; Meshy's older bodies used other names, kept for better messages. */
 export const errorBodySchema = z.looseObject({
-  message: z.string().optional(),
-  error: z.string().optional(),
-  code: z.string().optional(),
+  message: optionalText,
+  error: optionalText,
+  code: optionalText,
 });
 
 const TASK_STATUSES = ['PENDING', 'IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'CANCELED'] as const;
@@ -20,166 +27,117 @@ export const FINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCEEDED', 'FA
 const taskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
+/** 0–100; `null` or nonsense reads as 0 (it only drives progress lines). */
+const progress = z
+  .number()
+  .catch(0)
+  .transform((value) => Math.min(100, Math.max(0, value)));
+
 /** `{ "message": "" }` on healthy tasks, `null` on print tasks, details on failed ones (https://docs.meshy.ai/en/api/errors). */
 const taskErrorSchema = z
   .looseObject({
-    message: z.string().default(''),
-    type: z.string().optional(),
-    code: z.string().optional(),
-    doc_url: z.string().optional(),
+    message: z.string().catch(''),
+    type: optionalText,
+    code: optionalText,
   })
-  .nullable()
-  .optional();
+  .optional()
+  .catch(undefined);
 
 /** Timestamps are ms since the epoch, `0` until the event happens; some tasks send `null` (https://docs.meshy.ai/en/api/task-lifecycle). */
-const timestamp = z
-  .number()
-  .nullable()
-  .optional()
-  .transform((value) => value ?? 0);
+const timestamp = z.number().catch(0);
 
-/** Fields every task resource shares (https://docs.meshy.ai/en/api/task-lifecycle). */
+/** Fields every task resource shares that the plugin reads (https://docs.meshy.ai/en/api/task-lifecycle). */
 const baseTaskSchema = z.looseObject({
   id: z.string().min(1),
-  type: z.string().optional(),
+  type: optionalText,
   status: taskStatusSchema,
-  progress: z.number().min(0).max(100).default(0),
+  progress,
   created_at: timestamp,
-  started_at: timestamp,
   finished_at: timestamp,
   expires_at: timestamp,
-  preceding_tasks: z.number().nullable().optional(),
+  preceding_tasks: optionalNumber,
   task_error: taskErrorSchema,
-  consumed_credits: z.number().nullable().optional(),
+  consumed_credits: optionalNumber,
 });
 export type BaseTask = z.infer<typeof baseTaskSchema>;
 
 /** Which URL fields are present before success is not documented: absent, empty and null all mean none. */
 const assetUrl = z
   .string()
-  .nullable()
   .optional()
+  .catch(undefined)
   .transform((value) => value || undefined);
 
-/** Text to 3D preview and refine tasks (https://docs.meshy.ai/en/api/text-to-3d). */
+/** `model_urls` of the 3D resources: only the GLB is read; a format not generated is omitted (https://docs.meshy.ai/en/api/text-to-3d). */
+const modelUrlsSchema = z.looseObject({ glb: assetUrl }).optional().catch(undefined);
+
+/** Text to 3D preview and refine tasks (https://docs.meshy.ai/en/api/text-to-3d); the prompts are read to recognise a lost create. */
 export const textTo3dTaskSchema = baseTaskSchema.extend({
-  mode: z.string().optional(),
-  prompt: z.string().optional(),
-  texture_prompt: z.string().nullable().optional(),
-  model_urls: z.looseObject({ glb: assetUrl, fbx: assetUrl, obj: assetUrl, usdz: assetUrl, mtl: assetUrl, stl: assetUrl }).nullable().optional(),
-  thumbnail_url: assetUrl,
-  texture_urls: z.array(z.record(z.string(), z.string())).nullable().optional(),
-  seed: z.number().nullable().optional(),
+  prompt: optionalText,
+  texture_prompt: optionalText,
+  model_urls: modelUrlsSchema,
 });
 export type TextTo3dTask = z.infer<typeof textTo3dTaskSchema>;
 
-/** `model_urls` of the 3D resources: a format not generated is omitted (https://docs.meshy.ai/en/api/text-to-3d). */
-const modelUrlsSchema = z
-  .looseObject({
-    glb: assetUrl,
-    fbx: assetUrl,
-    obj: assetUrl,
-    usdz: assetUrl,
-    mtl: assetUrl,
-    stl: assetUrl,
-    blend: assetUrl,
-    '3mf': assetUrl,
-    pre_remeshed_glb: assetUrl,
-  })
-  .nullable()
-  .optional();
-
-const textureUrlsSchema = z.array(z.record(z.string(), z.string())).nullable().optional();
-const echoedText = z.string().nullable().optional();
-
-/** Image to 3D tasks (https://docs.meshy.ai/en/api/image-to-3d); `thumbnail_urls` only with multi_view_thumbnails. */
+/** Image to 3D tasks (https://docs.meshy.ai/en/api/image-to-3d): they echo their texture prompt and texture image. */
 export const imageTo3dTaskSchema = baseTaskSchema.extend({
   model_urls: modelUrlsSchema,
-  thumbnail_url: assetUrl,
-  thumbnail_urls: z.looseObject({ front: assetUrl, right: assetUrl, back: assetUrl, left: assetUrl }).nullable().optional(),
-  texture_urls: textureUrlsSchema,
-  texture_prompt: echoedText,
-  texture_image_url: echoedText,
+  texture_prompt: optionalText,
+  texture_image_url: optionalText,
 });
 
 /** Multi-Image to 3D tasks (https://docs.meshy.ai/en/api/multi-image-to-3d): as image to 3D, echoing `texture_image_urls`. */
 export const multiImageTo3dTaskSchema = imageTo3dTaskSchema.extend({
-  texture_image_urls: z.array(z.string()).nullable().optional(),
+  texture_image_urls: z.array(z.string()).optional().catch(undefined),
 });
 
 /** Remesh tasks (https://docs.meshy.ai/en/api/remesh). */
 export const remeshTaskSchema = baseTaskSchema.extend({
   model_urls: modelUrlsSchema,
-  thumbnail_url: assetUrl,
-  texture_urls: textureUrlsSchema,
 });
 
-/** Retexture tasks (https://docs.meshy.ai/en/api/retexture). */
+/** Retexture tasks (https://docs.meshy.ai/en/api/retexture): they echo their style prompt and style image. */
 export const retextureTaskSchema = baseTaskSchema.extend({
   model_urls: modelUrlsSchema,
-  thumbnail_url: assetUrl,
-  texture_urls: textureUrlsSchema,
-  text_style_prompt: echoedText,
-  image_style_url: echoedText,
+  text_style_prompt: optionalText,
+  image_style_url: optionalText,
 });
 
 /** Rigging tasks (https://docs.meshy.ai/en/api/rigging): `result` is null until SUCCEEDED. */
 export const rigTaskSchema = baseTaskSchema.extend({
-  result: z
-    .looseObject({
-      rigged_character_glb_url: assetUrl,
-      rigged_character_fbx_url: assetUrl,
-      basic_animations: z
-        .looseObject({
-          walking_glb_url: assetUrl,
-          walking_fbx_url: assetUrl,
-          walking_armature_glb_url: assetUrl,
-          running_glb_url: assetUrl,
-          running_fbx_url: assetUrl,
-          running_armature_glb_url: assetUrl,
-        })
-        .nullable()
-        .optional(),
-    })
-    .nullable()
-    .optional(),
+  result: z.looseObject({ rigged_character_glb_url: assetUrl }).optional().catch(undefined),
 });
 
-/** Animation tasks (https://docs.meshy.ai/en/api/animation): `result` is null until SUCCEEDED; `processed_*` only with post_process. */
+/** Animation tasks (https://docs.meshy.ai/en/api/animation): `result` is null until SUCCEEDED. */
 export const animationTaskSchema = baseTaskSchema.extend({
-  result: z
-    .looseObject({
-      animation_glb_url: assetUrl,
-      animation_fbx_url: assetUrl,
-      processed_usdz_url: assetUrl,
-      processed_armature_fbx_url: assetUrl,
-      processed_animation_fps_fbx_url: assetUrl,
-    })
-    .nullable()
-    .optional(),
+  result: z.looseObject({ animation_glb_url: assetUrl }).optional().catch(undefined),
 });
 
 /**
  * Text to Image and Image to Image tasks (https://docs.meshy.ai/en/api/text-to-image,
- * https://docs.meshy.ai/en/api/image-to-image): 1 image, 3 with generate_multi_view.
+ * https://docs.meshy.ai/en/api/image-to-image): 1 image, 3 with generate_multi_view; entries that
+ * are not URLs are left out.
  */
 export const imageTaskSchema = baseTaskSchema.extend({
-  ai_model: echoedText,
-  prompt: echoedText,
-  image_urls: z.array(z.string()).nullable().optional(),
+  ai_model: optionalText,
+  prompt: optionalText,
+  image_urls: z
+    .array(z.unknown())
+    .optional()
+    .catch(undefined)
+    .transform((urls) => urls?.filter((url): url is string => typeof url === 'string' && url !== '')),
 });
 
 /** While a task runs, an SSE `message` event carries only these fields (https://docs.meshy.ai/en/api/text-to-3d). */
 export const streamUpdateSchema = z.looseObject({
-  id: z.string().optional(),
   status: taskStatusSchema,
-  progress: z.number().min(0).max(100).default(0),
+  progress,
 });
 
 /** An SSE `error` event (https://docs.meshy.ai/en/api/text-to-3d). */
 export const streamErrorSchema = z.looseObject({
-  status_code: z.number().optional(),
-  message: z.string().optional(),
+  status_code: optionalNumber,
+  message: optionalText,
 });
 
 /** `GET /openapi/v1/balance` (https://docs.meshy.ai/en/api/balance). */

@@ -2,7 +2,7 @@ import { MeshyApiError, MeshyNetworkError, MeshyResponseError } from './errors.j
 import type { TaskResource } from './resources.js';
 import { parseRetryAfter, pause, retryDelayMs } from './retry.js';
 import { type BaseTask, createResponseSchema } from './schemas.js';
-import { callMeshy, parseShape, type Transport } from './transport.js';
+import { callMeshy, describeIssue, parseShape, type Transport } from './transport.js';
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -52,7 +52,21 @@ export async function listTasks<Task extends BaseTask>(transport: Transport, res
   });
   const answer = await callMeshy(transport, { method: 'GET', path: `${resource.path}?${query}`, what: `list ${resource.name} tasks`, signal: list.signal });
   if (!Array.isArray(answer.json)) throw new MeshyResponseError(`Meshy's ${resource.name} task list is not an array`, { resource: resource.name });
-  return answer.json.map((task, index) => parseShape(resource.taskSchema, task, `${resource.name} task list item ${index}`));
+  return parseListItems(resource, answer.json, transport.log);
+}
+
+/**
+ * The items of a task list that are tasks. One odd item must not fail the whole list: the list is
+ * how a create whose answer was lost is found, so failing it would risk paying twice.
+ */
+function parseListItems<Task extends BaseTask>(resource: TaskResource<Task>, items: readonly unknown[], log: (line: string) => void): Task[] {
+  const tasks: Task[] = [];
+  for (const [index, item] of items.entries()) {
+    const parsed = resource.taskSchema.safeParse(item);
+    if (parsed.success) tasks.push(parsed.data);
+    else log(`skipping item ${index} of Meshy's ${resource.name} task list: ${describeIssue(parsed.error)}`);
+  }
+  return tasks;
 }
 
 export async function deleteTask(transport: Transport, resource: TaskResource, id: string, call: CallOptions = {}): Promise<void> {

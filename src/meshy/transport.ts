@@ -4,6 +4,7 @@ import { redact } from '../errors.js';
 import { MeshyApiError, MeshyNetworkError, MeshyResponseError } from './errors.js';
 import { failedBeforeSending, parseRetryAfter, type RetryPolicy, withRetries } from './retry.js';
 import { errorBodySchema } from './schemas.js';
+import { stripUserInfo, userInfoSecrets } from './urls.js';
 
 /** What every call to the Meshy API needs: where, as whom, how fast and how patiently. */
 export interface Transport {
@@ -15,6 +16,11 @@ export interface Transport {
   readonly policy: RetryPolicy;
   /** Lines go out with the API key redacted. */
   readonly log: (line: string) => void;
+}
+
+/** What must never be shown: the key, and any credentials in the base URL's user-info. */
+export function transportSecrets(transport: Pick<Transport, 'apiKey' | 'baseUrl'>): string[] {
+  return [transport.apiKey, ...userInfoSecrets(transport.baseUrl)];
 }
 
 export type Method = 'GET' | 'POST' | 'DELETE';
@@ -121,12 +127,15 @@ function authHeader(transport: Transport): { authorization: string } {
 function networkError(transport: Transport, method: string, path: string, cause: unknown, maybeNotSent = true): MeshyNetworkError {
   const notSent = maybeNotSent && failedBeforeSending(cause);
   const reason = (cause as Error)?.message ?? String(cause);
-  return new MeshyNetworkError(`Could not reach Meshy at ${transport.baseUrl} (${method} ${path}): ${redact(reason, [transport.apiKey])}`, {
-    cause,
-    notSent,
-    method,
-    path,
-  });
+  return new MeshyNetworkError(
+    `Could not reach Meshy at ${stripUserInfo(transport.baseUrl)} (${method} ${path}): ${redact(reason, transportSecrets(transport))}`,
+    {
+      cause,
+      notSent,
+      method,
+      path,
+    },
+  );
 }
 
 /** An error status as a MeshyApiError carrying Meshy's own message (never the key) and its Retry-After. */
@@ -141,7 +150,7 @@ export function apiError(transport: Transport, method: string, path: string, sta
   const requestId = headers['x-request-id'];
   return new MeshyApiError({
     status,
-    meshyMessage: redact(message, [transport.apiKey]),
+    meshyMessage: redact(message, transportSecrets(transport)),
     method,
     path,
     requestId: Array.isArray(requestId) ? requestId[0] : requestId,
@@ -153,10 +162,11 @@ export function apiError(transport: Transport, method: string, path: string, sta
 export function parseShape<T>(schema: z.ZodType<T>, json: unknown, what: string): T {
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new MeshyResponseError(
-    `Meshy's ${what} did not have the documented shape (${issue?.path.join('.') || 'body'}: ${issue?.message})`,
-    { what },
-    parsed.error,
-  );
+  throw new MeshyResponseError(`Meshy's ${what} did not have the documented shape (${describeIssue(parsed.error)})`, { what }, parsed.error);
+}
+
+/** The first problem zod found, as `path: message`. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue?.path.join('.') || 'body'}: ${issue?.message}`;
 }

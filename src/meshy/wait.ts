@@ -1,10 +1,10 @@
-import { MeshyApiError, MeshyResponseError, MeshyTaskFailedError } from './errors.js';
+import { MeshyApiError, MeshyTaskFailedError, MeshyTaskTimeoutError } from './errors.js';
 import type { TaskResource } from './resources.js';
 import { pause } from './retry.js';
 import { type BaseTask, FINAL_STATUSES, streamErrorSchema, streamUpdateSchema, type TaskStatus } from './schemas.js';
 import { parseEventStream } from './sse.js';
 import { type CallOptions, readTask } from './tasks.js';
-import { apiError, openEventStream, parseShape, type Transport } from './transport.js';
+import { apiError, describeIssue, openEventStream, type Transport } from './transport.js';
 
 /** How far a task has come, as its stream or a poll reports it. */
 interface TaskProgress {
@@ -22,13 +22,16 @@ export interface WaitContext {
   /** Follow the task over SSE first; false polls only. */
   readonly stream: boolean;
   readonly pollIntervalMs: number;
-  /** How long a task may take before we stop waiting (it keeps running at Meshy). */
+  /** How long a task may take, streamed and polled together, before we stop waiting (it keeps running at Meshy). */
   readonly maxWaitMs: number;
   /** A stream that sends nothing, not even a keep-alive, for this long is given up for polling. */
   readonly streamIdleTimeoutMs: number;
 }
 
-/** Follows a task to its end; resolves with the SUCCEEDED task, rejects with MeshyTaskFailedError. */
+/**
+ * Follows a task to its end; resolves with the SUCCEEDED task, rejects with MeshyTaskFailedError,
+ * or with MeshyTaskTimeoutError once `maxWaitMs` has passed, in stream and poll mode alike.
+ */
 export async function waitForTask<Task extends BaseTask>(
   context: WaitContext,
   resource: TaskResource<Task>,
@@ -37,7 +40,7 @@ export async function waitForTask<Task extends BaseTask>(
 ): Promise<Task> {
   const deadline = Date.now() + context.maxWaitMs;
   if (context.stream) {
-    const task = await streamOrGiveUp(context, resource, id, call);
+    const task = await streamOrGiveUp(context, resource, id, call, deadline);
     if (task) return succeeded(resource, id, task);
   }
   return succeeded(resource, id, await pollUntilFinal(context, resource, id, call, deadline));
@@ -49,22 +52,24 @@ function succeeded<Task extends BaseTask>(resource: TaskResource<Task>, id: stri
 }
 
 /**
- * The final task from its stream, or undefined when the stream ended early or failed in a way polling
- * may get past (a dropped connection, a silent stream, a server error). A wrong key, an unknown task
- * and an answer of the wrong shape are thrown: polling would meet them too.
+ * The final task from its stream, or undefined when polling should take over: the stream ended
+ * early, failed in a way polling may get past (a dropped connection, a silent stream, a server
+ * error), sent something that is not a task update, or reached the deadline (polling then reads the
+ * task once more before giving up). A wrong key and an unknown task are thrown: polling would meet
+ * them too.
  */
 async function streamOrGiveUp<Task extends BaseTask>(
   context: WaitContext,
   resource: TaskResource<Task>,
   id: string,
   call: WaitOptions,
+  deadline: number,
 ): Promise<Task | undefined> {
   try {
-    return await followStream(context, resource, id, call.onProgress, call.signal);
+    return await followStream(context, resource, id, call.onProgress, deadline, call.signal);
   } catch (error) {
     if (call.signal?.aborted) throw call.signal.reason;
     if (error instanceof MeshyApiError && (error.status === 401 || error.status === 404)) throw error;
-    if (error instanceof MeshyResponseError) throw error;
     context.transport.log(`following ${resource.name} task ${id} by polling: its stream failed (${(error as Error).message})`);
     return undefined;
   }
@@ -75,43 +80,75 @@ async function followStream<Task extends BaseTask>(
   resource: TaskResource<Task>,
   id: string,
   onProgress: ((update: TaskProgress) => void) | undefined,
+  deadline: number,
   signal?: AbortSignal,
 ): Promise<Task | undefined> {
   const { transport, streamIdleTimeoutMs } = context;
-  const idle = new AbortController();
-  const both = signal ? AbortSignal.any([signal, idle.signal]) : idle.signal;
-  let timer: NodeJS.Timeout | undefined;
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  let idleTimer: NodeJS.Timeout | undefined;
   const touch = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => idle.abort(new Error(`no data for ${streamIdleTimeoutMs} ms`)), streamIdleTimeoutMs);
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => stop.abort(new Error(`no data for ${streamIdleTimeoutMs} ms`)), streamIdleTimeoutMs);
   };
+  let pastDeadline = false;
+  const deadlineTimer = setTimeout(
+    () => {
+      pastDeadline = true;
+      stop.abort(new Error('the wait reached maxWaitMs'));
+    },
+    Math.max(0, deadline - Date.now()),
+  );
   const path = `${resource.path}/${encodeURIComponent(id)}/stream`;
+  const fallBack = (why: string) => {
+    transport.log(`following ${resource.name} task ${id} by polling: ${why}`);
+    return undefined;
+  };
   touch();
   try {
     const response = await openEventStream(transport, path, both);
-    for await (const event of parseEventStream(response.body, touch)) {
-      if (event.event === 'error') {
-        const detail = streamErrorSchema.safeParse(safeJson(event.data));
-        const status = detail.success ? (detail.data.status_code ?? 500) : 500;
-        throw apiError(transport, 'GET', path, status, JSON.stringify({ message: detail.success ? detail.data.message : event.data }), {});
+    try {
+      for await (const event of parseEventStream(response.body, touch)) {
+        if (event.event === 'error') {
+          const detail = streamErrorSchema.safeParse(safeJson(event.data));
+          const status = detail.success ? (detail.data.status_code ?? 500) : 500;
+          throw apiError(transport, 'GET', path, status, JSON.stringify({ message: detail.success ? detail.data.message : event.data }), {});
+        }
+        if (event.event !== 'message') continue;
+        const json = safeJson(event.data);
+        const update = streamUpdateSchema.safeParse(json);
+        if (!update.success) return fallBack(`its stream sent an event that is not a task update (${describeIssue(update.error)})`);
+        onProgress?.({ status: update.data.status, progress: update.data.progress });
+        if (FINAL_STATUSES.has(update.data.status)) {
+          const full = resource.taskSchema.safeParse(json);
+          if (full.success && isComplete(resource, full.data)) return full.data;
+          return fallBack(
+            `the final event of its stream lacks what the plugin reads (${full.success ? 'its result URL or error' : describeIssue(full.error)}); reading the task`,
+          );
+        }
       }
-      if (event.event !== 'message') continue;
-      const json = safeJson(event.data);
-      const update = parseShape(streamUpdateSchema, json, `${resource.name} stream event`);
-      onProgress?.({ status: update.status, progress: update.progress });
-      if (FINAL_STATUSES.has(update.status)) {
-        const full = resource.taskSchema.safeParse(json);
-        response.body.destroy();
-        return full.success ? full.data : undefined;
-      }
+    } finally {
+      // Destroying an unfinished undici body emits an AbortError: it is expected here, not news.
+      response.body.on('error', () => {}).destroy();
     }
     return undefined; // the stream ended early: polling takes over
+  } catch (error) {
+    // The deadline is polling's to report: it reads the task once more, then says the wait is over.
+    if (pastDeadline && !signal?.aborted) return undefined;
+    throw error;
   } finally {
-    clearTimeout(timer);
+    clearTimeout(idleTimer);
+    clearTimeout(deadlineTimer);
   }
 }
 
-/** Polls until the task is final, at the poll interval or longer when a `Retry-After` asks; gives up at `deadline`. */
+/** Whether a final task object carries what the plugin reads next: a success its result URL, a failure its reason. */
+function isComplete<Task extends BaseTask>(resource: TaskResource<Task>, task: Task): boolean {
+  if (task.status === 'SUCCEEDED') return resource.resultUrl(task) !== undefined;
+  return !!task.task_error?.message;
+}
+
+/** Polls until the task is final, at the poll interval (see `pollDelayMs`); gives up at `deadline`. */
 async function pollUntilFinal<Task extends BaseTask>(
   context: WaitContext,
   resource: TaskResource<Task>,
@@ -123,15 +160,28 @@ async function pollUntilFinal<Task extends BaseTask>(
     const { task, retryAfterMs } = await readTask(context.transport, resource, id, call);
     call.onProgress?.({ status: task.status, progress: task.progress, ...(task.preceding_tasks == null ? {} : { precedingTasks: task.preceding_tasks }) });
     if (FINAL_STATUSES.has(task.status)) return task;
-    if (Date.now() > deadline) {
-      throw new MeshyResponseError(
-        `Meshy ${resource.name} task ${id} is still ${task.status} (${task.progress}%) after ${Math.round(context.maxWaitMs / 60_000)} minutes; ` +
-          'it keeps running at Meshy and the next build picks it up.',
-        { taskId: id, status: task.status },
-      );
+    const now = Date.now();
+    if (now >= deadline) {
+      throw new MeshyTaskTimeoutError({ resource: resource.name, taskId: id, status: task.status, progress: task.progress, waitedMs: context.maxWaitMs });
     }
-    await pause(Math.max(retryAfterMs ?? 0, context.pollIntervalMs), call.signal);
+    await pause(pollDelayMs(retryAfterMs, context.pollIntervalMs, deadline - now), call.signal);
   }
+}
+
+/** Meshy's lifecycle page shows `Retry-After: 5` on a GET of a running task (https://docs.meshy.ai/en/api/task-lifecycle). */
+const DOCUMENTED_RETRY_AFTER_MS = 5_000;
+/** How many poll intervals a `Retry-After` on a successful read may stretch a wait to. */
+const RETRY_AFTER_POLLS = 4;
+
+/**
+ * The wait before the next poll: the poll interval, longer when a `Retry-After` asks, but at most
+ * a few intervals (or Meshy's documented 5 s) and never past the deadline. A server asking for
+ * hours on a 200 answer must not hang a build; a 429's Retry-After is the retry loop's business.
+ */
+export function pollDelayMs(retryAfterMs: number | undefined, pollIntervalMs: number, remainingMs: number): number {
+  const ceiling = Math.max(pollIntervalMs * RETRY_AFTER_POLLS, DOCUMENTED_RETRY_AFTER_MS);
+  const wanted = Math.max(pollIntervalMs, Math.min(retryAfterMs ?? 0, ceiling));
+  return Math.max(0, Math.min(wanted, remainingMs));
 }
 
 function safeJson(text: string): unknown {

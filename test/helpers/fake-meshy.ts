@@ -1,3 +1,5 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { storeLayout } from '../../src/cache/index.js';
 import { createModelSource, type ModelSourceOptions } from '../../src/generate/index.js';
@@ -61,6 +63,14 @@ export function fakeClient(glb: Uint8Array, options: FakeMeshyOptions = {}) {
       if (options.expired) throw new MeshyDownloadError('MESHY_ASSET_EXPIRED', `link ${url} expired`, { url });
       call?.validate?.(glb);
       return glb;
+    },
+    async downloadFile(url, call) {
+      downloads++;
+      if (options.expired) throw new MeshyDownloadError('MESHY_ASSET_EXPIRED', `link ${url} expired`, { url });
+      await mkdir(call.dir, { recursive: true });
+      const path = join(call.dir, `.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+      await writeFile(path, glb);
+      return { path, sha256: createHash('sha256').update(glb).digest('hex'), bytes: glb.byteLength };
     },
     async getTask(_resource, id) {
       return {

@@ -47,6 +47,19 @@ describe('listTasks and deleteTask', () => {
     expect(server.requests[0]!.url).toBe('/openapi/v2/text-to-3d?page_num=1&page_size=50&sort_by=-created_at');
   });
 
+  it('skips list items that are not tasks, with a line, instead of failing the list (issue 10)', async () => {
+    const { transport, logs } = await setup((_req, res) =>
+      json(res, 200, [task({ id: 'a' }), { id: null, status: 'MYSTERY' }, task({ id: 'b', progress: null, prompt: null })]),
+    );
+    await expect(listTasks(transport, textTo3d)).resolves.toMatchObject([{ id: 'a' }, { id: 'b', progress: 0 }]);
+    expect(logs).toEqual([expect.stringMatching(/^skipping item 1 of Meshy's text-to-3d task list: id: /)]);
+  });
+
+  it('finds a lost create in a list with an odd item', async () => {
+    const { context } = await setup((_req, res) => json(res, 200, [{ id: 42 }, task({ id: 'lost' })]));
+    await expect(findCreatedTask(context, textTo3d, { mode: 'preview', prompt: 'a lamp' }, Date.now())).resolves.toBe('lost');
+  });
+
   it('rejects a list that is not an array', async () => {
     const { transport } = await setup((_req, res) => json(res, 200, { tasks: [] }));
     await expect(listTasks(transport, textTo3d)).rejects.toMatchObject({ code: 'MESHY_UNEXPECTED_RESPONSE' });
