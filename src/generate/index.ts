@@ -1,8 +1,9 @@
+import { readFile, rm } from 'node:fs/promises';
 import sharp from 'sharp';
-import { assertGlb, type ManifestEntry, paidEntry, resultFileOf, type StoreLayout } from '../cache/index.js';
-import { canonicalJson, sha256 } from '../hash.js';
+import { type ManifestEntry, paidEntry, resultFileOf, type StoreLayout } from '../cache/index.js';
+import { canonicalJson } from '../hash.js';
 import { describeSpec, isImageSpec, type MeshySpec, specKey } from '../imports/index.js';
-import type { MeshyClient } from '../meshy/index.js';
+import { downloadTaskResult, type MeshyClient, textTo3d } from '../meshy/index.js';
 import type { OptimizeOptions } from '../optimize/index.js';
 import { type Admission, createAdmission } from './admission.js';
 import { createDedupe } from './dedupe.js';
@@ -101,10 +102,12 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
   async function announcePreview(spec: MeshySpec, key: string, task: PreviewTask): Promise<void> {
     const label = describeSpec(spec);
     try {
-      if (!task.model_urls?.glb) return;
       const client = await options.connect();
-      const bytes = await client.download(task.model_urls.glb, { validate: assertGlb });
-      const file = await optimized({ sha256: sha256(bytes), label, read: async () => bytes }, spec.optimize);
+      // As the final model's: a stale link (403) is refreshed by reading the task once more.
+      const download = await downloadTaskResult(client, textTo3d, task, { dir: options.layout.tmp, kind: 'glb' });
+      const file = await optimized({ sha256: download.sha256, label, read: () => readFile(download.path) }, spec.optimize).finally(() =>
+        rm(download.path, { force: true }),
+      );
       const asset: AssetOf = { spec, key, provenance: { model: modelOf(spec), taskIds: [task.id], credits: task.consumed_credits ?? 0 } };
       options.onEvent?.({ type: 'preview', key, label, result: modelResult(asset, file, 'preview', true) });
     } catch (error) {

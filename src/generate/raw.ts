@@ -1,7 +1,6 @@
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  assertGlb,
-  assertImage,
   checkStoreWritable,
   ensureStoreGitignore,
   type FileDamage,
@@ -18,7 +17,15 @@ import {
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { describeSpec, isImageSpec, type MeshySpec, type SourceInput } from '../imports/index.js';
-import { type BaseTask, type MeshyClient, MeshyDownloadError, type TaskResource, type TextTo3dTask } from '../meshy/index.js';
+import {
+  type BaseTask,
+  type DownloadedFile,
+  downloadTaskResult,
+  type MeshyClient,
+  MeshyDownloadError,
+  type TaskResource,
+  type TextTo3dTask,
+} from '../meshy/index.js';
 import type { Admission } from './admission.js';
 import { renameClips } from './clips.js';
 import { openJournal } from './journal-handle.js';
@@ -115,7 +122,7 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
     );
     let bytes: Uint8Array;
     try {
-      bytes = await downloadResult(client, result.resultStep.resource, result.resultTask, isImageSpec(spec));
+      bytes = await downloadResult(client, deps.layout.tmp, result.resultStep.resource, result.resultTask, isImageSpec(spec));
     } catch (error) {
       // Past retention the tasks are worth nothing: record it, so that `retryFailed` regenerates.
       if (error instanceof GenerationError && error.code === 'MESHY_RESULT_EXPIRED') {
@@ -172,32 +179,29 @@ function requestRecord(spec: MeshySpec): Record<string, unknown> {
 }
 
 /**
- * Downloads a result right away (Meshy keeps it 3 days). A signed link that went stale is replaced
- * by re-reading the task once; when that link is refused too, the result is gone and only a new
- * generation can bring the model back.
+ * Downloads a result right away (Meshy keeps it 3 days), streamed to a temp file in the store's tmp
+ * dir under the size bound (`downloadTaskResult` re-reads the task once for a fresh link when one
+ * went stale). When the fresh link is refused too, the result is gone and only a new generation can
+ * bring the model back. The store takes bytes, so the file is read back, then removed.
  */
-async function downloadResult(client: MeshyClient, resource: TaskResource<BaseTask>, task: BaseTask, image: boolean): Promise<Uint8Array> {
-  const validate = image ? (bytes: Uint8Array) => void assertImage(bytes) : assertGlb;
-  const url = resource.resultUrl(task);
-  if (!url) throw new Error(`Meshy's ${resource.name} task ${task.id} succeeded without its ${image ? 'image' : 'GLB'}`);
+async function downloadResult(client: MeshyClient, tmpDir: string, resource: TaskResource<BaseTask>, task: BaseTask, image: boolean): Promise<Uint8Array> {
+  let file: DownloadedFile;
   try {
-    return await client.download(url, { validate });
+    file = await downloadTaskResult(client, resource, task, { dir: tmpDir, kind: image ? 'image' : 'glb' });
   } catch (error) {
     if (!isExpired(error)) throw error;
-  }
-  const fresh = await client.getTask(resource, task.id);
-  const freshUrl = resource.resultUrl(fresh);
-  try {
-    if (!freshUrl) throw new Error(`Meshy's task ${task.id} no longer lists its result`);
-    return await client.download(freshUrl, { validate });
-  } catch (error) {
-    if (!isExpired(error) && freshUrl) throw error;
-    const expired = fresh.expires_at ? ` (it expired ${new Date(fresh.expires_at).toISOString()})` : '';
+    const expiresAt = (error as MeshyDownloadError).context.expiresAt;
+    const expired = typeof expiresAt === 'number' && expiresAt ? ` (it expired ${new Date(expiresAt).toISOString()})` : '';
     throw new GenerationError(
       'MESHY_RESULT_EXPIRED',
       `Meshy no longer has the result of task ${task.id}${expired}: results are kept 3 days. The model must be regenerated (a new task, which costs credits): set \`retryFailed: true\` or MESHY_RETRY_FAILED=1.`,
       { cause: error, context: { taskId: task.id } },
     );
+  }
+  try {
+    return await readFile(file.path); // a Buffer is a Uint8Array: no second copy of a large file
+  } finally {
+    await rm(file.path, { force: true });
   }
 }
 

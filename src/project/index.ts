@@ -75,7 +75,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
   const options = resolvePluginOptions(userOptions);
   const root = resolve(env.root);
   const settings = resolveSettings(options, { env: env.env ?? {}, ci: env.ci ?? isCi(), testRunner: env.testRunner ?? isTestRunner() });
-  const log = createLogger(env.logSink ?? consoleSink, { secrets: [settings.apiKey] });
+  const log = createLogger(env.logSink ?? consoleSink, { secrets: settings.secrets });
   const layout = storeLayout(resolve(root, options.cacheDir));
   const namedModels = env.namedModels ?? namedModelImports(options.models, options.defaults, KINDS);
   const connection = createConnection(options, settings, log);
@@ -141,6 +141,7 @@ function createConnection(options: ResolvedPluginOptions, settings: ProjectSetti
       stream: options.stream,
       requestsPerSecond: options.requestsPerSecond,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      maxDownloadBytes: options.maxDownloadBytes,
       log: log.info,
     });
   }

@@ -58,6 +58,14 @@ export const pluginOptionsSchema = z.strictObject({
   stream: z.boolean().default(true),
   /** Polling interval when not streaming, in ms. */
   pollIntervalMs: z.int().positive().optional(),
+  /**
+   * The largest file a download from Meshy may be, in bytes; a larger one fails the build naming the
+   * task (it stays journaled: raise this and build again, nothing is paid twice). Default 1 GiB.
+   */
+  maxDownloadBytes: z
+    .int()
+    .positive()
+    .default(1024 ** 3),
   /** Dev server: a small panel listing running generations and their errors. Default true. */
   overlay: z.boolean().default(true),
   /** Keeps caches of different backends apart; derived from the API base when omitted. */

@@ -1,5 +1,6 @@
 import { MeshyPluginError } from '../errors.js';
 import type { GenerationMode } from '../generate/index.js';
+import { userInfoSecrets } from '../meshy/index.js';
 import { cacheNamespaceFor, MESHY_API_BASE, type ResolvedPluginOptions } from './options.js';
 
 /** The emulator's key: accepted by the emulator, meaningless anywhere else. */
@@ -25,6 +26,8 @@ export interface ProjectSettings {
   maxCredits: number | undefined;
   dryRun: boolean;
   retryFailed: boolean;
+  /** Masked in every line the plugin prints: the API key, and credentials in the API base's user-info. */
+  secrets: string[];
 }
 
 export function resolveSettings(options: ResolvedPluginOptions, { env, ci = false, testRunner = false }: SettingsEnv): ProjectSettings {
@@ -40,6 +43,7 @@ export function resolveSettings(options: ResolvedPluginOptions, { env, ci = fals
     maxCredits: options.maxCredits ?? parseCredits(env.MESHY_MAX_CREDITS),
     dryRun: options.dryRun ?? isTrue(env.MESHY_DRY_RUN),
     retryFailed: options.retryFailed ?? isTrue(env.MESHY_RETRY_FAILED),
+    secrets: [...(apiKey ? [apiKey] : []), ...userInfoSecrets(apiBase)],
   };
 }
 

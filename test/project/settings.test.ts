@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createProject } from '../../src/project/index.js';
 import { resolvePluginOptions } from '../../src/project/options.js';
 import { isTestRunner, resolveSettings } from '../../src/project/settings.js';
 
@@ -20,5 +21,26 @@ describe('the default mode', () => {
     expect(isTestRunner({ VITEST: 'true' })).toBe(true);
     expect(isTestRunner({})).toBe(false);
     expect(isTestRunner({ VITEST: 'false' })).toBe(false);
+  });
+});
+
+describe('secrets in the API base (issue 10)', () => {
+  it('masks the credentials of the API base user-info wherever the key is masked', () => {
+    const settings = resolveSettings(resolvePluginOptions({ apiKey: 'msy_the_api_key' }), {
+      env: { MESHY_API_BASE: 'https://user:msy_base_secret@proxy.example.com' },
+    });
+    expect(settings.secrets).toEqual(['msy_the_api_key', 'msy_base_secret']);
+    const project = createProject({}, { root: '/tmp', env: { MESHY_API_KEY: 'msy_the_api_key', MESHY_API_BASE: 'https://msy_the_api_key@proxy.example.com' } });
+    expect(project.log.redact('GET https://msy_the_api_key@proxy.example.com failed')).toBe('GET https://msy_***@proxy.example.com failed');
+    const lines: string[] = [];
+    const sink = { info: (line: string) => lines.push(line), warn: () => {}, error: () => {} };
+    createProject({ apiBase: 'https://user:msy_base_secret@proxy.example.com' }, { root: '/tmp', logSink: sink }).log.info('at msy_base_secret');
+    expect(lines).toEqual([expect.stringMatching(/at msy_\*\*\*$/)]);
+  });
+
+  it('bounds downloads at 1 GiB unless told otherwise', () => {
+    expect(options.maxDownloadBytes).toBe(1024 ** 3);
+    expect(resolvePluginOptions({ maxDownloadBytes: 5_000_000 }).maxDownloadBytes).toBe(5_000_000);
+    expect(() => resolvePluginOptions({ maxDownloadBytes: 0 })).toThrow(/maxDownloadBytes/);
   });
 });

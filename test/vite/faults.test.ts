@@ -109,6 +109,27 @@ const recovering: Scenario[] = [
     fired: ['stream-drop'],
   },
   { name: 'unknown extra fields', faults: { requests: [{ kind: 'extra-fields', times: 'always' }] }, fired: ['extra-fields'] },
+  {
+    name: 'null in fields the plugin does not read',
+    faults: {
+      requests: [
+        { kind: 'extra-fields', times: 'always', fields: { progress: null, texture_urls: [null], task_error: { message: null }, thumbnail_url: null } },
+      ],
+    },
+    fired: ['extra-fields'],
+  },
+  { name: 'SSE final events without asset URLs', faults: { requests: [{ kind: 'stream-bare-final', times: 2 }] }, fired: ['stream-bare-final'] },
+  { name: 'SSE malformed event', faults: { requests: [{ kind: 'stream-malformed', afterEvents: 2 }] }, fired: ['stream-malformed'] },
+  {
+    name: 'create answer lost, task list with an odd item',
+    faults: {
+      requests: [
+        { kind: 'server-error', method: 'POST', status: 502, takesEffect: true },
+        { kind: 'odd-list-item', method: 'GET', path: '/openapi/v2/text-to-3d' },
+      ],
+    },
+    fired: ['server-error', 'odd-list-item'],
+  },
 ];
 
 describe('builds through injected faults', () => {
@@ -174,5 +195,53 @@ describe('builds through injected faults', () => {
     ).toEqual(['FAILED', 'SUCCEEDED']);
     expect(await storeFiles(root)).toBe(1);
     table.push(`| task FAILED (refunded), rerun, then retryFailed | 2 / 1 + 1 retry asked for | failed, refused, built | 1 (0) |`);
+  });
+});
+
+describe('the Meshy protocol at build level (issue 10)', () => {
+  it('a result over maxDownloadBytes fails the build naming the task and the bound; raising it pays nothing new', async () => {
+    const root = await tempDir();
+    const prompt = 'fault test: over the download bound';
+    await writeProject(root, { 'main.js': `import url from 'meshy:prompt?text=${encodeURIComponent(prompt)}&textured=false';\nconsole.log(url);` });
+    const error = await buildProject(root, pluginOptions(root, { maxDownloadBytes: 1000 })).catch((e: unknown) => e);
+    const [task] = tasksFor(prompt);
+    expect((error as Error).message).toContain(`The GLB of text-to-3d task ${task!.id}`);
+    expect((error as Error).message).toMatch(/maxDownloadBytes = 1000 bytes: it is \d+ bytes\. Nothing was stored/);
+    expect(await storeFiles(root)).toBe(0);
+    await buildProject(root, pluginOptions(root));
+    expect(tasksFor(prompt)).toHaveLength(1);
+    expect(await storeFiles(root)).toBe(1);
+    table.push(`| result over maxDownloadBytes, then raised | 1 / 1 | failed naming task and bound, then built | 1 (0) |`);
+  });
+
+  it('credentials in the API base user-info never reach the log or the bundle', async () => {
+    const root = await tempDir();
+    const secret = 'msy_userinfo_password_7731';
+    const prompt = 'fault test: user-info credentials';
+    await writeProject(root, { 'main.js': `import url from 'meshy:prompt?text=${encodeURIComponent(prompt)}&textured=false';\nconsole.log(url);` });
+    const logs: string[] = [];
+    // The stream ends early, then the first poll's connection is reset: its retry line names the API base.
+    emulator.setFaults({
+      requests: [
+        { kind: 'stream-drop', afterEvents: 1, graceful: true },
+        { kind: 'connection-reset', method: 'GET', path: '/openapi/v2/text-to-3d/*', skip: 1 },
+      ],
+    });
+    try {
+      const apiBase = emulator.url.replace('http://', `http://user:${secret}@`);
+      const { code, assets } = await buildProject(root, pluginOptions(root, { apiBase, cacheNamespace: 'emulator-userinfo' }), { logs });
+      expect(code).not.toContain(secret);
+      expect([...assets.values()].some((bytes) => Buffer.from(bytes).includes(secret))).toBe(false);
+    } finally {
+      emulator.setFaults({});
+    }
+    expect(logs.join('\n')).toMatch(/Could not reach Meshy at http:\/\/127\.0\.0\.1:\d+ /);
+    expect(logs.join('\n')).not.toContain(secret);
+    const stored = await readdir(join(root, '.meshy'), { recursive: true });
+    for (const name of stored) {
+      const path = join(root, '.meshy', name);
+      const text = await readFile(path).catch(() => Buffer.alloc(0));
+      expect(text.includes(secret), name).toBe(false);
+    }
   });
 });
