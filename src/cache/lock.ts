@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { lstat, mkdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
-import lockfile from 'proper-lockfile';
+import type Lockfile from 'proper-lockfile';
 import { MeshyPluginError } from '../errors.js';
 
 export interface LockOptions {
@@ -48,7 +48,7 @@ export async function withFileLock<T>(path: string, job: () => Promise<T>, optio
   }
   for (let waited = false; !release; ) {
     try {
-      release = await lockfile.lock(path, {
+      release = await (await lockLibrary()).lock(path, {
         realpath: false,
         stale,
         update: Math.max(1000, Math.floor(stale / 4)),
@@ -105,4 +105,12 @@ function lockError(lockPath: string, cause: unknown): LockError {
       `The locks folder holds only locks: when no build or dev server is running on this project, delete ${dirname(lockPath)} and try again.`,
     { cause, context: { path: lockPath } },
   );
+}
+
+let lockfileModule: Promise<typeof Lockfile> | undefined;
+
+/** proper-lockfile, loaded on the first lock: reading a stored model takes none. */
+function lockLibrary(): Promise<typeof Lockfile> {
+  lockfileModule ??= import('proper-lockfile').then((module) => module.default);
+  return lockfileModule;
 }

@@ -1,4 +1,4 @@
-import { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
+import { TEST_MODE_API_KEY } from '../meshy/api.js';
 
 /**
  * What GET /balance shows for the test-mode key. Undocumented: it is a fixed value, the one

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
+import { TEST_MODE_API_KEY } from '../meshy/api.js';
 import type { EmulatorOptions } from './options.js';
 
 /** The key the CLI accepts when none is given: the one the Vite plugin uses with its emulator. */

@@ -16,7 +16,7 @@ import { createState, type EmulatorStats, presentTask, settle } from './state.js
 import { textTo3d } from './text-to-3d.js';
 import { textToImage } from './text-to-image.js';
 
-export { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
+export { TEST_MODE_API_KEY } from '../meshy/api.js';
 export {
   FAIL_MARKER,
   type FaultContext,

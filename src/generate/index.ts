@@ -1,9 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
-import sharp from 'sharp';
 import { type ManifestEntry, paidEntry, resultFileOf, type StoreLayout } from '../cache/index.js';
 import { canonicalJson } from '../hash.js';
 import { describeSpec, isImageSpec, type MeshySpec, specKey } from '../imports/index.js';
-import { downloadTaskResult, type MeshyClient, textTo3d } from '../meshy/index.js';
+import type { MeshyClient } from '../meshy/client.js';
+import { textTo3d } from '../meshy/resources.js';
 import type { OptimizeOptions } from '../optimize/index.js';
 import { type Admission, createAdmission } from './admission.js';
 import { createDedupe } from './dedupe.js';
@@ -104,6 +104,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     try {
       const client = await options.connect();
       // As the final model's: a stale link (403) is refreshed by reading the task once more.
+      const { downloadTaskResult } = await import('../meshy/download.js');
       const download = await downloadTaskResult(client, textTo3d, task, { dir: options.layout.tmp, kind: 'glb' });
       const file = await optimized({ sha256: download.sha256, label, read: () => readFile(download.path) }, spec.optimize).finally(() =>
         rm(download.path, { force: true }),
@@ -227,6 +228,7 @@ async function imageResult(
 ): Promise<ModelResult> {
   const file = resultFileOf(entry);
   const { bytes, path } = await readPaidImage(layout, describeSpec(asset.spec), entry, warn);
+  const { default: sharp } = await import('sharp');
   const { width = 0, height = 0 } = await sharp(bytes).metadata();
   if (generated) log(`"${entry.label}" done: ${formatBytes(bytes.byteLength)} image, ${entry.credits} credits`);
   const meta = imageMeta(asset, { bytes: bytes.byteLength, width, height, mimeType: file.ext === 'jpg' ? 'image/jpeg' : 'image/png', status: 'ready' });

@@ -1,5 +1,7 @@
 import { type OptimizedFile, readOptimized, type StoreLayout, writeOptimized } from '../cache/index.js';
-import { createOptimizePool, defaultWorkerCount, type OptimizeOptions, type OptimizeOverrides, optimizedKey, optimizeGlb } from '../optimize/index.js';
+import { optimizedKey } from '../optimize/key.js';
+import type { OptimizeOptions, OptimizeOverrides } from '../optimize/options.js';
+import type { OptimizePool } from '../optimize/pool.js';
 import type { OptimizedMeta } from './meta.js';
 
 /** A raw model to optimize: its hash (the optimized file's key derives from it), its label, and how to read it on a miss. */
@@ -18,8 +20,7 @@ export type OptimizedLevel = (raw: RawSource, overrides: OptimizeOverrides | und
  * is CPU-bound: it runs on a small pool of worker threads, created on first use.
  */
 export function createOptimizedLevel(layout: StoreLayout, options: OptimizeOptions, warn: (line: string) => void): OptimizedLevel {
-  let pool: ReturnType<typeof createOptimizePool> | undefined;
-  const optimizePool = () => (pool ??= createOptimizePool(options === false ? 1 : (options.workers ?? defaultWorkerCount())));
+  let pool: OptimizePool | undefined;
   return async (raw, overrides) => {
     const key = optimizedKey(raw.sha256, options, overrides);
     const cached = await readOptimized<OptimizedMeta>(layout, key, (damage) =>
@@ -27,7 +28,10 @@ export function createOptimizedLevel(layout: StoreLayout, options: OptimizeOptio
     );
     if (cached?.meta.report) return cached;
     const bytes = await raw.read();
-    const result = await optimizeGlb(bytes, options, { overrides, pool: optimizePool() });
+    // The optimizer (gltf-transform, meshoptimizer, sharp, workers) loads on the first file to make, never on a hit.
+    const { createOptimizePool, defaultWorkerCount, optimizeGlb } = await import('../optimize/index.js');
+    pool ??= createOptimizePool(options === false ? 1 : (options.workers ?? defaultWorkerCount()));
+    const result = await optimizeGlb(bytes, options, { overrides, pool });
     return writeOptimized<OptimizedMeta>(layout, key, result.bytes, {
       rawSha256: raw.sha256,
       stats: result.after,

@@ -1,8 +1,6 @@
-import { Document, NodeIO } from '@gltf-transform/core';
-import sharp from 'sharp';
 import { type StoreLayout, writeContentCopy } from '../cache/index.js';
 import { isImageSpec, type MeshySpec } from '../imports/index.js';
-import { type ModelStats, readModelStats } from '../optimize/index.js';
+import type { ModelStats } from '../optimize/stats.js';
 import type { ModelMeta, ModelResult } from './meta.js';
 import { modelOf } from './raw.js';
 import { type AssetOf, imageMeta, originOf } from './result.js';
@@ -44,6 +42,8 @@ export function placeholderShapeFor(spec: MeshySpec): PlaceholderShape {
 }
 
 async function build({ size, origin }: PlaceholderShape): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
+  // Loaded here: a project whose models are all stored never needs gltf-transform.
+  const [{ Document, NodeIO }, { readModelStats }] = await Promise.all([import('@gltf-transform/core'), import('../optimize/stats.js')]);
   const half = size / 2;
   const lift = origin === 'bottom' ? half : 0;
   const document = new Document();
@@ -154,9 +154,11 @@ let placeholderImage: Promise<Uint8Array> | undefined;
 
 /** A flat grey square that stands in for an image not generated yet. */
 function placeholderPng(): Promise<Uint8Array> {
-  placeholderImage ??= sharp({ create: { width: PLACEHOLDER_IMAGE_SIZE, height: PLACEHOLDER_IMAGE_SIZE, channels: 3, background: '#8a7f8a' } })
-    .png()
-    .toBuffer()
-    .then((buffer) => new Uint8Array(buffer));
+  placeholderImage ??= import('sharp').then(({ default: sharp }) =>
+    sharp({ create: { width: PLACEHOLDER_IMAGE_SIZE, height: PLACEHOLDER_IMAGE_SIZE, channels: 3, background: '#8a7f8a' } })
+      .png()
+      .toBuffer()
+      .then((buffer) => new Uint8Array(buffer)),
+  );
   return placeholderImage;
 }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ManifestEntry, TaskRecord } from '../cache/index.js';
 import { type KindTask, kindTasks, type MeshySpec, type SourceInput } from '../imports/index.js';
-import { animation, type BaseTask, rigging, type TaskResource } from '../meshy/index.js';
 import { taskCredits } from '../meshy/pricing.js';
+import { animation, rigging, type TaskResource } from '../meshy/resources.js';
+import type { BaseTask } from '../meshy/schemas.js';
 import { runStage, type StageContext } from './stages.js';
 
 /** One Meshy task of a generation: a task of the import's kind (see KindTask), or rigging and animation. */

@@ -17,17 +17,12 @@ import {
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { describeSpec, isImageSpec, type MeshySpec, type SourceInput } from '../imports/index.js';
-import {
-  type BaseTask,
-  type DownloadedFile,
-  downloadTaskResult,
-  type MeshyClient,
-  MeshyDownloadError,
-  type TaskResource,
-  type TextTo3dTask,
-} from '../meshy/index.js';
+import type { MeshyClient } from '../meshy/client.js';
+import type { DownloadedFile } from '../meshy/download.js';
+import { MeshyDownloadError } from '../meshy/errors.js';
+import type { TaskResource } from '../meshy/resources.js';
+import type { BaseTask, TextTo3dTask } from '../meshy/schemas.js';
 import type { Admission } from './admission.js';
-import { renameClips } from './clips.js';
 import { openJournal } from './journal-handle.js';
 import { type GeneratedSource, type PlanStep, planCredits, planOf, runPlan } from './plan.js';
 import type { StageEvent } from './stages.js';
@@ -131,11 +126,13 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
       throw error;
     }
     // Clips are named as the import wrote them (`walk`), so a game can look them up.
-    if (spec.animations?.length)
+    if (spec.animations?.length) {
+      const { renameClips } = await import('./clips.js');
       bytes = await renameClips(
         bytes,
         spec.animations.map((clip) => ({ from: clip.libraryName, to: clip.name })),
       );
+    }
     const file = isImageSpec(spec) ? await putRawImage(deps.layout, bytes) : await putRawModel(deps.layout, bytes);
     const entry: ManifestEntry = {
       kind: spec.kind,
@@ -187,6 +184,7 @@ function requestRecord(spec: MeshySpec): Record<string, unknown> {
 async function downloadResult(client: MeshyClient, tmpDir: string, resource: TaskResource<BaseTask>, task: BaseTask, image: boolean): Promise<Uint8Array> {
   let file: DownloadedFile;
   try {
+    const { downloadTaskResult } = await import('../meshy/download.js');
     file = await downloadTaskResult(client, resource, task, { dir: tmpDir, kind: image ? 'image' : 'glb' });
   } catch (error) {
     if (!isExpired(error)) throw error;

@@ -1,6 +1,8 @@
 import type { TaskRecord } from '../cache/index.js';
-import type { BaseTask } from '../meshy/index.js';
-import { MeshyApiError, type MeshyClient, MeshyTaskFailedError, type TaskResource } from '../meshy/index.js';
+import type { MeshyClient } from '../meshy/client.js';
+import { MeshyApiError, MeshyTaskFailedError } from '../meshy/errors.js';
+import type { TaskResource } from '../meshy/resources.js';
+import type { BaseTask } from '../meshy/schemas.js';
 import type { JournalHandle } from './journal-handle.js';
 
 export interface StageEvent {

@@ -1,12 +1,11 @@
 import type { Document, Transform } from '@gltf-transform/core';
 import { createTransform } from '@gltf-transform/functions';
-import { canonicalJson, sha256 } from '../hash.js';
 import { type OptimizeOptions, type OptimizeOverrides, type ResolvedOptimizeOptions, resolveOptimizeOptions, type TransformHook } from './options.js';
 import type { OptimizePool } from './pool.js';
 import { type OptimizeResult, optimizeResolved } from './run.js';
-import { OPTIMIZER_VERSIONS } from './versions.js';
 
 export { getDracoIO } from './io.js';
+export { optimizedKey } from './key.js';
 export {
   type OptimizeOptions,
   type OptimizeOverrides,
@@ -17,20 +16,6 @@ export {
 export { createOptimizePool, defaultWorkerCount } from './pool.js';
 export type { OptimizeQuality, OptimizeReport, OptimizeResult } from './run.js';
 export { type ModelStats, readModelStats } from './stats.js';
-
-/** Bumped whenever this stage's output for the same input and options changes. */
-const PIPELINE_VERSION = 2;
-
-/**
- * The optimized level's key: the raw bytes, the resolved options (preset + plugin-wide + per-import),
- * the user's `cacheKey` and every library that shapes the output. Functions (the `transforms` hook)
- * cannot be hashed; only their presence and `cacheKey` are.
- */
-export function optimizedKey(rawSha256: string, options: OptimizeOptions, overrides: OptimizeOverrides = {}): string {
-  const resolved = resolveOptimizeOptions(options, overrides);
-  const hook = options === false || resolved === false ? null : { transforms: options.transforms !== undefined, cacheKey: options.cacheKey ?? null };
-  return sha256(canonicalJson({ raw: rawSha256, options: resolved, hook, pipeline: PIPELINE_VERSION, versions: OPTIMIZER_VERSIONS }));
-}
 
 export interface OptimizeContext {
   /** Per-import overrides from the import's query. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type StoreLayout, storeLayout } from '../cache/index.js';
 import { createModelSource, type GenerationEvent, type GenerationMode, type ModelSource, type ModelSourceOptions } from '../generate/index.js';
 import { KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
-import { createMeshyClient, type MeshyClient } from '../meshy/index.js';
+import type { MeshyClient } from '../meshy/client.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
 import { type MeshyPluginOptions, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
 import { EMULATOR_API_KEY, isCi, isTestRunner, type ProjectSettings, resolveSettings } from './settings.js';
@@ -25,6 +25,8 @@ export interface ProjectEnv {
   testRunner?: boolean;
   /** Every named model as the import it stands for; default: the options' `models`. */
   namedModels?: ReadonlyMap<string, string>;
+  /** The config file each named model of a file is defined in, relative to the root (`meshy.config.ts`); the options' own are not in it. */
+  namedModelOrigins?: ReadonlyMap<string, string>;
   /** Where log lines go. Default: the console. */
   logSink?: LogSink;
   /** News of generations (dev servers). */
@@ -38,6 +40,8 @@ export interface MeshyProject {
   settings: ProjectSettings;
   layout: StoreLayout;
   namedModels: ReadonlyMap<string, string>;
+  /** The config file a named model is defined in (root-relative), when it is not the plugin's options. */
+  namedModelOrigins: ReadonlyMap<string, string>;
   log: MeshyLogger;
   /** The project's model source: generations in it are shared by everything that asks. */
   source: ModelSource;
@@ -102,6 +106,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
     settings,
     layout,
     namedModels,
+    namedModelOrigins: env.namedModelOrigins ?? new Map(),
     log,
     source: createModelSource({
       ...sourceOptions,
@@ -135,6 +140,8 @@ function createConnection(options: ResolvedPluginOptions, settings: ProjectSetti
         'MESHY_API_KEY is not set, so models that are not cached cannot be generated. Set it in the environment or a .env file, or pass `apiKey` to meshy().',
       );
     }
+    // The client (undici, the SSE parser) loads on the first cache miss, never on a hit.
+    const { createMeshyClient } = await import('../meshy/client.js');
     return createMeshyClient({
       apiKey: settings.apiKey!,
       baseUrl,

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
 import { modelDefaultsSchema, namedModelSchema } from '../imports/index.js';
-import { MESHY_API_BASE } from '../meshy/index.js';
-import { TEST_MODE_API_KEY } from '../meshy/test-mode.js';
-import { optimizeOptionsSchema } from '../optimize/index.js';
+import { MESHY_API_BASE, TEST_MODE_API_KEY } from '../meshy/api.js';
+import { optimizeOptionsSchema } from '../optimize/options.js';
 
 export { MESHY_API_BASE };
 
@@ -84,10 +83,14 @@ export function resolvePluginOptions(options: unknown): ResolvedPluginOptions {
   });
 }
 
+/** The namespaces of the usual backends: the real API, its test mode, the emulator (others are `custom:<host>`). */
+export const BACKEND_NAMESPACES = ['meshy', 'meshy-test-mode', 'emulator'] as const;
+
 /** Results from the real API, its test mode (sample results) and anything else never mix in the cache. */
 export function cacheNamespaceFor(apiBase: string, apiKey: string | undefined, usesEmulator: boolean): string {
-  if (usesEmulator) return 'emulator';
+  const [meshy, testMode, emulator] = BACKEND_NAMESPACES;
+  if (usesEmulator) return emulator;
   const { hostname } = new URL(apiBase);
   if (hostname !== 'api.meshy.ai') return `custom:${hostname}`;
-  return apiKey === TEST_MODE_API_KEY ? 'meshy-test-mode' : 'meshy';
+  return apiKey === TEST_MODE_API_KEY ? testMode : meshy;
 }

@@ -1,6 +1,6 @@
 import { MeshyPluginError } from '../errors.js';
 import type { GenerationMode } from '../generate/index.js';
-import { userInfoSecrets } from '../meshy/index.js';
+import { userInfoSecrets } from '../meshy/urls.js';
 import { cacheNamespaceFor, MESHY_API_BASE, type ResolvedPluginOptions } from './options.js';
 
 /** The emulator's key: accepted by the emulator, meaningless anywhere else. */
