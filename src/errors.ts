@@ -29,3 +29,35 @@ export function stripQuery(url: string): string {
   const at = url.search(/[?#]/);
   return at === -1 ? url : url.slice(0, at);
 }
+
+/**
+ * Errors about the project, not the plugin: an invalid import or option, a model missing in a frozen
+ * build, a budget, a missing or refused API key, a model that failed before. Their message says what
+ * to do; stack frames would only bury it, so they are printed without them (unless debugging).
+ */
+const EXPECTED_CODES: ReadonlySet<string> = new Set([
+  'MESHY_INVALID_IMPORT',
+  'MESHY_INVALID_IMPORTS',
+  'MESHY_INVALID_OPTIONS',
+  'MESHY_CONFIG_FILE',
+  'MESHY_CONFIG_CONFLICT',
+  'MESHY_CACHE_MISS',
+  'MESHY_OVER_BUDGET',
+  'MESHY_NO_API_KEY',
+  'MESHY_UNAUTHORIZED',
+  'MESHY_INSUFFICIENT_CREDITS',
+  'MESHY_GENERATION_FAILED_BEFORE',
+  'MESHY_IMPORT_NOT_IN_PROJECT',
+  'MESHY_VARIANT_NOT_IN_PROJECT',
+]);
+
+export function isExpectedError(error: unknown): error is MeshyPluginError {
+  return error instanceof MeshyPluginError && EXPECTED_CODES.has(error.code);
+}
+
+/** `DEBUG=vite-plugin-meshy` (or `*`, `vite-plugin-*`, as the `debug` package reads it): errors keep their stack frames. */
+export function isDebugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.DEBUG ?? '')
+    .split(/[\s,]+/)
+    .some((pattern) => pattern === 'vite-plugin-meshy' || (pattern.endsWith('*') && 'vite-plugin-meshy'.startsWith(pattern.slice(0, -1))));
+}

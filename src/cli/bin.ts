@@ -1,85 +1,67 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { MeshyPluginError } from '../errors.js';
+import { readFile } from 'node:fs/promises';
+import { isDebugEnabled } from '../errors.js';
+import { CliUsageError, type CommandLine, parseCommandLine, wantsDebug } from './args.js';
 import { balance, gc, prefetch, regenerate, repair, status } from './commands.js';
 import { loadProject } from './load.js';
 
-const USAGE = `Usage: vite-plugin-meshy <command> [options]
-
-Commands (they use the project's Vite config and its meshy() options):
-  status                  each model the sources use: cached, pending, failed, missing or damaged
-  prefetch                generate every missing model (prints the cost first); never a damaged one
-  regenerate <name|id>    a new roll of one model (a named model, or a meshy: import id): the
-                          explicit way to pay again, e.g. for a model whose raw file is lost
-  repair                  rebuild a lost, unparsable or git-conflicted manifest.json from the
-                          sidecars in raw/ (intact entries are kept; nothing is paid for)
-  gc                      list store entries no source uses any more (--apply removes them)
-  balance                 the Meshy account's credits
-
-Options:
-  --root <dir>            project root (default: the current directory)
-  --config <file>         Vite config file (default: vite.config.* in the root)
-  --mode <mode>           Vite mode, for .env files (default: production)
-  --concurrency <n>       prefetch: Meshy tasks at once
-  --dry-run               prefetch: print what would be generated and stop
-  --apply                 gc: remove what is listed
-`;
+const print = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      root: { type: 'string' },
-      config: { type: 'string' },
-      mode: { type: 'string' },
-      concurrency: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      apply: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [command, target] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(USAGE);
-    return values.help ? 0 : 1;
+  const line = parseCommandLine(argv);
+  if (line.kind === 'version') {
+    print(await packageVersion());
+    return 0;
   }
-  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
-    throw new MeshyPluginError('MESHY_CLI_USAGE', '--concurrency takes a whole number ≥ 1');
-  const print = (line: string) => process.stdout.write(`${line}\n`);
-  const project = await loadProject({ root: values.root ?? process.cwd(), configFile: values.config, mode: values.mode ?? 'production' });
+  if (line.kind === 'help') {
+    process.stdout.write(line.text);
+    return line.exitCode;
+  }
+  const project = await loadProject({ root: line.root ?? process.cwd(), configFile: line.configFile, mode: line.mode ?? 'production' });
   try {
-    switch (command) {
-      case 'status':
-        return await status(project, print);
-      case 'prefetch':
-        return await prefetch(project, print, {
-          dryRun: values['dry-run'] ?? false,
-          interactive: process.stdout.isTTY === true,
-          ...(concurrency ? { concurrency } : {}),
-        });
-      case 'regenerate':
-        if (!target) throw new MeshyPluginError('MESHY_CLI_USAGE', 'regenerate needs a model: a named model or a meshy: import id');
-        return await regenerate(project, print, target);
-      case 'repair':
-        return await repair(project, print);
-      case 'gc':
-        return await gc(project, print, { apply: values.apply ?? false });
-      case 'balance':
-        return await balance(project, print);
-      default:
-        throw new MeshyPluginError('MESHY_CLI_USAGE', `unknown command "${command}"\n\n${USAGE}`);
-    }
+    return await run(line, project);
   } finally {
     await project.close();
   }
 }
 
-main(process.argv.slice(2)).then(
+function run(line: Extract<CommandLine, { kind: 'run' }>, project: Awaited<ReturnType<typeof loadProject>>): Promise<number> {
+  switch (line.command) {
+    case 'status':
+      return status(project, print, { check: line.check });
+    case 'prefetch':
+      return prefetch(project, print, {
+        dryRun: line.dryRun,
+        interactive: process.stdout.isTTY === true,
+        ...(line.concurrency ? { concurrency: line.concurrency } : {}),
+      });
+    case 'regenerate':
+      return regenerate(project, print, line.target!);
+    case 'repair':
+      return repair(project, print);
+    case 'gc':
+      return gc(project, print, { apply: line.apply });
+    case 'balance':
+      return balance(project, print);
+  }
+}
+
+/** The version of the installed package: package.json sits two folders up from src/cli and dist/cli alike. */
+async function packageVersion(): Promise<string> {
+  const json = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return json.version;
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => process.exit(code),
   (error: Error) => {
-    process.stderr.write(`vite-plugin-meshy: ${error.message}\n`);
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`vite-plugin-meshy: ${error.message}\nRun \`vite-plugin-meshy --help\` for the commands and their options.\n`);
+      process.exit(2);
+    }
+    const debug = wantsDebug(argv) || isDebugEnabled();
+    process.stderr.write(`vite-plugin-meshy: ${debug && error.stack ? error.stack : error.message}\n`);
     process.exit(1);
   },
 );

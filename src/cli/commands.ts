@@ -1,8 +1,9 @@
 import { join, relative } from 'node:path';
-import { type EntryState, entryStates, listGarbage, readManifestEntry, removeGarbage, repairManifest } from '../cache/index.js';
+import { type EntryState, entryStates, listGarbage, readManifest, readManifestEntry, removeGarbage, repairManifest } from '../cache/index.js';
 import { estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf } from '../generate/index.js';
-import { describeSpec, type MeshySpec, MeshySpecError } from '../imports/index.js';
+import { describeSpec, type MeshySpec, MeshySpecError, specKey } from '../imports/index.js';
 import type { MeshyProject } from '../project/index.js';
+import { BACKEND_NAMESPACES } from '../project/options.js';
 import { createProgressDisplay } from './progress.js';
 import { type FoundImport, findMeshyImports } from './scan.js';
 
@@ -16,10 +17,15 @@ interface UsedSpec {
   usedAt: string[];
 }
 
-/** Every spec the sources and named models use, unique by key; imports that do not parse are listed apart. */
+/**
+ * Every spec the sources and named models use, unique by key. A literal that is an import's specifier
+ * and does not parse is listed as invalid; any other `meshy:` literal (an id handed to `import()`
+ * later, or text such as the `'meshy:progress'` event name) counts when it parses and is ignored
+ * when it does not.
+ */
 async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpec[]; invalid: { where: string; message: string }[] }> {
   const found: FoundImport[] = await findMeshyImports(project.root, [relative(project.root, project.layout.dir)]);
-  for (const name of project.namedModels.keys()) found.push({ id: `meshy:${name}`, file: 'meshy({ models })', line: 0 });
+  for (const name of project.namedModels.keys()) found.push({ id: `meshy:${name}`, file: namedModelOrigin(project, name), line: 0, specifier: true });
   const byKey = new Map<string, UsedSpec>();
   const invalid: { where: string; message: string }[] = [];
   const source = project.createSource({ log: () => {} });
@@ -30,6 +36,7 @@ async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpec[]; in
       // Relative file inputs resolve against the importing file.
       spec = project.parse(item.id, item.line ? join(project.root, item.file) : where);
     } catch (error) {
+      if (!item.specifier) continue;
       // The problems alone: the full message also lists every option, too long for a report.
       const problems =
         error instanceof MeshySpecError ? error.problems.map((p) => `${p.key ? `${p.key}: ` : ''}${p.message}`).join('; ') : (error as Error).message;
@@ -47,6 +54,12 @@ async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpec[]; in
   return { specs: [...byKey.values()], invalid };
 }
 
+/** Where a named model is defined: its config file (`meshy.config.ts (models.hero)`) or the plugin's options. */
+function namedModelOrigin(project: MeshyProject, name: string): string {
+  const file = project.namedModelOrigins.get(name);
+  return file ? `${file} (models.${name})` : 'meshy({ models })';
+}
+
 function inputsOf(spec: MeshySpec): MeshySpec[] {
   return generatedInputsOf(spec).flatMap((input) => [input, ...inputsOf(input)]);
 }
@@ -55,8 +68,12 @@ function printInvalid(print: Print, invalid: { where: string; message: string }[
   for (const item of invalid) print(`invalid  ${item.where}  ${item.message}`);
 }
 
-/** `status`: each spec the project uses, and where it stands. */
-export async function status(project: MeshyProject, print: Print): Promise<number> {
+/**
+ * `status`: each spec the project uses, and where it stands. Exit code 1 when a person must act
+ * (invalid imports, damaged models), else 0: a model still to generate is news, not a fault. With
+ * `check` (a CI gate), 1 unless every model is cached.
+ */
+export async function status(project: MeshyProject, print: Print, { check = false } = {}): Promise<number> {
   const { specs, invalid } = await usedSpecs(project);
   const states = await entryStates(
     project.layout,
@@ -93,7 +110,13 @@ export async function status(project: MeshyProject, print: Print): Promise<numbe
       (damaged ? `, ${damaged} damaged` : '') +
       (invalid.length ? `, ${invalid.length} invalid import(s)` : ''),
   );
-  return invalid.length || damaged ? 1 : 0;
+  if (invalid.length || damaged) return 1;
+  const notCached = specs.length - count('stored');
+  if (check && notCached) {
+    print(`check failed: ${notCached} model(s) not cached; generate them with \`npx vite-plugin-meshy prefetch\` and commit the store`);
+    return 1;
+  }
+  return 0;
 }
 
 /** A model paid for whose raw file is missing or damaged: it is never generated again implicitly. */
@@ -189,7 +212,7 @@ export async function regenerate(project: MeshyProject, print: Print, target: st
 export async function gc(project: MeshyProject, print: Print, { apply = false } = {}): Promise<number> {
   const { specs, invalid } = await usedSpecs(project);
   printInvalid(print, invalid);
-  const garbage = await listGarbage(project.layout, new Set(specs.map((spec) => spec.key)));
+  const garbage = await listGarbage(project.layout, await usedKeysOfEveryBackend(project, specs));
   const { entries, rawFiles, journals } = garbage;
   for (const { entry } of entries) print(`unused   "${entry.label}"  (${entry.credits} credits paid)`);
   for (const entry of journals) print(`unused   "${entry.label}"  (unfinished or failed tasks)`);
@@ -206,6 +229,18 @@ export async function gc(project: MeshyProject, print: Print, { apply = false } 
   if (!apply) return 0;
   await removeGarbage(project.layout, garbage);
   return 0;
+}
+
+/**
+ * The store keys of the used specs for every backend the store may hold results of: this project's,
+ * the usual ones and those of the manifest's entries. Keys differ per backend (the emulator's models
+ * are not Meshy's), so a model imported and generated with another backend (the emulator in dev, the
+ * real API on CI) is in use too: `gc` must never list it, let alone delete what was paid for.
+ */
+async function usedKeysOfEveryBackend(project: MeshyProject, specs: readonly UsedSpec[]): Promise<Set<string>> {
+  const manifest = await readManifest(project.layout);
+  const namespaces = new Set([project.settings.namespace, ...BACKEND_NAMESPACES, ...Object.values(manifest.entries).map((entry) => entry.namespace)]);
+  return new Set(specs.flatMap((used) => [...namespaces].map((namespace) => specKey(used.spec, namespace))));
 }
 
 /**

@@ -184,20 +184,24 @@ async function resolveProject(config: ResolvedConfig, userOptions: MeshyPluginOp
     env: { command, mode },
     configLoader: inlineConfig.configLoader,
   });
+  const namedModelOrigins = new Map(configFile ? Object.keys(configFile.models).map((name) => [name, relative(root, configFile.file)] as const) : []);
   const project = createProject(userOptions, {
     root,
     command,
     testRunner: mode === 'test' || isTestRunner(),
     env: { ...loadEnv(mode, config.envDir || root, 'MESHY_'), ...meshyEnv(process.env) },
     namedModels: imports,
+    namedModelOrigins,
     logSink: viteSink(config.logger),
     onEvent,
   });
   await writeModelTypes(project.layout.dir, models, project.layout.tmp).catch((error: Error) =>
     config.logger.warn(`[meshy] could not write the named models' types: ${error.message}`),
   );
-  const describeNamedModel = (name: string) =>
-    configFile && Object.hasOwn(configFile.models, name) ? `${relative(root, configFile.file)} (models.${name})` : `meshy({ models: { ${name} } })`;
+  const describeNamedModel = (name: string) => {
+    const file = namedModelOrigins.get(name);
+    return file ? `${file} (models.${name})` : `meshy({ models: { ${name} } })`;
+  };
   const scanSkip = [resolve(root, config.build.outDir), ...(config.publicDir ? [config.publicDir] : [])];
   return { project, configFile, isBuild: command === 'build', base: config.base, scanSkip, describeNamedModel };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,6 +23,17 @@ async function cli(root: string, ...args: string[]): Promise<{ code: number; out
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, out: failed.stdout + failed.stderr };
+  }
+}
+
+/** `vite-plugin-meshy <args>` with no project: its own output streams and exit code. */
+async function bin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
 
@@ -57,10 +68,64 @@ export default { plugins: [meshy({ mode: 'generate', emulator: { taskDurationMs:
   it('explains usage and a missing plugin', async () => {
     const root = await tempDir();
     await writeProject(root, { 'vite.config.mjs': 'export default {};' });
-    expect((await cli(root, 'frobnicate')).out).toMatch(/No meshy\(\) plugin in the Vite config/);
+    // (A known command: an unknown one is a usage error before any config is read.)
+    expect((await cli(root, 'status')).out).toMatch(/No meshy\(\) plugin in the Vite config/);
     const help = await run(process.execPath, [BIN, '--help']);
     expect(help.stdout).toMatch(/Usage: vite-plugin-meshy <command>[\s\S]*prefetch/);
     expect(help.stdout).toMatch(/^ {2}repair {18}rebuild a lost, unparsable or git-conflicted manifest\.json from the$/m);
     expect(help.stdout).toMatch(/regenerate <name\|id>[\s\S]*explicit way to pay again/);
+  });
+
+  it('prints its version and help, and rejects a command line it cannot run with exit code 2', async () => {
+    const { version } = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { version: string };
+    expect(await bin('--version')).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    const help = await bin('help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: vite-plugin-meshy <command>/);
+    expect((await bin('gc', '--help')).stdout).toMatch(/^Usage: vite-plugin-meshy gc \[--apply\] \[options\]/);
+    for (const [args, message] of [
+      [['frobnicate'], 'unknown command "frobnicate"'],
+      [['status', 'now'], 'status takes no arguments; unexpected "now"'],
+      [['status', '--version2'], 'unknown option --version2'],
+      [['status', '--apply'], 'status does not take --apply'],
+      [[], 'no command given'],
+    ] as const) {
+      const result = await bin(...args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(`vite-plugin-meshy: ${message}`);
+      expect(result.stderr).toContain('Run `vite-plugin-meshy --help`');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('says when --root is not a folder, or holds no Vite config', async () => {
+    const missing = join(await tempDir(), 'nonexistent');
+    const result = await cli(missing, 'status');
+    expect(result.code).toBe(1);
+    expect(result.out).toBe(
+      `vite-plugin-meshy: --root ${missing}: no such folder (${missing}). Pass the project's folder, the one that holds its Vite config.\n`,
+    );
+    const empty = await tempDir();
+    expect((await cli(empty, 'status')).out).toMatch(/^vite-plugin-meshy: No Vite config file in \S+ \(vite\.config\.ts, \.js, \.mjs…\)/);
+    expect((await cli(empty, 'status', '--config', 'nope.config.mjs')).out).toMatch(/--config: there is no Vite config file \S+nope\.config\.mjs/);
+  });
+
+  it('status --check gates CI: exit 1 until every model is cached; a meshy.config.ts model is credited to that file', async () => {
+    const root = await tempDir();
+    await writeProject(root, {
+      'vite.config.mjs': `import meshy from ${JSON.stringify(pathToFileURL(join(repo, 'dist/index.js')).href)};
+export default { plugins: [meshy({ mode: 'generate', emulator: { taskDurationMs: 100, queueDelayMs: 10 } })] };`,
+      'meshy.config.mjs': `export default { models: { crate: { prompt: 'a check crate', textured: false } } };`,
+      'main.js': `import crate from 'meshy:crate';\nimport.meta.hot?.on('meshy:done', () => {});\nconsole.log(crate);`,
+    });
+    const plain = await cli(root, 'status');
+    expect(plain.code, plain.out).toBe(0);
+    expect(plain.out).toMatch(/missing {2}"a check crate" {2}~20 credits to generate {2}\(main\.js:1, meshy\.config\.mjs \(models\.crate\)\)/);
+    expect(plain.out).not.toMatch(/invalid/);
+    const check = await cli(root, 'status', '--check');
+    expect(check.code).toBe(1);
+    expect(check.out).toMatch(/check failed: 1 model\(s\) not cached/);
+    expect((await cli(root, 'prefetch')).code).toBe(0);
+    expect((await cli(root, 'status', '--check')).code).toBe(0);
   });
 });

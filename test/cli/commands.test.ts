@@ -19,18 +19,21 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 /** The project as the plugin would make it, without Vite: the core's createProject. */
-function project(root: string): MeshyProject {
+function project(
+  root: string,
+  { cacheNamespace = 'emulator', namedModelOrigins }: { cacheNamespace?: string; namedModelOrigins?: Map<string, string> } = {},
+): MeshyProject {
   return createProject(
     {
       mode: 'generate',
       apiKey: API_KEY,
       apiBase: emulator.url,
-      cacheNamespace: 'emulator',
+      cacheNamespace,
       optimize: false,
       concurrency: 4,
       models: { barrel: { prompt: 'a cli barrel', textured: false } },
     },
-    { root, env: {}, ci: false, logSink: { info() {}, warn() {}, error() {} } },
+    { root, env: {}, ci: false, logSink: { info() {}, warn() {}, error() {} }, ...(namedModelOrigins ? { namedModelOrigins } : {}) },
   );
 }
 
@@ -209,5 +212,75 @@ describe('the CLI', () => {
     expect(emulator.stats().tasksCreated).toBe(before);
     await rm(join(raw, first!));
     await p.close();
+  });
+
+  it('status --check fails unless every model is cached; plain status fails only for what a person must fix', async () => {
+    const root = await cliProject();
+    await writeProject(root, { 'src/broken.ts': 'export {};' });
+    const p = project(root);
+    const lines: string[] = [];
+    const print = (line: string) => lines.push(line);
+    expect(await status(p, print)).toBe(0);
+    expect(lines.at(-1)).toMatch(/2 missing/);
+    lines.length = 0;
+    expect(await status(p, print, { check: true })).toBe(1);
+    expect(lines.at(-1)).toBe('check failed: 2 model(s) not cached; generate them with `npx vite-plugin-meshy prefetch` and commit the store');
+
+    await prefetch(p, () => {});
+    lines.length = 0;
+    expect(await status(p, print, { check: true })).toBe(0);
+    expect(lines.at(-1)).toMatch(/^2 model\(s\): 2 cached/);
+    await p.close();
+  });
+
+  it('status counts literals that are not imports only when they parse, and credits a named model to its config file', async () => {
+    const root = await tempDir();
+    await writeProject(root, {
+      'main.js': [
+        `import b from 'meshy:barrel';`,
+        `import.meta.hot?.on('meshy:progress', () => {});`,
+        `const kinds = { prompt: 'meshy:prompt' };`,
+        `const later = 'meshy:prompt?text=a later lamp&textured=false';`,
+        `import bad from 'meshy:prompt?text=a lamp&target_polycont=5';`,
+      ].join('\n'),
+    });
+    const p = project(root, { namedModelOrigins: new Map([['barrel', 'meshy.config.ts']]) });
+    const lines: string[] = [];
+    expect(await status(p, (line) => lines.push(line))).toBe(1);
+    const report = lines.join('\n');
+    expect(report).toMatch(/missing {2}"a cli barrel" {2}~20 credits to generate {2}\(main\.js:1, meshy\.config\.ts \(models\.barrel\)\)/);
+    expect(report).toMatch(/missing {2}"a later lamp" {2}~20 credits to generate {2}\(main\.js:4\)/);
+    expect(report).toMatch(/^invalid {2}main\.js:5 {2}meshy:prompt\?text=a lamp&target_polycont=5: target_polycont: unknown option/m);
+    expect(report).not.toMatch(/meshy:progress|main\.js:[23]/);
+    expect(lines.at(-1)).toMatch(/^2 model\(s\): .*, 1 invalid import\(s\)$/);
+    await p.close();
+  });
+
+  it('gc never lists a model a source imports, whichever backend made it', async () => {
+    const root = await cliProject();
+    await writeProject(root, {
+      'src/broken.ts': 'export {};',
+      'src/failing.ts': `import f from 'meshy:prompt?text=a failing crate [emulator:fail]&textured=false';`,
+    });
+    // Made with the emulator: two models paid for, one task FAILED (journaled).
+    const withEmulator = project(root);
+    expect(await prefetch(withEmulator, () => {})).toBe(1);
+    await withEmulator.close();
+
+    // The same sources seen from another backend: its keys differ, but these models are in use.
+    const withMeshy = project(root, { cacheNamespace: 'meshy' });
+    const lines: string[] = [];
+    expect(await gc(withMeshy, (line) => lines.push(line))).toBe(0);
+    expect(lines).toEqual([
+      '0 unused model(s), 0 raw file(s) (0 B), 0 optimized file(s), 0 journal entr(ies): nothing removed (dry run; pass --apply to remove)',
+    ]);
+
+    // Once no source imports them, they are garbage for any backend.
+    await writeProject(root, { 'main.js': 'export {};', 'src/failing.ts': 'export {};' });
+    lines.length = 0;
+    await gc(withMeshy, (line) => lines.push(line));
+    expect(lines.join('\n')).toMatch(/unused {3}"a failing crate \[emulator:fail\]" {2}\(unfinished or failed tasks\)/);
+    expect(lines.at(-1)).toMatch(/^1 unused model\(s\), 1 raw file\(s\)/); // the crate (the barrel is a named model: always in use)
+    await withMeshy.close();
   });
 });
