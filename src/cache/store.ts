@@ -58,6 +58,29 @@ const REPAIR_ADVICE =
   '(<sha256>.json beside each paid model) and keeps every intact entry, without paying for anything. ' +
   'Do not delete the manifest: it is the record of what was paid for, and without it every model would be generated (and paid for) again.';
 
+/**
+ * The manifest as read last, per file, with the stat it was read at: a build with many stored models
+ * reads and validates it once, and again only when a write (ours or another process's, always a
+ * rename, so a new inode) changed it. Read-only: writers read their own copy.
+ */
+const manifestSnapshots = new Map<string, { stamp: string; manifest: Promise<Manifest> }>();
+
+async function sharedManifest(layout: StoreLayout): Promise<Manifest> {
+  let stamp: string;
+  try {
+    const { ino, size, mtimeMs } = await stat(layout.manifest);
+    stamp = `${ino} ${size} ${mtimeMs}`;
+  } catch {
+    stamp = 'absent';
+  }
+  const snapshot = manifestSnapshots.get(layout.manifest);
+  if (snapshot?.stamp === stamp) return snapshot.manifest;
+  const manifest = readManifest(layout);
+  manifestSnapshots.set(layout.manifest, { stamp, manifest });
+  manifest.catch(() => manifestSnapshots.delete(layout.manifest));
+  return manifest;
+}
+
 export async function readManifest(layout: StoreLayout): Promise<Manifest> {
   let text: string;
   try {
@@ -93,7 +116,7 @@ export async function readManifest(layout: StoreLayout): Promise<Manifest> {
 }
 
 export async function readManifestEntry(layout: StoreLayout, key: string): Promise<ManifestEntry | undefined> {
-  return (await readManifest(layout)).entries[key];
+  return (await sharedManifest(layout)).entries[key];
 }
 
 const manifestWrites = new Map<string, Promise<unknown>>();

@@ -1,0 +1,46 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { describe, expect, it, vi } from 'vitest';
+import { type ManifestEntry, readManifest, readManifestEntry, recordManifestEntry, storeLayout } from '../../src/cache/index.js';
+import { manifestSchema } from '../../src/cache/manifest.js';
+import { useTempDirs } from '../helpers/tmp.js';
+
+const tempDir = useTempDirs();
+
+function entry(label: string): ManifestEntry {
+  return {
+    kind: 'prompt',
+    label,
+    namespace: 'test',
+    model: 'meshy-7.1',
+    request: { prompt: label },
+    tasks: [{ stage: 'preview', id: `task-${label}`, createdAt: 1, finishedAt: 2, credits: 20 }],
+    credits: 20,
+    files: { glb: { sha256: 'a'.repeat(64), bytes: 10 } },
+    createdAt: new Date(0).toISOString(),
+  };
+}
+
+describe('reading manifest entries', () => {
+  it('validates the manifest once for many lookups, and again only once it changed on disk', async () => {
+    const layout = storeLayout(await tempDir());
+    await recordManifestEntry(layout, 'k1', entry('one'));
+    const validate = vi.spyOn(manifestSchema, 'safeParse');
+    try {
+      for (let i = 0; i < 50; i++) expect((await readManifestEntry(layout, 'k1'))?.label).toBe('one');
+      expect(validate.mock.calls.length).toBeLessThanOrEqual(1);
+
+      // Another process's write: a new file renamed into place.
+      const manifest = await readManifest(layout);
+      manifest.entries.k2 = entry('two');
+      await writeFile(`${layout.manifest}.next`, JSON.stringify(manifest));
+      await rename(`${layout.manifest}.next`, layout.manifest);
+      expect((await readManifestEntry(layout, 'k2'))?.label).toBe('two');
+
+      // Our own write is seen at once.
+      await recordManifestEntry(layout, 'k3', entry('three'));
+      expect((await readManifestEntry(layout, 'k3'))?.label).toBe('three');
+    } finally {
+      validate.mockRestore();
+    }
+  });
+});
