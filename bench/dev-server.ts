@@ -69,7 +69,7 @@ async function project(prompts: string[], options: MeshyPluginOptions): Promise<
   const imports = prompts.map((prompt, i) => `import m${i} from 'meshy:prompt?text=${prompt}';`);
   await writeProject(root, { 'main.js': `${imports.join('\n')}\nconsole.log(${prompts.map((_, i) => `m${i}`).join(', ')});` });
   // No pre-transform: each module is loaded by the timed request itself, as a browser's first visit does.
-  const server = await startDevServer(root, { cacheDir: join(root, '.meshy'), mode: 'generate', ...options }, { preTransformRequests: false });
+  const server = await startDevServer(root, { storeDir: join(root, '.meshy'), mode: 'generate', ...options }, { preTransformRequests: false });
   const main = await (await fetch(new URL('main.js', server.url))).text();
   const paths = [...main.matchAll(/from "(\/@id\/__x00__meshy:[^"]+)"/g)].map((match) => match[1]!);
   return { root, server, paths };

@@ -1,7 +1,7 @@
 import { defineMeshyConfig } from 'vite-plugin-meshy';
 
 // Named models: `import hero from 'meshy:hero'` in main.ts. The plugin finds this file next to
-// vite.config.ts, and writes their types to <cacheDir>/models.d.ts.
+// vite.config.ts, and writes their types to <storeDir>/models.d.ts.
 export default defineMeshyConfig({
   models: {
     // Generated, rigged by Meshy, and animated with two library clips named `walk` and `idle` in the GLB.

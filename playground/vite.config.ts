@@ -9,16 +9,16 @@ if (useEmulator) {
   console.log('[meshy] MESHY_API_KEY is not set: generating with the local Meshy emulator (no credits are spent).');
 }
 
-// Browser tests start cold in a cache of their own (MESHY_CACHE_DIR) and set how long an emulated
+// Browser tests start cold in a store of their own (MESHY_CACHE_DIR) and set how long an emulated
 // task takes (MESHY_EMULATOR_TASK_MS, default 1.5 s); neither touches the playground's own .meshy/.
-const cacheDir = process.env.MESHY_CACHE_DIR ? resolve(process.env.MESHY_CACHE_DIR) : '.meshy';
+const storeDir = process.env.MESHY_CACHE_DIR ? resolve(process.env.MESHY_CACHE_DIR) : '.meshy';
 const taskDurationMs = Number(process.env.MESHY_EMULATOR_TASK_MS) || 1500;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   plugins: [
     meshy({
-      cacheDir,
+      storeDir,
       emulator: useEmulator ? { profile: 'standard', taskDurationMs } : false,
       // Generate explicitly: the CI default ("frozen") would refuse to generate on a fresh clone.
       mode: useEmulator ? 'generate' : undefined,
@@ -29,5 +29,5 @@ export default defineConfig({
     alias: { 'vite-plugin-meshy/client': fileURLToPath(new URL('../src/client/index.ts', import.meta.url)) },
   },
   // A cache outside the project must be allowed explicitly: the dev server honours server.fs.
-  server: process.env.MESHY_CACHE_DIR ? { fs: { allow: [searchForWorkspaceRoot(here), cacheDir] } } : {},
+  server: process.env.MESHY_CACHE_DIR ? { fs: { allow: [searchForWorkspaceRoot(here), storeDir] } } : {},
 });

@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { type StoreLayout, storeLayout } from '../cache/index.js';
+import { MeshyPluginError } from '../errors.js';
 import { createModelSource, type GenerationEvent, type GenerationMode, type ModelSource, type ModelSourceOptions } from '../generate/index.js';
 import { KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
-import { type MeshyPluginOptions, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
+import { type MeshyPluginOptions, newDeprecationWarnings, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
 import { EMULATOR_API_KEY, isCi, isTestRunner, type ProjectSettings, resolveSettings } from './settings.js';
 
 export type { LogSink } from './logger.js';
@@ -80,7 +81,8 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
   const root = resolve(env.root);
   const settings = resolveSettings(options, { env: env.env ?? {}, ci: env.ci ?? isCi(), testRunner: env.testRunner ?? isTestRunner() });
   const log = createLogger(env.logSink ?? consoleSink, { secrets: settings.secrets });
-  const layout = storeLayout(resolve(root, options.cacheDir));
+  for (const notice of newDeprecationWarnings(userOptions)) log.warn(notice);
+  const layout = storeLayout(resolve(root, options.storeDir));
   const namedModels = env.namedModels ?? namedModelImports(options.models, options.defaults, KINDS);
   const connection = createConnection(options, settings, log);
 
@@ -136,7 +138,8 @@ function createConnection(options: ResolvedPluginOptions, settings: ProjectSetti
       baseUrl = emulator.url;
       log.info(`no Meshy API: using the local emulator at ${emulator.url}`);
     } else if (!settings.apiKey) {
-      throw new Error(
+      throw new MeshyPluginError(
+        'MESHY_NO_API_KEY',
         'MESHY_API_KEY is not set, so models that are not cached cannot be generated. Set it in the environment or a .env file, or pass `apiKey` to meshy().',
       );
     }

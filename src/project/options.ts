@@ -12,8 +12,10 @@ export const pluginOptionsSchema = z.strictObject({
   apiKey: z.string().min(1).optional(),
   /** API base URL. Default: MESHY_API_BASE, else https://api.meshy.ai. */
   apiBase: z.url({ protocol: /^https?$/ }).optional(),
-  /** Where generated models are stored, relative to the Vite root. Commit it. Default `.meshy`. */
-  cacheDir: z.string().min(1).default('.meshy'),
+  /** The store: where generated models are kept, relative to the Vite root. Commit it (README, "Caching, and what to commit"). Default `.meshy`. */
+  storeDir: z.string().min(1).optional(),
+  /** @deprecated The former name of `storeDir` (Vite has a `cacheDir` of its own); it will be removed in the next minor version. */
+  cacheDir: z.string().min(1).optional(),
   /**
    * generate: call Meshy for what is not cached. frozen: fail on a cache miss (the default when the CI
    * environment variable is set, like `npm ci`). offline: a placeholder for a miss, nothing sent to Meshy.
@@ -72,15 +74,40 @@ export const pluginOptionsSchema = z.strictObject({
 });
 
 export type MeshyPluginOptions = z.input<typeof pluginOptionsSchema>;
-export type ResolvedPluginOptions = z.output<typeof pluginOptionsSchema>;
+export type ResolvedPluginOptions = Omit<z.output<typeof pluginOptionsSchema>, 'storeDir' | 'cacheDir'> & { storeDir: string };
+
+const DEFAULT_STORE_DIR = '.meshy';
 
 export function resolvePluginOptions(options: unknown): ResolvedPluginOptions {
   const parsed = pluginOptionsSchema.safeParse(options ?? {});
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const { storeDir, cacheDir, ...rest } = parsed.data;
+    if (storeDir !== undefined && cacheDir !== undefined && storeDir !== cacheDir) {
+      throw new MeshyPluginError(
+        'MESHY_INVALID_OPTIONS',
+        `Invalid vite-plugin-meshy options: storeDir (${JSON.stringify(storeDir)}) and cacheDir (${JSON.stringify(cacheDir)}, its deprecated name) disagree. Keep storeDir only.`,
+        { context: { storeDir, cacheDir } },
+      );
+    }
+    return { ...rest, storeDir: storeDir ?? cacheDir ?? DEFAULT_STORE_DIR };
+  }
   const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(options)'}: ${issue.message}`);
   throw new MeshyPluginError('MESHY_INVALID_OPTIONS', `Invalid vite-plugin-meshy options:\n${lines.join('\n')}`, {
     context: { issues: parsed.error.issues },
   });
+}
+
+const deprecationsWarned = new Set<string>();
+
+/** Deprecation notices for these options: each once per process, however many projects use them. */
+export function newDeprecationWarnings(options: MeshyPluginOptions): string[] {
+  const notices =
+    options.cacheDir === undefined
+      ? []
+      : [
+          'the option `cacheDir` is deprecated: rename it to `storeDir` (same meaning; Vite has a `cacheDir` of its own). `cacheDir` will be removed in the next minor version.',
+        ];
+  return notices.filter((notice) => !deprecationsWarned.has(notice) && deprecationsWarned.add(notice));
 }
 
 /** The namespaces of the usual backends: the real API, its test mode, the emulator (others are `custom:<host>`). */

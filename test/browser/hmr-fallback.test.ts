@@ -41,7 +41,7 @@ window.__seen = seen;`,
       apiKey: API_KEY,
       apiBase: emulator.url,
       mode: 'generate',
-      cacheDir: join(root, '.meshy'),
+      storeDir: join(root, '.meshy'),
       overlay: false,
       optimize: false,
     });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_MODE_API_KEY } from '../../src/emulator/index.js';
-import { cacheNamespaceFor, resolvePluginOptions } from '../../src/project/options.js';
+import { cacheNamespaceFor, newDeprecationWarnings, resolvePluginOptions } from '../../src/project/options.js';
 
 describe('plugin options', () => {
   it('applies defaults', () => {
     expect(resolvePluginOptions(undefined)).toMatchObject({
-      cacheDir: '.meshy',
+      storeDir: '.meshy',
       concurrency: 10,
       optimize: { preset: 'web' },
       emulator: false,
@@ -30,5 +30,18 @@ describe('plugin options', () => {
     expect(spaces.size).toBe(4);
     // The port is not part of it: an emulator on another port is the same backend.
     expect(cacheNamespaceFor('http://127.0.0.1:4000', 'k', false)).toBe(cacheNamespaceFor('http://127.0.0.1:5000', 'k', false));
+  });
+
+  it('takes cacheDir as the deprecated name of storeDir, with a notice once per process', () => {
+    expect(resolvePluginOptions({ storeDir: 'models' }).storeDir).toBe('models');
+    expect(resolvePluginOptions({ cacheDir: 'models' }).storeDir).toBe('models');
+    expect(resolvePluginOptions({ cacheDir: 'models' })).not.toHaveProperty('cacheDir');
+    expect(resolvePluginOptions({ storeDir: 'models', cacheDir: 'models' }).storeDir).toBe('models');
+    expect(() => resolvePluginOptions({ storeDir: 'models', cacheDir: '.meshy' })).toThrow(
+      'Invalid vite-plugin-meshy options: storeDir ("models") and cacheDir (".meshy", its deprecated name) disagree. Keep storeDir only.',
+    );
+    expect(newDeprecationWarnings({ storeDir: 'models' })).toEqual([]);
+    expect(newDeprecationWarnings({ cacheDir: 'models' })).toEqual([expect.stringMatching(/^the option `cacheDir` is deprecated: rename it to `storeDir`/)]);
+    expect(newDeprecationWarnings({ cacheDir: 'other' })).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 function pluginOptions(root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptions {
-  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), ...extra };
+  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', storeDir: join(root, '.meshy'), ...extra };
 }
 
 function glbAssets(assets: Map<string, Uint8Array>): [string, Uint8Array][] {

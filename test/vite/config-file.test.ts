@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 function pluginOptions(root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptions {
-  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), ...extra };
+  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', storeDir: join(root, '.meshy'), ...extra };
 }
 
 /** What `npm i vite-plugin-meshy` puts in node_modules, as far as a config file sees it (ESM only). */

@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 function runBuild(root: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> } {
-  const options = { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), lockStaleMs: 2000 };
+  const options = { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', storeDir: join(root, '.meshy'), lockStaleMs: 2000 };
   const child = spawn(process.execPath, [CHILD, root, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));

@@ -31,7 +31,7 @@ async function dev(root: string): Promise<DevServer> {
     apiKey: API_KEY,
     apiBase: emulator.url,
     mode: 'generate',
-    cacheDir: join(root, '.meshy'),
+    storeDir: join(root, '.meshy'),
     optimize: { preset: 'web', workers: 1 },
   };
   const server = await startDevServer(root, options);

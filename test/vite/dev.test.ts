@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 function pluginOptions(root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptions {
-  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), optimize: { preset: 'web', workers: 1 }, ...extra };
+  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', storeDir: join(root, '.meshy'), optimize: { preset: 'web', workers: 1 }, ...extra };
 }
 
 async function dev(root: string, extra: MeshyPluginOptions = {}, base?: string): Promise<DevServer> {

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 function pluginOptions(root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptions {
-  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), pollIntervalMs: 100, optimize: false, ...extra };
+  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', storeDir: join(root, '.meshy'), pollIntervalMs: 100, optimize: false, ...extra };
 }
 
 function tasksFor(prompt: string) {

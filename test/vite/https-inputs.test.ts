@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 function pluginOptions(root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptions {
-  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), optimize: { preset: 'web', workers: 1 }, ...extra };
+  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', storeDir: join(root, '.meshy'), optimize: { preset: 'web', workers: 1 }, ...extra };
 }
 
 /** The emulator's tasks created since `since` (a count of tasks), as GET shows them. */

@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 
 function pluginOptions(root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptions {
-  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), lockStaleMs: 2000, ...extra };
+  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', storeDir: join(root, '.meshy'), lockStaleMs: 2000, ...extra };
 }
 
 function emittedGlb(assets: Map<string, Uint8Array>): Uint8Array {

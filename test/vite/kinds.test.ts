@@ -28,7 +28,7 @@ const options = (root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptio
   apiKey: API_KEY,
   apiBase: emulator.url,
   mode: 'generate',
-  cacheDir: join(root, '.meshy'),
+  storeDir: join(root, '.meshy'),
   ...extra,
 });
 const concept = (r: number) =>

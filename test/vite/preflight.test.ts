@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 function pluginOptions(root: string, extra: MeshyPluginOptions = {}): MeshyPluginOptions {
-  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', cacheDir: join(root, '.meshy'), optimize: false, ...extra };
+  return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', storeDir: join(root, '.meshy'), optimize: false, ...extra };
 }
 
 async function buildError(root: string, options: MeshyPluginOptions): Promise<Error> {
