@@ -417,16 +417,18 @@ export function imageCopySha256(name: string): string | undefined {
   return /^([0-9a-f]{64})\.(png|jpg)$/.exec(name)?.[1];
 }
 
-async function hasFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
+/**
+ * What the store's `.gitignore` keeps out of the user's git, as the README's "Caching, and what to
+ * commit" says (a test holds them to it): what one machine rebuilds (optimized files) or uses alone
+ * (its task journal, locks, partial writes). The rest, what credits paid for, is committed.
+ */
+const STORE_GITIGNORE =
+  '# written by vite-plugin-meshy: commit the rest of this folder (README, "Caching, and what to commit")\noptimized/\njournal/\nlocks/\ntmp/\n';
+/** What earlier versions wrote: replaced. A file anyone edited is left as it is. */
+const EARLIER_STORE_GITIGNORES = ['# written by vite-plugin-meshy: commit the rest of this folder\nlocks/\ntmp/\n'];
 
-/** Keeps what is private to one machine (locks, partial writes) out of the user's git. */
 export async function ensureStoreGitignore(layout: StoreLayout): Promise<void> {
   const path = join(layout.dir, '.gitignore');
-  if (!(await hasFile(path))) await writeFileAtomic(path, '# written by vite-plugin-meshy: commit the rest of this folder\nlocks/\ntmp/\n', layout.tmp);
+  const current = await readFile(path, 'utf8').catch(() => undefined);
+  if (current === undefined || EARLIER_STORE_GITIGNORES.includes(current)) await writeFileAtomic(path, STORE_GITIGNORE, layout.tmp);
 }
