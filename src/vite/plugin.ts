@@ -3,13 +3,14 @@ import { basename, extname, isAbsolute, join, relative, resolve } from 'node:pat
 import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig } from 'vite';
 import type { ModelResult } from '../generate/index.js';
 import { canonicalJson } from '../hash.js';
-import { IMPORT_PREFIX, inputFilesOf, KINDS, type MeshySpec, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
+import { describeSpec, IMPORT_PREFIX, inputFilesOf, KINDS, type MeshySpec, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
 import { createProject, isTestRunner, type LogSink, type MeshyPluginOptions, type MeshyProject, meshyEnv, resolvePluginOptions } from '../project/index.js';
 import { findInvalidImports, type InvalidImport, MeshyInvalidImportsError } from '../project/preflight.js';
 import { type ConfiguredModels, resolveConfiguredModels, watchConfigFile } from './config-file.js';
 import { createDevModels, type DevModels } from './dev.js';
 import { moduleCode, moduleHmrCode } from './module-code.js';
 import { OVERLAY_ID, overlayModuleCode } from './overlay.js';
+import { createErrorReport } from './reported-errors.js';
 import { createDevMiddleware, DEV_URL_SEGMENT } from './serve.js';
 import { writeModelTypes } from './typegen.js';
 
@@ -37,9 +38,16 @@ interface Resolved {
  * `createProject`, and parsing, generation, optimization and storage live in their own modules.
  */
 export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { project(): MeshyProject } } {
-  const options = resolvePluginOptions(userOptions);
-  // Checked at once, so a bad named model fails before any config is loaded.
-  namedModelImports(options.models, options.defaults, KINDS);
+  /** Expected errors without stack frames; in a build, an error shared by several imports printed once. */
+  const errors = createErrorReport();
+  let options: ReturnType<typeof resolvePluginOptions>;
+  try {
+    options = resolvePluginOptions(userOptions);
+    // Checked at once, so a bad named model fails before any config is loaded.
+    namedModelImports(options.models, options.defaults, KINDS);
+  } catch (error) {
+    throw errors.shown(error);
+  }
   /** Vite may resolve the config once per environment (client, ssr): they share one project, so one generation serves both. */
   let resolved: Promise<Resolved> | undefined;
   let current: Resolved | undefined;
@@ -67,7 +75,9 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     },
 
     async configResolved(config) {
-      current = await (resolved ??= resolveProject(config, userOptions, (event) => dev?.onEvent(event)));
+      current = await (resolved ??= resolveProject(config, userOptions, (event) => dev?.onEvent(event))).catch((error) => {
+        throw errors.shown(error);
+      });
     },
 
     /**
@@ -76,10 +86,11 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
      */
     async buildStart() {
       const { project, isBuild, scanSkip, describeNamedModel } = ready();
+      errors.reset();
       const invalid = await (preflight ??= findInvalidImports(project, { skip: scanSkip, describeNamedModel }));
       if (invalid.length === 0) return;
       const error = new MeshyInvalidImportsError(invalid);
-      if (isBuild) throw error;
+      if (isBuild) throw errors.shown(error);
       project.log.error(error.message);
     },
 
@@ -91,7 +102,13 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       filter: { id: importFilter },
       handler(source, importer) {
         const { project, isBuild } = ready();
-        const { spec, resolvedId } = project.resolve(source, importer);
+        let parsed: ReturnType<MeshyProject['resolve']>;
+        try {
+          parsed = project.resolve(source, importer);
+        } catch (error) {
+          throw errors.shown(error);
+        }
+        const { spec, resolvedId } = parsed;
         if (importer && isProjectFile(project.root, importer)) {
           projectImports.add(resolvedId);
           projectVariants.add(variantOf(project, spec));
@@ -111,10 +128,14 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         for (const file of inputFilesOf(spec)) this.addWatchFile(file);
         if (!isBuild) {
           const access = { generate: projectImports.has(resolvedId), optimize: !spec.optimize || projectVariants.has(variantOf(project, spec)) };
-          const model = dev ? await dev.answer(spec, resolvedId, access) : await project.source.get(spec);
+          const model = await (dev ? dev.answer(spec, resolvedId, access) : project.source.get(spec)).catch((error) => {
+            throw errors.shown(error);
+          });
           return { code: moduleCode(JSON.stringify(devUrl(base, model)), model) + moduleHmrCode, moduleType: 'js' };
         }
-        const model = await project.source.get(spec);
+        const model = await project.source.get(spec).catch((error) => {
+          throw errors.once(error, `"${describeSpec(spec)}"`);
+        });
         const referenceId = this.emitFile({ type: 'asset', name: `${spec.name}${extname(model.path)}`, source: await readFile(model.path) });
         // Vite 8 (Rolldown) resolves import.meta.ROLLDOWN_FILE_URL_*; Vite 7 replaces its __VITE_ASSET__ token.
         const url = this.meta.rolldownVersion ? `import.meta.ROLLDOWN_FILE_URL_${referenceId}` : JSON.stringify(`__VITE_ASSET__${referenceId}__`);
