@@ -107,7 +107,8 @@ export function createDevModels(deps: DevModelsDeps) {
     const generation = generations.get(key);
     if (!generation || generation.error !== undefined) return;
     const message = deps.redact(error.message);
-    Object.assign(generation, { stage: 'failed', status: 'FAILED', error: message });
+    // The stage stays the one that failed: the overlay shows `refine failed`.
+    Object.assign(generation, { status: 'FAILED', error: message });
     deps.logError(`"${generation.label}" failed; its placeholder stays: ${message}`);
     deps.send('meshy:error', { ...publicStatus(generation) });
   }

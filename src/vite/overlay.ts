@@ -2,6 +2,17 @@
 export const OVERLAY_ID = '\0meshy-overlay';
 
 /**
+ * One row of the overlay: `"a crate" refine 40% (12s)`, `"a crate" queued (0s)`, `"a crate" refine
+ * failed (3s)`; a stage named like its state is not repeated. Runs in the browser: its source is
+ * inlined into the overlay's code, so it stays plain JavaScript once its types are stripped.
+ */
+export function overlayRowText(run: { label: string; stage: string; status: string; progress: number }, elapsedMs: number): string {
+  const state = run.status === 'FAILED' ? 'failed' : run.status === 'IN_PROGRESS' ? `${run.progress}%` : run.status.toLowerCase().replace('_', ' ');
+  const stage = run.stage === state ? '' : `${run.stage} `;
+  return `"${run.label}" ${stage}${state} (${Math.max(0, Math.round(elapsedMs / 1000))}s)`;
+}
+
+/**
  * The overlay's browser code: a small panel listing running generations with their stage, progress
  * and elapsed time, and failed ones with Meshy's error. It listens to the plugin's HMR events only,
  * and writes text with `textContent` (prompts are user text). Plain JS, so it needs no build step.
@@ -15,7 +26,7 @@ if (hot && typeof document !== 'undefined') {
   panel.setAttribute('role', 'status');
   panel.style.cssText = 'position:fixed;right:12px;bottom:12px;z-index:2147483000;max-width:360px;padding:8px 10px;border-radius:8px;' +
     'background:rgba(18,20,26,.88);color:#d8dde6;font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace;box-shadow:0 2px 12px #0008;display:none';
-  const seconds = (ms) => Math.max(0, Math.round(ms / 1000)) + 's';
+  const rowText = ${overlayRowText.toString()};
   const render = () => {
     panel.replaceChildren();
     const title = document.createElement('div');
@@ -27,8 +38,7 @@ if (hot && typeof document !== 'undefined') {
       row.dataset.key = run.key;
       row.dataset.status = run.status;
       const elapsed = run.status === 'FAILED' ? run.elapsedMs : run.elapsedMs + (performance.now() - run.receivedAt);
-      const state = run.status === 'FAILED' ? 'failed' : run.status === 'IN_PROGRESS' ? run.progress + '%' : run.status.toLowerCase().replace('_', ' ');
-      row.textContent = '"' + run.label + '" ' + run.stage + ' ' + state + ' (' + seconds(elapsed) + ')';
+      row.textContent = rowText(run, elapsed);
       if (run.error) {
         row.style.color = '#ff8080';
         const reason = document.createElement('div');

@@ -199,6 +199,8 @@ describe('vite dev with meshy: imports', () => {
       status: 'FAILED',
       error: expect.stringMatching(/could not generate "a cursed idol/),
     });
+    // The stage that failed, not `failed` (the overlay said `failed failed`).
+    expect((error as { data: { stage: string } }).data.stage).not.toBe('failed');
     expect(server.logs.join('\n')).toMatch(/"a cursed idol \[emulator:fail\]" failed; its placeholder stays/);
     expect(server.messages.some((message) => message.type === 'update' || message.type === 'full-reload')).toBe(false);
     const again = await loadModule(server, path!);
