@@ -159,7 +159,9 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         redact: project.log.redact,
       });
       dev = devModels;
-      devModels.warm();
+      // The placeholder (and gltf-transform with it) is made once the server listens, not before.
+      if (server.httpServer) server.httpServer.once('listening', () => setImmediate(() => devModels.warm()));
+      else devModels.warm();
       watchConfigFile(server, {
         root: config.root,
         configFile: options.configFile,
