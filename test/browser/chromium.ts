@@ -1,16 +1,29 @@
+import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
+import { findChromium } from './find-chromium.js';
 
-/** Debian's chromium (`.ci/run` installs it when missing). */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's chromium (`.ci/run` installs it when missing), another usual one, or CHROMIUM_PATH. */
+const CHROMIUM = findChromium(process.env, existsSync);
+
+/**
+ * For `describe.skipIf`: whether this machine cannot run the browser tests (no Chromium, outside CI),
+ * after one line saying how to install it. On CI a missing Chromium is not skipped: it fails the launch.
+ */
+export function withoutChromium(): boolean {
+  if (CHROMIUM.path !== undefined || CHROMIUM.required) return false;
+  console.warn(`browser tests skipped: ${CHROMIUM.problem}`);
+  return true;
+}
 
 /**
  * Headless chromium without a GPU: WebGL through SwiftShader, nothing phoning home. Playwright gives
  * each launch a fresh temporary profile (its own --user-data-dir) and removes it on close.
  */
 export async function launchChromium(): Promise<Browser> {
+  if (CHROMIUM.path === undefined) throw new Error(`The browser tests need Chromium: ${CHROMIUM.problem}`);
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM.path,
     headless: true,
     args: [
       '--no-sandbox',

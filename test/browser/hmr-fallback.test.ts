@@ -5,7 +5,7 @@ import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { startDevServer } from '../vite/dev-helpers.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium, withoutChromium } from './chromium.js';
 
 /**
  * A page that does not listen with onModelUpdate(): when the model is ready, the update propagates
@@ -26,7 +26,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-describe('a page without onModelUpdate', () => {
+describe.skipIf(withoutChromium())('a page without onModelUpdate', () => {
   it('re-runs its importer (a reload here) when the model is ready', async () => {
     const root = await tempDir();
     await writeProject(root, {

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build, createServer, type PreviewServer, preview, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDistBuilt } from '../helpers/dist.js';
-import { launchChromium, nonBackgroundFraction, pageErrors } from './chromium.js';
+import { launchChromium, nonBackgroundFraction, pageErrors, withoutChromium } from './chromium.js';
 
 const playground = join(import.meta.dirname, '../../playground');
 const configFile = join(playground, 'vite.config.ts');
@@ -86,7 +86,7 @@ async function canvasScreenshot(page: Page): Promise<Uint8Array> {
   return page.locator('canvas').screenshot();
 }
 
-describe('the playground in a real browser', () => {
+describe.skipIf(withoutChromium())('the playground in a real browser', () => {
   it('dev: shows placeholders at once, then swaps in the generated models without a reload (the hero walks)', async () => {
     let server: ViteDevServer | undefined;
     const page = await browser!.newPage({ viewport: { width: 960, height: 540 } });
