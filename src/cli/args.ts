@@ -21,7 +21,7 @@ interface CommandInfo {
 
 type CommandOption = 'check' | 'concurrency' | 'dry-run' | 'apply';
 
-export const COMMANDS = {
+const COMMANDS = {
   status: {
     usage: 'status',
     summary: [
