@@ -1,7 +1,7 @@
 import { isDebugEnabled, isExpectedError, MeshyPluginError } from '../errors.js';
 
 /** Thrown for an import whose error was already thrown for another import of the same build. */
-class MeshyReportedAboveError extends MeshyPluginError {}
+class MeshyErrorPrintedOnceError extends MeshyPluginError {}
 
 /**
  * Vite prints an error thrown by a hook with its stack, and a build prints every failed module: one
@@ -33,9 +33,14 @@ export function createErrorReport({ debug = isDebugEnabled() }: { debug?: boolea
         return shown(error);
       }
       const code = error instanceof MeshyPluginError ? error.code : error.name;
-      const pointer = new MeshyReportedAboveError('MESHY_REPORTED_ABOVE', `${importId}: not built, for the reason reported above (${code}).`, {
-        context: { code },
-      });
+      // Rolldown lists a build's errors in module order, not in the order they were thrown: "above" may be below.
+      const pointer = new MeshyErrorPrintedOnceError(
+        'MESHY_SAME_ERROR',
+        `${importId}: not built: the same error (${code}) as another import of this build, printed once with it.`,
+        {
+          context: { code },
+        },
+      );
       pointer.stack = `${pointer.name}: ${pointer.message}`;
       return pointer;
     },
