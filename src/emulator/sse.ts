@@ -7,6 +7,8 @@ export interface StreamSnapshot {
   id: string;
   status: TaskStatus;
   progress: number;
+  /** Time until the task is final (it may never be). */
+  endsInMs: number;
   /** The full task object, sent once the task is final. */
   full(): Record<string, unknown>;
 }
@@ -73,11 +75,15 @@ export function streamTask(res: ServerResponse, read: () => StreamSnapshot | und
     streamFault!.fired();
     return { id: snapshot.id, progress: snapshot.progress, status: snapshot.status };
   };
+  let finalTick: NodeJS.Timeout | undefined;
   const tick = () => {
     if (res.writableEnded || res.destroyed) return;
     const snapshot = read();
     if (!snapshot) return send('error', TASK_NOT_FOUND, true);
     if (isFinal(snapshot.status)) return send('message', finalEvent(snapshot), true);
+    // Meshy sends the final event when the task ends, not at the next progress tick: a client
+    // waiting to start its next task should not wait for the tick.
+    if (snapshot.endsInMs < tickMs && !finalTick) finalTick = setTimeout(tick, Math.max(0, snapshot.endsInMs) + 1);
     const update = { id: snapshot.id, progress: snapshot.progress, status: snapshot.status };
     const text = JSON.stringify(update);
     if (text === lastSent) return;
@@ -93,6 +99,7 @@ export function streamTask(res: ServerResponse, read: () => StreamSnapshot | und
   const halt = () => {
     clearInterval(ticker);
     clearInterval(keepAlive);
+    clearTimeout(finalTick);
   };
   const stop = () => {
     halt();

@@ -12,6 +12,8 @@ export interface EmulatorStats {
   /** Every HTTP request received, API calls and downloads alike. */
   requests: number;
   tasksCreated: number;
+  /** Creates refused because the account's queue was full (429 NoMoreConcurrentTasks): nothing was created. */
+  createsRefused: number;
   creditsCharged: number;
   creditsRefunded: number;
   /** GETs of result files. */
@@ -51,7 +53,7 @@ export function createState(options: ResolvedEmulatorOptions, resources: readonl
     accounts: createAccounts(options.apiKeys, options.balance),
     tasks: new Map(),
     open: new Set(),
-    stats: { requests: 0, tasksCreated: 0, creditsCharged: 0, creditsRefunded: 0, downloads: 0, tasksByType: {}, faultsInjected: {} },
+    stats: { requests: 0, tasksCreated: 0, createsRefused: 0, creditsCharged: 0, creditsRefunded: 0, downloads: 0, tasksByType: {}, faultsInjected: {} },
     files: createByteCache(FILE_CACHE_BYTES),
     resources,
     faults: createFaultInjector(options.faults),

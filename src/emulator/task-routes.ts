@@ -26,6 +26,7 @@ export function createTask(state: EmulatorState, resource: EmulatedResource, acc
     // https://docs.meshy.ai/en/api/rate-limits: the create is rejected; no task is created and nothing is charged. Retry-After is an
     // emulator courtesy (Meshy documents none): when the first queued task will be done.
     const firstDone = Math.min(...queue.map((task) => task.finishedAt));
+    state.stats.createsRefused++;
     throw new ApiError(429, 'NoMoreConcurrentTasks', { 'retry-after': String(Math.max(1, Math.ceil((firstDone - now) / 1000))) });
   }
   const failure = failureOf(state, account, plan, body);
@@ -118,7 +119,7 @@ export function streamTaskEvents(
     settle(state, now);
     const { status, progress } = snapshotAt(task, now);
     const full = () => presentTask(state, task, now);
-    return { id, status, progress, full: fault.decorate ? () => fault.decorate!(full()) : full };
+    return { id, status, progress, endsInMs: task.finishedAt - now, full: fault.decorate ? () => fault.decorate!(full()) : full };
   };
   const stop = streamTask(res, read, tickMs, fault.stream ? { fault: fault.stream, fired: () => recordFault(state, fault.stream!.kind) } : undefined);
   streams.add(stop);
