@@ -168,7 +168,7 @@ export async function prefetch(
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     mode: 'generate',
     onEvent: (event: GenerationEvent) => {
-      if (event.type === 'progress') display.progress(event.key, event.label, event.stage, event.progress);
+      if (event.type === 'progress') display.progress(event.key, event.label, event.stage, event.progress, event.status);
     },
     log: (line) => display.log(line),
   });

@@ -54,8 +54,10 @@ export interface PlanResult {
 }
 
 /**
- * Runs a plan's tasks in order, each through `runStage` (journaled, resumable). `onStep` is told when
- * a step other than the last has succeeded (a textured model's preview is worth showing early).
+ * Runs a plan's tasks in order, each through `runStage` (journaled, resumable). Each task hands its
+ * slot in the account's Meshy queue to the next, which would otherwise wait behind new models.
+ * `onStep` is told when a step other than the last has succeeded (a textured model's preview is
+ * worth showing early).
  */
 export async function runPlan(
   steps: readonly PlanStep[],
@@ -69,7 +71,14 @@ export async function runPlan(
     const body: Record<string, unknown> = { ...step.body };
     for (const [field, stage] of Object.entries(step.links ?? {})) body[field] = done.get(stage)!.id;
     for (const [field, input] of Object.entries(step.inputs ?? {})) Object.assign(body, await mediaField(step.resource, field, input, deps));
-    const { task, record } = await runStage(step.stage, step.resource, body, context, step.echoed);
+    const previous = last?.task.id;
+    const { task, record } = await runStage(step.stage, step.resource, body, context, {
+      ...(step.echoed ? { echoed: step.echoed } : {}),
+      // A model whose first task is done finishes sooner than a new one started in its place.
+      priorityBoost: index > 0 ? 1 : 0,
+      ...(previous === undefined ? {} : { after: previous }),
+      handOver: index < steps.length - 1,
+    });
     done.set(step.stage, record);
     last = { task, step };
     if (index < steps.length - 1) onStep?.(step, task);

@@ -54,6 +54,28 @@ export class MeshyApiError extends MeshyPluginError {
   }
 }
 
+/** Meshy refused a create because the account's task queue is full (429 NoMoreConcurrentTasks): nothing was created. */
+export function isQueueFull(error: unknown): error is MeshyApiError {
+  return error instanceof MeshyApiError && error.code === 'MESHY_QUEUE_FULL';
+}
+
+/**
+ * A create was refused for a full queue so many times, with none of this process's tasks in the
+ * queue, that other clients of the account must be holding every slot. Nothing was created or paid for.
+ */
+export class MeshyQueueFullError extends MeshyPluginError {
+  constructor(init: { resource: string; refusals: number; cause: MeshyApiError }) {
+    super(
+      'MESHY_QUEUE_FULL',
+      `Meshy refused to create a ${init.resource} task ${init.refusals} times because the account's task queue is full ` +
+        "(429 NoMoreConcurrentTasks), while none of the tasks in it were this build's: other clients of the same Meshy account " +
+        '(another build, a dev server, the web app) hold every slot. Nothing was created or paid for. Build again once they are done, ' +
+        'or use an account with a larger queue (https://docs.meshy.ai/en/api/rate-limits).',
+      { cause: init.cause, context: { resource: init.resource, refusals: init.refusals } },
+    );
+  }
+}
+
 /** The connection failed, timed out, or was reset before a complete answer arrived. */
 export class MeshyNetworkError extends MeshyPluginError {
   /** True when the request certainly never reached Meshy (so even a paid create may be sent again). */

@@ -26,6 +26,8 @@ export interface TaskResource<Task extends BaseTask = BaseTask, Name extends str
   matchesRequest(task: Task, body: Record<string, unknown>): boolean;
   /** Where a SUCCEEDED task's main asset is: its GLB, or its first image. */
   resultUrl(task: Task): string | undefined;
+  /** False when its tasks do not count against the account's queue (https://docs.meshy.ai/en/api/rate-limits: image generation does not). */
+  queued?: false;
 }
 
 const glbOf = (task: { model_urls?: { glb?: string | undefined } | null | undefined }) => task.model_urls?.glb;
@@ -114,6 +116,7 @@ export const animation: TaskResource<z.infer<typeof animationTaskSchema>, 'anima
 /** Text to Image (https://docs.meshy.ai/en/api/text-to-image): the task echoes its model and prompt. */
 export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>, 'text-to-image'> = {
   name: 'text-to-image',
+  queued: false,
   path: '/openapi/v1/text-to-image',
   taskSchema: imageTaskSchema,
   resultUrl: (task) => task.image_urls?.[0],
@@ -123,6 +126,7 @@ export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>, 'text-to
 /** Image to Image (https://docs.meshy.ai/en/api/image-to-image): as text to image. */
 export const imageToImage: TaskResource<z.infer<typeof imageTaskSchema>, 'image-to-image'> = {
   name: 'image-to-image',
+  queued: false,
   path: '/openapi/v1/image-to-image',
   taskSchema: imageTaskSchema,
   resultUrl: (task) => task.image_urls?.[0],

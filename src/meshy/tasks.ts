@@ -1,8 +1,9 @@
-import { MeshyApiError, MeshyNetworkError, MeshyResponseError } from './errors.js';
+import { isQueueFull, MeshyApiError, MeshyNetworkError, MeshyResponseError } from './errors.js';
+import { accountQueue, type QueueState } from './queue.js';
 import type { TaskResource } from './resources.js';
-import { parseRetryAfter, pause, retryDelayMs } from './retry.js';
+import { parseRetryAfter, pause, retryDelayMs, withRetries } from './retry.js';
 import { type BaseTask, createResponseSchema } from './schemas.js';
-import { callMeshy, describeIssue, parseShape, type Transport } from './transport.js';
+import { callMeshy, describeIssue, mayRetry, parseShape, sendOnce, type Transport } from './transport.js';
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -14,6 +15,17 @@ export interface CreateOptions extends CallOptions {
    * prompt), so that a create whose answer is lost can be recognised in Meshy's task list.
    */
   echoed?: Record<string, unknown>;
+  /** Among creates held for the account's queue, higher goes first (ties: first come). Default 0. */
+  priority?: number;
+  /** The task this one continues (a refine's preview), whose slot in the queue it takes over (see `WaitOptions.handOver`). */
+  after?: string;
+  /**
+   * Called once, right before the create is first sent; never while it is held for a full queue.
+   * A caller journals its intent to create here: a held create has not been sent, so it cannot have been paid for.
+   */
+  onSend?: () => void | Promise<void>;
+  /** Told how the account's queue stands whenever that changes while this create is held. */
+  onQueue?: (state: QueueState) => void;
 }
 
 export interface ListOptions extends CallOptions {
@@ -74,17 +86,56 @@ export async function deleteTask(transport: Transport, resource: TaskResource, i
 }
 
 /**
- * A create is paid for. It is sent again only when it certainly did not create a task: Meshy
- * refused it (429: rate or queue), or the connection failed before the request was written. When
- * the answer is lost after sending (a reset, a 5xx), the task list decides: a matching new task is
- * adopted, none means the create may be sent again, and several mean we cannot tell (an error).
+ * A create is paid for. It goes through the account's admission queue (queue.ts): while Meshy's
+ * queue is full it is held here, unsent, and it is sent when one of our tasks ends. A refusal for a
+ * full queue created nothing, so the create is held again. Other failures: see `sendCreate`.
  */
 export async function createTask(context: TaskContext, resource: TaskResource, body: Record<string, unknown>, call: CreateOptions = {}): Promise<string> {
+  let announced = false;
+  const send = async () => {
+    if (!announced) {
+      await call.onSend?.();
+      announced = true;
+    }
+    return sendCreate(context, resource, body, call, resource.queued !== false);
+  };
+  // Tasks outside Meshy's queue (images) need no slot: a refusal is only retried.
+  if (resource.queued === false) return send();
+  const queue = accountQueue(context.transport);
+  return queue.submit(
+    {
+      priority: call.priority ?? 0,
+      resource: resource.name,
+      policy: context.transport.policy,
+      ...(call.after === undefined ? {} : { after: call.after }),
+      ...(call.signal ? { signal: call.signal } : {}),
+      ...(call.onQueue ? { onQueue: call.onQueue } : {}),
+    },
+    send,
+  );
+}
+
+/**
+ * One create, sent again only when it certainly did not create a task: Meshy refused it (429: the
+ * rate, or, outside the admission queue, a full queue), or the connection failed before the request
+ * was written. When the answer is lost after sending (a reset, a 5xx), the task list decides: a
+ * matching new task is adopted, none means the create may be sent again, and several mean we cannot
+ * tell (an error). A full queue is the admission queue's to wait out when `queued`.
+ */
+async function sendCreate(context: TaskContext, resource: TaskResource, body: Record<string, unknown>, call: CreateOptions, queued: boolean): Promise<string> {
   const { transport } = context;
+  const what = `create ${resource.name} task`;
+  const post = { method: 'POST', path: resource.path, body, what, signal: call.signal } as const;
   for (let tries = 0; ; tries++) {
     const sentAt = Date.now();
     try {
-      const answer = await callMeshy(transport, { method: 'POST', path: resource.path, body, what: `create ${resource.name} task`, signal: call.signal });
+      const answer = await withRetries(
+        transport,
+        what,
+        () => sendOnce(transport, post),
+        (error) => mayRetry('POST', error) && !(queued && isQueueFull(error)),
+        call.signal,
+      );
       const { result } = parseShape(createResponseSchema, answer.json, `${resource.name} create response`);
       context.createdIds.add(result);
       return result;
@@ -98,7 +149,7 @@ export async function createTask(context: TaskContext, resource: TaskResource, b
         return adopted;
       }
       const delay = retryDelayMs(tries, transport.policy);
-      transport.log(`create ${resource.name} task: ${(error as Error).message}; Meshy has no such task, so it is sent again in ${(delay / 1000).toFixed(1)} s`);
+      transport.log(`${what}: ${(error as Error).message}; Meshy has no such task, so it is sent again in ${(delay / 1000).toFixed(1)} s`);
       await pause(delay, call.signal);
     }
   }

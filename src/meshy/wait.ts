@@ -1,4 +1,5 @@
 import { MeshyApiError, MeshyTaskFailedError, MeshyTaskTimeoutError } from './errors.js';
+import { accountQueue } from './queue.js';
 import type { TaskResource } from './resources.js';
 import { pause } from './retry.js';
 import { type BaseTask, FINAL_STATUSES, streamErrorSchema, streamUpdateSchema, type TaskStatus } from './schemas.js';
@@ -15,6 +16,11 @@ interface TaskProgress {
 
 export interface WaitOptions extends CallOptions {
   onProgress?: (update: TaskProgress) => void;
+  /**
+   * The caller creates its model's next task as soon as this one succeeds (a refine after its
+   * preview): the slot this task held in the account's queue is kept for that create (`CreateOptions.after`).
+   */
+  handOver?: boolean;
 }
 
 export interface WaitContext {
@@ -30,7 +36,8 @@ export interface WaitContext {
 
 /**
  * Follows a task to its end; resolves with the SUCCEEDED task, rejects with MeshyTaskFailedError,
- * or with MeshyTaskTimeoutError once `maxWaitMs` has passed, in stream and poll mode alike.
+ * or with MeshyTaskTimeoutError once `maxWaitMs` has passed, in stream and poll mode alike. The
+ * account's admission queue hears of the end at once: a held create can take the slot.
  */
 export async function waitForTask<Task extends BaseTask>(
   context: WaitContext,
@@ -38,12 +45,25 @@ export async function waitForTask<Task extends BaseTask>(
   id: string,
   call: WaitOptions = {},
 ): Promise<Task> {
+  const queue = resource.queued === false ? undefined : accountQueue(context.transport);
+  queue?.watch(id);
+  let handOver = false;
+  try {
+    const task = succeeded(resource, id, await followToEnd(context, resource, id, call));
+    handOver = call.handOver === true;
+    return task;
+  } finally {
+    queue?.settled(id, handOver);
+  }
+}
+
+async function followToEnd<Task extends BaseTask>(context: WaitContext, resource: TaskResource<Task>, id: string, call: WaitOptions): Promise<Task> {
   const deadline = Date.now() + context.maxWaitMs;
   if (context.stream) {
     const task = await streamOrGiveUp(context, resource, id, call, deadline);
-    if (task) return succeeded(resource, id, task);
+    if (task) return task;
   }
-  return succeeded(resource, id, await pollUntilFinal(context, resource, id, call, deadline));
+  return pollUntilFinal(context, resource, id, call, deadline);
 }
 
 function succeeded<Task extends BaseTask>(resource: TaskResource<Task>, id: string, task: Task): Task {
