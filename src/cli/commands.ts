@@ -163,14 +163,18 @@ export async function prefetch(
   printInvalid(print, invalid);
   if (options.dryRun || todo.length === 0) return invalid.length || damaged.length ? 1 : 0;
 
-  const display = createProgressDisplay(print, todo.length, options.interactive ?? false);
+  const interactive = options.interactive ?? false;
+  const display = createProgressDisplay(print, todo.length, interactive);
+  // One progress format per output: on a terminal the bar; elsewhere the lines a build log has (with
+  // the time each task has taken, and one line for a full Meshy queue).
   const source = project.createSource({
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     mode: 'generate',
     onEvent: (event: GenerationEvent) => {
-      if (event.type === 'progress') display.progress(event.key, event.label, event.stage, event.progress, event.status);
+      if (interactive && event.type === 'progress') display.progress(event.key, event.label, event.stage, event.progress, event.status);
     },
     log: (line) => display.log(line),
+    logProgress: interactive ? () => {} : (line) => display.log(line),
   });
   let failed = 0;
   let spent = 0;

@@ -14,7 +14,8 @@ interface ModelProgress {
  * Progress for `prefetch`: on a terminal, one line redrawn in place (a bar, models done, how many
  * run at Meshy and how many wait for a slot in its queue, the running ones); in CI logs, a line per
  * finished model and per quarter of a task's progress (a model waiting for the queue prints nothing:
- * the build log's one queue line says it).
+ * the build log's one queue line says it). `prefetch` feeds it progress on a terminal only: in a log,
+ * the model source's own progress lines are the one format.
  */
 export function createProgressDisplay(print: (line: string) => void, total: number, interactive: boolean) {
   const models = new Map<string, ModelProgress>();

@@ -36,6 +36,8 @@ export interface ModelSourceOptions {
   /** Called on cache misses only, so a cache hit never opens a connection; may return a shared client. */
   connect: () => Promise<MeshyClient>;
   log: (line: string) => void;
+  /** Where the progress lines of Meshy tasks go; default `log`. A display that draws progress itself (a terminal bar) passes a no-op. */
+  logProgress?: (line: string) => void;
   /** Warnings a person must see (offline placeholders, damaged store files worked around); default: `log`. */
   warn?: (line: string) => void;
   /** Most credits this build may spend (estimated before spending); undefined = no cap. */
@@ -163,7 +165,7 @@ interface RawLevel {
 
 function createRawLevel(options: ModelSourceOptions, admission: Admission, onPreview?: (spec: MeshySpec, key: string, task: PreviewTask) => void): RawLevel {
   const limit = createLimiter(options.concurrency);
-  const printProgress = createProgressPrinter(options.log);
+  const printProgress = createProgressPrinter(options.logProgress ?? options.log);
   const sharedRaw = createDedupe<string, RawModel>();
 
   function obtain(spec: MeshySpec, key: string, reroll: boolean): Promise<RawModel> {

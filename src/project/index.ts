@@ -64,6 +64,8 @@ interface SourceSettings {
   dryRun?: boolean;
   onEvent?: (event: GenerationEvent) => void;
   log: (line: string) => void;
+  /** Progress lines of Meshy tasks; default `log`. */
+  logProgress?: (line: string) => void;
 }
 
 const consoleSink: LogSink = {
@@ -118,7 +120,13 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
     }),
     resolve: resolveImport,
     parse: (id, importer) => resolveImport(id, importer).spec,
-    createSource: ({ log: print, ...changed }) => createModelSource({ ...sourceOptions, log: (line) => print(log.redact(line)), ...changed }),
+    createSource: ({ log: print, logProgress, ...changed }) =>
+      createModelSource({
+        ...sourceOptions,
+        log: (line) => print(log.redact(line)),
+        ...(logProgress ? { logProgress: (line: string) => logProgress(log.redact(line)) } : {}),
+        ...changed,
+      }),
     connect: connection.connect,
     close: connection.close,
   };

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { balance, gc, prefetch, regenerate, repair, status } from '../../src/cli/commands.js';
 import { findMeshyImports } from '../../src/cli/scan.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
@@ -282,5 +282,31 @@ describe('the CLI', () => {
     expect(lines.join('\n')).toMatch(/unused {3}"a failing crate \[emulator:fail\]" {2}\(unfinished or failed tasks\)/);
     expect(lines.at(-1)).toMatch(/^1 unused model\(s\), 1 raw file\(s\)/); // the crate (the barrel is a named model: always in use)
     await withMeshy.close();
+  });
+
+  it('prefetch prints one progress format: lines without a terminal (as a build log), the bar alone on one', async () => {
+    const root = await cliProject();
+    await writeProject(root, { 'src/broken.ts': 'export {};' });
+    const p = project(root);
+    const lines: string[] = [];
+    expect(await prefetch(p, (line) => lines.push(line), { interactive: false })).toBe(0);
+    const progress = lines.filter((line) => /\d+%/.test(line));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const line of progress) expect(line).toMatch(/^"a cli (crate|barrel)" \w+ \d+% \(\d+s\)$/);
+
+    // On a terminal the bar (written in place) is the progress: no progress lines besides it.
+    await writeProject(root, { 'main.js': `import a from 'meshy:prompt?text=a cli lantern&textured=false';` });
+    lines.length = 0;
+    const drawn: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => drawn.push(String(chunk)) > 0);
+    try {
+      expect(await prefetch(p, (line) => lines.push(line), { interactive: true })).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    expect(drawn.join('')).toMatch(/\[[#.]{24}\] 0\/1/);
+    expect(lines.filter((line) => /\d+%/.test(line))).toEqual([]);
+    expect(lines.at(-1)).toBe('generated 1 of 1; 20 credits spent');
+    await p.close();
   });
 });
