@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import { redact } from '../errors.js';
+import { MESHY_API_BASE } from './api.js';
 import { DEFAULT_MAX_DOWNLOAD_BYTES, type DownloadedFile, type DownloadOptions, downloadAsset, downloadToFile, type FileDownloadOptions } from './download.js';
 import type { TaskResource } from './resources.js';
 import { createRateGate, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
@@ -9,8 +10,6 @@ import * as tasks from './tasks.js';
 import { callMeshy, parseShape, type Transport, transportSecrets } from './transport.js';
 import { stripUserInfo } from './urls.js';
 import { type WaitContext, type WaitOptions, waitForTask } from './wait.js';
-
-export const MESHY_API_BASE = 'https://api.meshy.ai';
 
 export interface MeshyClientOptions {
   apiKey: string;

@@ -8,7 +8,6 @@ export { getDracoIO } from './io.js';
 export { optimizedKey } from './key.js';
 export {
   type OptimizeOptions,
-  type OptimizeOverrides,
   optimizeOptionsSchema,
   PRESETS,
   resolveOptimizeOptions,
