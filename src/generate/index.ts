@@ -187,6 +187,8 @@ function createRawLevel(options: ModelSourceOptions, admission: Admission, onPre
         ...(onPreview ? { onPreview: (task: PreviewTask) => onPreview(spec, key, task) } : {}),
         generated: generatedSource,
         log: options.log,
+        // What a dev server's page shows goes before other work in Meshy's queue.
+        ...(options.previews ? { priority: 2 } : {}),
       },
       { reroll },
     );

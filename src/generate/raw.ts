@@ -43,6 +43,8 @@ export interface RawModelDeps {
   onEvent: (label: string, event: StageEvent) => void;
   /** Told when a textured model's untextured preview task has succeeded (it runs on to the refine). */
   onPreview?: (task: PreviewTask) => void;
+  /** Meshy's queue serves higher priorities first: a dev server's models (a page waits for them) before a CLI's prefetch. */
+  priority?: number;
   /** The result of another import that this one takes as an input. */
   generated: (spec: MeshySpec) => Promise<GeneratedSource>;
   log: (line: string) => void;
@@ -111,7 +113,7 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
   try {
     const result = await runPlan(
       steps,
-      { client, journal, log: deps.log, onEvent: (event) => deps.onEvent(label, event) },
+      { client, journal, log: deps.log, onEvent: (event) => deps.onEvent(label, event), ...(deps.priority ? { priority: deps.priority } : {}) },
       { generated: deps.generated },
       (step, task) => step.stage === 'preview' && deps.onPreview?.(task as PreviewTask),
     );
