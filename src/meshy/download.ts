@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type Dispatcher, request } from 'undici';
@@ -177,6 +176,8 @@ async function writeTempFile(body: AsyncIterable<Uint8Array>, declared: number |
   const hash = createHash('sha256');
   const check = createStreamCheck(options.kind);
   let bytes = 0;
+  // Opened before streaming, so that a body failing at once cannot leave a file created after the cleanup below.
+  const file = await open(path, 'wx');
   try {
     await pipeline(
       body,
@@ -188,12 +189,13 @@ async function writeTempFile(body: AsyncIterable<Uint8Array>, declared: number |
           yield chunk;
         }
       },
-      createWriteStream(path, { flags: 'wx' }),
+      file.createWriteStream(),
     );
     if (declared !== undefined && declared !== bytes) throw new Error(`expected ${declared} bytes, got ${bytes}`);
     check.finish();
     return { path, sha256: hash.digest('hex'), bytes };
   } catch (error) {
+    await file.close().catch(() => undefined);
     await rm(path, { force: true });
     throw error;
   }

@@ -78,7 +78,8 @@ describe('stages in the account queue', () => {
 
   it('against the emulator: a model held for a full queue has no journal entry until its create is sent', async () => {
     const KEY = 'msy_queue_stages_test_key';
-    const emulator = await startEmulator({ apiKeys: [KEY], queueLimit: 1, taskDurationMs: 300, queueDelayMs: 0 });
+    // Tasks long enough that the three creates meet a full queue even on a loaded machine.
+    const emulator = await startEmulator({ apiKeys: [KEY], queueLimit: 1, taskDurationMs: 1500, queueDelayMs: 0 });
     const client = createMeshyClient({ apiKey: KEY, baseUrl: emulator.url });
     onTestFinished(async () => {
       await client.close();
