@@ -328,6 +328,10 @@ export async function readOptimized<Meta>(
     return undefined;
   }
   const { integrity, ...meta } = stored as { integrity?: Integrity };
+  const stamp = await fileStamp(paths.glb);
+  if (integrity && stamp !== undefined && verifiedFiles.get(paths.glb) === `${stamp} ${integrity.sha256}`) {
+    return { path: paths.glb, meta: meta as Meta };
+  }
   let bytes: Uint8Array;
   try {
     // Read to be checked, not kept: no copy of the buffer (a copy of a large GLB costs more than its hash).
@@ -343,7 +347,23 @@ export async function readOptimized<Meta>(
   }
   // Recorded now, so the next read checks the hash. A read-only store (CI) checks the header again instead.
   if (!integrity) await writeOptimizedMeta(paths.meta, meta, integrityOf(bytes), layout).catch(() => undefined);
+  else if (stamp !== undefined) verifiedFiles.set(paths.glb, `${stamp} ${integrity.sha256}`);
   return { path: paths.glb, meta: meta as Meta };
+}
+
+/**
+ * Optimized files this process has hashed, with the stat they had then: a build whose imports share
+ * a file checks it once; any change on disk (a write is a rename: a new inode) checks it again.
+ */
+const verifiedFiles = new Map<string, string>();
+
+async function fileStamp(path: string): Promise<string | undefined> {
+  try {
+    const { ino, size, mtimeMs, ctimeMs } = await stat(path);
+    return `${ino} ${size} ${mtimeMs} ${ctimeMs}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function integrityOf(bytes: Uint8Array): Integrity {

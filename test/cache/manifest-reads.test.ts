@@ -1,7 +1,8 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
-import { type ManifestEntry, readManifest, readManifestEntry, recordManifestEntry, storeLayout } from '../../src/cache/index.js';
+import { type ManifestEntry, readManifest, readManifestEntry, readOptimized, recordManifestEntry, storeLayout, writeOptimized } from '../../src/cache/index.js';
 import { manifestSchema } from '../../src/cache/manifest.js';
+import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';
 
 const tempDir = useTempDirs();
@@ -42,5 +43,22 @@ describe('reading manifest entries', () => {
     } finally {
       validate.mockRestore();
     }
+  });
+});
+
+describe('reading optimized files', () => {
+  it('hashes a file once per process, and still sees a damage done in place after that', async () => {
+    const layout = storeLayout(await tempDir());
+    const glb = await tinyGlb();
+    const { path } = await writeOptimized(layout, 'k', glb, { note: 'meta' });
+    expect(await readOptimized(layout, 'k')).toMatchObject({ path });
+    expect(await readOptimized(layout, 'k')).toMatchObject({ path });
+    // Same size, same place: only the content (and so the change time) differs.
+    const file = await open(path, 'r+');
+    await file.write(new Uint8Array(4), 0, 4, 0);
+    await file.close();
+    const damaged: string[] = [];
+    expect(await readOptimized(layout, 'k', (damage) => damaged.push(damage.cause))).toBeUndefined();
+    expect(damaged).toHaveLength(1);
   });
 });
