@@ -6,6 +6,7 @@ import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { parseMeshyImport } from '../../src/imports/index.js';
 import type { MeshyPluginOptions } from '../../src/index.js';
 import { buildProject, writeProject } from '../helpers/project.js';
+import { withoutHostColours } from '../helpers/text.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { type DevServer, readModule, startDevServer } from './dev-helpers.js';
 
@@ -143,7 +144,7 @@ describe('validation at build start', () => {
     const error = await buildError(root, pluginOptions(root));
     expect(error.message).toMatch(/invalid Meshy imports/);
     expect(error.message).toContain('fuzzed.js:1');
-    expect(error.message).not.toMatch(/(?![\n])\p{Cc}/u);
+    expect(withoutHostColours(error.message)).not.toMatch(/(?![\n])\p{Cc}/u);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(emulator.stats().requests).toBe(before.requests);
   });
