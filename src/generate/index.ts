@@ -121,8 +121,9 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
   async function produce(spec: MeshySpec, key: string, reroll = false): Promise<ModelResult> {
     // Inputs made by other imports come first, outside this spec's lock and queue slot; a stored
     // model needs none of them.
-    if (reroll || !(await isStored(key))) {
-      for (const dependency of generatedInputsOf(spec)) await raw.shared(dependency, keyOf(dependency));
+    const dependencies = generatedInputsOf(spec);
+    if (dependencies.length > 0 && (reroll || !(await isStored(key)))) {
+      for (const dependency of dependencies) await raw.shared(dependency, keyOf(dependency));
     }
     const made = reroll ? await raw.reroll(spec, key) : await raw.shared(spec, key);
     if ('placeholder' in made) return pendingResult(options.layout, spec, key, made.credits);

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ManifestEntry, TaskRecord } from '../cache/index.js';
+import { sha256 } from '../hash.js';
 import { type KindTask, kindTasks, type MeshySpec, type SourceInput } from '../imports/index.js';
 import { taskCredits } from '../meshy/pricing.js';
 import { animation, rigging, type TaskResource } from '../meshy/resources.js';
@@ -128,7 +128,7 @@ async function mediaValue(input: SourceInput, deps: PlanDeps): Promise<string> {
       return input.url;
     case 'file': {
       const bytes = await readFile(input.path);
-      if (createHash('sha256').update(bytes).digest('hex') !== input.sha256) {
+      if (sha256(bytes) !== input.sha256) {
         throw new Error(`${input.shown} changed while the build was running; run it again`);
       }
       return `data:${input.mimeType};base64,${bytes.toString('base64')}`;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../hash.js';
 import { isQueueFull, type MeshyApiError, MeshyQueueFullError } from './errors.js';
 import { type RetryPolicy, retryBound, retryDelayMs } from './retry.js';
 
@@ -305,7 +305,7 @@ const queues = new Map<string, AccountQueue>();
 
 /** The queue of the account behind an API base and key: one per process, shared by every client of it. */
 export function accountQueue(account: { baseUrl: string; apiKey: string }): AccountQueue {
-  const id = createHash('sha256').update(`${account.baseUrl}\n${account.apiKey}`).digest('hex');
+  const id = sha256(`${account.baseUrl}\n${account.apiKey}`);
   let queue = queues.get(id);
   if (!queue) {
     queue = createAccountQueue();

@@ -75,7 +75,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     },
 
     async configResolved(config) {
-      current = await (resolved ??= resolveProject(config, userOptions, (event) => dev?.onEvent(event))).catch((error) => {
+      current = await (resolved ??= resolveProject(config, userOptions, options, (event) => dev?.onEvent(event))).catch((error) => {
         throw errors.shown(error);
       });
     },
@@ -195,9 +195,13 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
 }
 
 /** The project as this Vite config sets it up: `.env` files, `meshy.config.ts`, Vite's logger. */
-async function resolveProject(config: ResolvedConfig, userOptions: MeshyPluginOptions, onEvent: MeshyProjectEvents): Promise<Resolved> {
+async function resolveProject(
+  config: ResolvedConfig,
+  userOptions: MeshyPluginOptions,
+  options: ReturnType<typeof resolvePluginOptions>,
+  onEvent: MeshyProjectEvents,
+): Promise<Resolved> {
   const { root, command, mode, inlineConfig } = config;
-  const options = resolvePluginOptions(userOptions);
   const { configFile, models, imports } = await resolveConfiguredModels({
     root,
     configFile: options.configFile,
