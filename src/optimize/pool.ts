@@ -30,9 +30,9 @@ export function defaultWorkerCount(memoryMb = freemem() / 2 ** 20): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(memoryMb / 2 / WORKER_PEAK_MB)));
 }
 
-/** Compiled (dist) builds have worker.js beside this file; running from TypeScript sources has not. */
+/** The built package has dist/optimize/worker.js, one level up from the chunk holding this code; TypeScript sources have none. */
 function workerUrl(): URL | null {
-  return import.meta.url.endsWith('.js') ? new URL('./worker.js', import.meta.url) : null;
+  return import.meta.url.endsWith('.js') ? new URL('../optimize/worker.js', import.meta.url) : null;
 }
 
 interface Job {

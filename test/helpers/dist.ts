@@ -12,14 +12,14 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Child-process tests run the plugin from dist/: rebuild it when src/ is newer (npm ci builds it too). */
+/** Child-process tests run the plugin from dist/: rebuild it (`npm run build`) when src/ is newer (npm ci builds it too). */
 export function ensureDistBuilt(): void {
   let built = 0;
   try {
-    built = statSync(join(repo, 'dist/index.js')).mtimeMs;
+    built = Math.min(statSync(join(repo, 'dist/index.js')).mtimeMs, statSync(join(repo, 'dist/index.d.ts')).mtimeMs);
   } catch {
     // not built yet
   }
-  if (built >= newestMtime(join(repo, 'src'))) return;
-  execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(repo, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (built >= Math.max(newestMtime(join(repo, 'src')), statSync(join(repo, 'rolldown.config.ts')).mtimeMs)) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
 }
