@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import {
+// Types only: the schemas load with the client (task-schemas.ts), on the first call to Meshy, never on a cache hit.
+import type {
   animationTaskSchema,
-  type BaseTask,
+  BaseTask,
   imageTaskSchema,
   imageTo3dTaskSchema,
   multiImageTo3dTaskSchema,
@@ -12,13 +13,12 @@ import {
 } from './schemas.js';
 
 /**
- * A Meshy task resource: where it lives and what its task objects look like. Every resource shares
+ * A Meshy task resource: where it lives and how its task objects are read (their schema: task-schemas.ts). Every resource shares
  * create / get / list / delete / stream under one path (https://docs.meshy.ai/en/api/quick-start).
  */
 export interface TaskResource<Task extends BaseTask = BaseTask, Name extends string = string> {
   name: Name;
   path: string;
-  taskSchema: z.ZodType<Task>;
   /**
    * Whether a listed task is the one a create request with `body` would have made. Used to find out
    * whether a create whose answer was lost did reach Meshy, so it is never paid for twice.
@@ -36,7 +36,6 @@ const glbOf = (task: { model_urls?: { glb?: string | undefined } | null | undefi
 export const textTo3d: TaskResource<z.infer<typeof textTo3dTaskSchema>, 'text-to-3d'> = {
   name: 'text-to-3d',
   path: '/openapi/v2/text-to-3d',
-  taskSchema: textTo3dTaskSchema,
   resultUrl: glbOf,
   matchesRequest(task, body) {
     const expectedType = body.mode === 'refine' ? 'text-to-3d-refine' : 'text-to-3d-preview';
@@ -57,7 +56,6 @@ const ofType = (task: BaseTask, type: string) => task.type === undefined || task
 export const imageTo3d: TaskResource<z.infer<typeof imageTo3dTaskSchema>, 'image-to-3d'> = {
   name: 'image-to-3d',
   path: '/openapi/v1/image-to-3d',
-  taskSchema: imageTo3dTaskSchema,
   resultUrl: glbOf,
   matchesRequest: (task, body) =>
     ofType(task, 'image-to-3d') && sameText(task.texture_prompt, body.texture_prompt) && sameText(task.texture_image_url, body.texture_image_url),
@@ -67,7 +65,6 @@ export const imageTo3d: TaskResource<z.infer<typeof imageTo3dTaskSchema>, 'image
 export const multiImageTo3d: TaskResource<z.infer<typeof multiImageTo3dTaskSchema>, 'multi-image-to-3d'> = {
   name: 'multi-image-to-3d',
   path: '/openapi/v1/multi-image-to-3d',
-  taskSchema: multiImageTo3dTaskSchema,
   resultUrl: glbOf,
   matchesRequest: (task, body) =>
     ofType(task, 'multi-image-to-3d') &&
@@ -80,7 +77,6 @@ export const multiImageTo3d: TaskResource<z.infer<typeof multiImageTo3dTaskSchem
 export const remesh: TaskResource<z.infer<typeof remeshTaskSchema>, 'remesh'> = {
   name: 'remesh',
   path: '/openapi/v1/remesh',
-  taskSchema: remeshTaskSchema,
   resultUrl: glbOf,
   matchesRequest: (task) => ofType(task, 'remesh'),
 };
@@ -89,7 +85,6 @@ export const remesh: TaskResource<z.infer<typeof remeshTaskSchema>, 'remesh'> = 
 export const retexture: TaskResource<z.infer<typeof retextureTaskSchema>, 'retexture'> = {
   name: 'retexture',
   path: '/openapi/v1/retexture',
-  taskSchema: retextureTaskSchema,
   resultUrl: glbOf,
   matchesRequest: (task, body) =>
     ofType(task, 'retexture') && sameText(task.text_style_prompt, body.text_style_prompt) && sameText(task.image_style_url, body.image_style_url),
@@ -99,7 +94,6 @@ export const retexture: TaskResource<z.infer<typeof retextureTaskSchema>, 'retex
 export const rigging: TaskResource<z.infer<typeof rigTaskSchema>, 'rigging'> = {
   name: 'rigging',
   path: '/openapi/v1/rigging',
-  taskSchema: rigTaskSchema,
   resultUrl: (task) => task.result?.rigged_character_glb_url,
   matchesRequest: (task) => ofType(task, 'rig'),
 };
@@ -108,7 +102,6 @@ export const rigging: TaskResource<z.infer<typeof rigTaskSchema>, 'rigging'> = {
 export const animation: TaskResource<z.infer<typeof animationTaskSchema>, 'animation'> = {
   name: 'animation',
   path: '/openapi/v1/animations',
-  taskSchema: animationTaskSchema,
   resultUrl: (task) => task.result?.animation_glb_url,
   matchesRequest: (task) => ofType(task, 'animate'),
 };
@@ -118,7 +111,6 @@ export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>, 'text-to
   name: 'text-to-image',
   queued: false,
   path: '/openapi/v1/text-to-image',
-  taskSchema: imageTaskSchema,
   resultUrl: (task) => task.image_urls?.[0],
   matchesRequest: (task, body) => ofType(task, 'text-to-image') && sameText(task.ai_model, body.ai_model) && sameText(task.prompt, body.prompt),
 };
@@ -128,7 +120,6 @@ export const imageToImage: TaskResource<z.infer<typeof imageTaskSchema>, 'image-
   name: 'image-to-image',
   queued: false,
   path: '/openapi/v1/image-to-image',
-  taskSchema: imageTaskSchema,
   resultUrl: (task) => task.image_urls?.[0],
   matchesRequest: (task, body) => ofType(task, 'image-to-image') && sameText(task.ai_model, body.ai_model) && sameText(task.prompt, body.prompt),
 };

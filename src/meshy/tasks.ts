@@ -3,6 +3,7 @@ import { accountQueue, type QueueState } from './queue.js';
 import type { TaskResource } from './resources.js';
 import { parseRetryAfter, pause, retryDelayMs, withRetries } from './retry.js';
 import { type BaseTask, createResponseSchema } from './schemas.js';
+import { taskSchemaOf } from './task-schemas.js';
 import { callMeshy, describeIssue, mayRetry, parseShape, sendOnce, type Transport } from './transport.js';
 
 export interface CallOptions {
@@ -53,7 +54,7 @@ export async function readTask<Task extends BaseTask>(
   call: CallOptions = {},
 ): Promise<{ task: Task; retryAfterMs?: number }> {
   const answer = await callMeshy(transport, { method: 'GET', path: taskPath(resource, id), what: `GET ${resource.name} task`, signal: call.signal });
-  return { task: parseShape(resource.taskSchema, answer.json, `${resource.name} task ${id}`), retryAfterMs: parseRetryAfter(answer.headers['retry-after']) };
+  return { task: parseShape(taskSchemaOf(resource), answer.json, `${resource.name} task ${id}`), retryAfterMs: parseRetryAfter(answer.headers['retry-after']) };
 }
 
 export async function listTasks<Task extends BaseTask>(transport: Transport, resource: TaskResource<Task>, list: ListOptions = {}): Promise<Task[]> {
@@ -74,7 +75,7 @@ export async function listTasks<Task extends BaseTask>(transport: Transport, res
 function parseListItems<Task extends BaseTask>(resource: TaskResource<Task>, items: readonly unknown[], log: (line: string) => void): Task[] {
   const tasks: Task[] = [];
   for (const [index, item] of items.entries()) {
-    const parsed = resource.taskSchema.safeParse(item);
+    const parsed = taskSchemaOf(resource).safeParse(item);
     if (parsed.success) tasks.push(parsed.data);
     else log(`skipping item ${index} of Meshy's ${resource.name} task list: ${describeIssue(parsed.error)}`);
   }

@@ -4,6 +4,7 @@ import type { TaskResource } from './resources.js';
 import { pause } from './retry.js';
 import { type BaseTask, FINAL_STATUSES, streamErrorSchema, streamUpdateSchema, type TaskStatus } from './schemas.js';
 import { parseEventStream } from './sse.js';
+import { taskSchemaOf } from './task-schemas.js';
 import { type CallOptions, readTask } from './tasks.js';
 import { apiError, describeIssue, openEventStream, type Transport } from './transport.js';
 
@@ -140,7 +141,7 @@ async function followStream<Task extends BaseTask>(
         if (!update.success) return fallBack(`its stream sent an event that is not a task update (${describeIssue(update.error)})`);
         onProgress?.({ status: update.data.status, progress: update.data.progress });
         if (FINAL_STATUSES.has(update.data.status)) {
-          const full = resource.taskSchema.safeParse(json);
+          const full = taskSchemaOf(resource).safeParse(json);
           if (full.success && isComplete(resource, full.data)) return full.data;
           return fallBack(
             `the final event of its stream lacks what the plugin reads (${full.success ? 'its result URL or error' : describeIssue(full.error)}); reading the task`,

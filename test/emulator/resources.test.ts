@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as client from '../../src/meshy/index.js';
+import { taskSchemaOf } from '../../src/meshy/task-schemas.js';
 import { download, fakeClock, PNG_DATA_URI, readStream, TEST_MODE_KEY, useEmulator } from './helpers.js';
 
 /**
@@ -44,7 +45,7 @@ describe('list, get, delete and stream on every resource', () => {
       expect(task).toMatchObject({ id, type, status: 'SUCCEEDED', task_error: { message: '' } });
       // The client's descriptor: same path, its schema reads the task, and it recognises its own request.
       expect(resource.path).toBe(path);
-      const parsed = resource.taskSchema.parse(task);
+      const parsed = taskSchemaOf(resource).parse(task);
       expect(resource.matchesRequest(parsed, body)).toBe(true);
       const { events } = await readStream(`${api.emulator.url}${path}/${id}/stream`);
       expect(events.map((e) => e.data)).toEqual([task]);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { downloadAsset, downloadTaskResult, downloadToFile } from '../../src/meshy/download.js';
 import { MeshyDownloadError } from '../../src/meshy/errors.js';
 import { textTo3d } from '../../src/meshy/resources.js';
+import { taskSchemaOf } from '../../src/meshy/task-schemas.js';
 import { tinyGlb } from '../helpers/glb.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { type Handler, json, startFakeServer } from './fake-server.js';
@@ -169,14 +170,14 @@ describe('downloadTaskResult: one refresh of a stale link, for previews and resu
 
   it('re-reads the task once for a fresh link when the first is refused as expired', async () => {
     const { client, asked } = files({ stale: 'expired', fresh: 'ok' }, { model_urls: { glb: 'fresh' } });
-    await expect(downloadTaskResult(client, textTo3d, textTo3d.taskSchema.parse(task), { dir: await tempDir(), kind: 'glb' })).resolves.toMatchObject({
+    await expect(downloadTaskResult(client, textTo3d, taskSchemaOf(textTo3d).parse(task), { dir: await tempDir(), kind: 'glb' })).resolves.toMatchObject({
       path: '/tmp/fresh',
     });
     expect(asked).toEqual(['stale', 'GET', 'fresh']);
   });
 
   it('reads the task when it came without its link, and says so when the read has none either', async () => {
-    const bare = textTo3d.taskSchema.parse({ ...task, model_urls: null });
+    const bare = taskSchemaOf(textTo3d).parse({ ...task, model_urls: null });
     const found = files({ fresh: 'ok' }, { model_urls: { glb: 'fresh' } });
     await expect(downloadTaskResult(found.client, textTo3d, bare, { dir: await tempDir(), kind: 'glb' })).resolves.toMatchObject({ path: '/tmp/fresh' });
     expect(found.asked).toEqual(['GET', 'fresh']);
@@ -188,7 +189,9 @@ describe('downloadTaskResult: one refresh of a stale link, for previews and resu
 
   it('reports a result whose fresh link is refused too as expired, with the task and its expiry', async () => {
     const { client, asked } = files({}, { model_urls: { glb: 'also-stale' }, expires_at: 1234 });
-    const error = await downloadTaskResult(client, textTo3d, textTo3d.taskSchema.parse(task), { dir: await tempDir(), kind: 'glb' }).catch((e: unknown) => e);
+    const error = await downloadTaskResult(client, textTo3d, taskSchemaOf(textTo3d).parse(task), { dir: await tempDir(), kind: 'glb' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'MESHY_ASSET_EXPIRED', context: { taskId: 't1', expiresAt: 1234 } });
     expect(asked).toEqual(['stale', 'GET', 'also-stale']);
   });
