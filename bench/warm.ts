@@ -17,7 +17,7 @@
  * leaves 127.0.0.1. `--cpu-prof` adds one profiled run of the plugin's import and of the largest
  * meshy build, summarized by package.
  *
- *   npm run bench:warm [-- --runs 9] [-- --n 5,100] [-- --cpu-prof]
+ *   npm run bench:warm [-- --runs 9] [-- --n 5,100] [-- --cpu-prof] [-- --keep]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,6 +26,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'n
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createProject } from '../src/project/index.js';
 
 const repo = process.cwd();
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,6 +35,8 @@ const option = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf
 const runs = Math.max(1, Number(option('runs') ?? 9) || 9);
 const sizes = (option('n') ?? '5,100').split(',').map(Number);
 const cpuProfile = args.includes('--cpu-prof');
+/** Keep the temp projects (to profile them by hand). */
+const keep = args.includes('--keep');
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--n takes whole numbers separated by commas; got "${option('n')}"`);
 
 const viteCli = join(repo, 'node_modules/vite/bin/vite.js');
@@ -207,9 +210,21 @@ async function summarizeProfile(dir: string, title: string): Promise<void> {
     return functionName.startsWith('(') ? functionName : '(native)';
   };
   const time = new Map<string, number>();
+  /** The plugin's own time by function: the innermost function of dist/ on the stack, with what it called outside dist/. */
+  const ownTime = new Map<string, number>();
+  const ownFunctionOf = (id: number): string | undefined => {
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const { url, functionName } = nodes.get(at)!.callFrame;
+      if (url.startsWith(`${distUrl}/`)) return `${functionName || '(module code)'} ${url.slice(distUrl.length + 1).replace(/-[\w-]{8}\.js$/, '')}`;
+    }
+    return undefined;
+  };
   profile.samples.forEach((id, i) => {
     const bucket = bucketOf(id);
-    time.set(bucket, (time.get(bucket) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    const spent = (profile.timeDeltas[i] ?? 0) / 1000;
+    time.set(bucket, (time.get(bucket) ?? 0) + spent);
+    const own = ownFunctionOf(id);
+    if (own) ownTime.set(own, (ownTime.get(own) ?? 0) + spent);
   });
   const total = [...time.values()].reduce((a, b) => a + b, 0);
   const rows = [...time].sort((a, b) => b[1] - a[1]).slice(0, 14);
@@ -217,6 +232,14 @@ async function summarizeProfile(dir: string, title: string): Promise<void> {
   table(
     ['package / folder', 'time', 'share'],
     rows.map(([bucket, spent]) => [bucket, ms(spent), `${((100 * spent) / total).toFixed(0)} %`]),
+  );
+  console.log(`\nThe plugin's own functions in it (innermost dist/ function on the stack, with what it called outside dist/):`);
+  table(
+    ['function  chunk', 'time', 'share'],
+    [...ownTime]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([fn, spent]) => [fn, ms(spent), `${((100 * spent) / total).toFixed(0)} %`]),
   );
 }
 
@@ -241,17 +264,6 @@ async function writeProjectFiles(dir: string, config: string, imports: string[])
   await writeFile(join(dir, 'vite.config.mjs'), config);
 }
 
-/**
- * What this bench uses of the project core (src/project/index.ts), declared here: importing its types
- * would compile all of src with the benchmarks.
- */
-interface ProjectCore {
-  createProject(
-    options: object,
-    env: { root: string; env: Record<string, string> },
-  ): { parse(id: string): object; source: { keyOf(spec: object): string }; close(): Promise<void> };
-}
-
 /** Makes the five models with the emulator (one `vite build`), then each N's two projects. */
 async function prepare(tmp: string): Promise<Map<number, Projects>> {
   const prep = join(tmp, 'prep');
@@ -261,7 +273,6 @@ async function prepare(tmp: string): Promise<Map<number, Projects>> {
   await runNode([viteCli, 'build', '--config', 'vite.config.prep.mjs', '--logLevel', 'warn'], prep, join(tmp, 'usage.json'));
 
   // Keys through the project core, as the plugin computes them.
-  const { createProject } = (await import(pathToFileURL(join(repo, 'dist/project/index.js')).href)) as ProjectCore;
   const project = createProject(STORE_OPTIONS, { root: prep, env: {} });
   const keyOf = (i: number) => project.source.keyOf(project.parse(`meshy:prompt?text=${promptOf(i)}`));
   const store = join(prep, '.meshy');
@@ -488,7 +499,8 @@ async function main(): Promise<void> {
     table(['figure', 'now', 'goal', 'met'], goals);
     console.log(`bench took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s (preparation ${(prepMs / 1000).toFixed(0)} s)`);
   } finally {
-    await rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    if (keep) console.log(`kept the projects in ${tmp}`);
+    else await rm(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type StoreLayout, storeLayout } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { createModelSource, type GenerationEvent, type GenerationMode, type ModelSource, type ModelSourceOptions } from '../generate/index.js';
-import { KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
+import { inputFilesOf, KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
 import { type MeshyPluginOptions, newDeprecationWarnings, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
@@ -102,7 +102,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
     ...(settings.maxCredits === undefined ? {} : { maxCredits: settings.maxCredits }),
     ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
   };
-  const resolveImport = (id: string, importer?: string) => parseMeshyImport(id, importer?.split('?')[0], namedModels, { root });
+  const resolveImport = memoizeParses((id: string, importer?: string) => parseMeshyImport(id, importer, namedModels, { root }));
 
   return {
     root,
@@ -129,6 +129,27 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
       }),
     connect: connection.connect,
     close: connection.close,
+  };
+}
+
+/** Parses remembered per project, so far at most this many. */
+const MAX_REMEMBERED_PARSES = 10_000;
+
+/**
+ * A build parses each import three times (the build-start check, resolveId, load): the parse of an
+ * import without file inputs depends on its id alone, and is done once. An import of a file is parsed
+ * each time, as the file's bytes are part of its spec. Errors are never remembered.
+ */
+function memoizeParses(parse: (id: string, importer?: string) => ParsedImport): (id: string, importer?: string) => ParsedImport {
+  const parsed = new Map<string, ParsedImport>();
+  return (id, importer) => {
+    const importerFile = importer?.split('?')[0];
+    const key = `${id}\0${importerFile ?? ''}`;
+    const known = parsed.get(key);
+    if (known) return known;
+    const result = parse(id, importerFile);
+    if (inputFilesOf(result.spec).length === 0 && parsed.size < MAX_REMEMBERED_PARSES) parsed.set(key, result);
+    return result;
   };
 }
 

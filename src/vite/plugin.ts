@@ -56,6 +56,8 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
   const projectImports = new Set<string>();
   /** The optimized variants (model and optimize overrides) those imports ask for: the only ones the dev server may make. */
   const projectVariants = new Set<string>();
+  /** Per environment's build: the asset each stored file was emitted as. */
+  const emittedFiles = new WeakMap<object, Map<string, Promise<string>>>();
   /** The build-start validation, once per build (Vite may start one per environment). */
   let preflight: Promise<InvalidImport[]> | undefined;
   const ready = (): Resolved => {
@@ -87,6 +89,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     async buildStart() {
       const { project, isBuild, scanSkip, describeNamedModel } = ready();
       errors.reset();
+      emittedFiles.delete(this.environment); // a watch rebuild emits anew
       const invalid = await (preflight ??= findInvalidImports(project, { skip: scanSkip, describeNamedModel }));
       if (invalid.length === 0) return;
       const error = new MeshyInvalidImportsError(invalid);
@@ -136,7 +139,16 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         const model = await project.source.get(spec).catch((error) => {
           throw errors.once(error, `"${describeSpec(spec)}"`);
         });
-        const referenceId = this.emitFile({ type: 'asset', name: `${spec.name}${extname(model.path)}`, source: await readFile(model.path) });
+        const emitted = emittedFiles.get(this.environment) ?? emittedFiles.set(this.environment, new Map()).get(this.environment)!;
+        // Imports that share a file (the same model under two names, or two optimize variants that agree) emit it once.
+        let emitting = emitted.get(model.path);
+        if (!emitting) {
+          const name = `${spec.name}${extname(model.path)}`;
+          emitting = readFile(model.path).then((source) => this.emitFile({ type: 'asset', name, source }));
+          emitted.set(model.path, emitting);
+          emitting.catch(() => emitted.delete(model.path));
+        }
+        const referenceId = await emitting;
         // Vite 8 (Rolldown) resolves import.meta.ROLLDOWN_FILE_URL_*; Vite 7 replaces its __VITE_ASSET__ token.
         const url = this.meta.rolldownVersion ? `import.meta.ROLLDOWN_FILE_URL_${referenceId}` : JSON.stringify(`__VITE_ASSET__${referenceId}__`);
         return { code: moduleCode(url, model), moduleType: 'js' };
