@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig } from 'vite';
@@ -58,6 +59,8 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
   const projectVariants = new Set<string>();
   /** Per environment's build: the asset each stored file was emitted as. */
   const emittedFiles = new WeakMap<object, Map<string, Promise<string>>>();
+  /** Dev: resolves once the server listens (start-up work that can wait, waits for it). */
+  let listening: Promise<unknown> | undefined;
   /** The build-start validation, once per build (Vite may start one per environment). */
   let preflight: Promise<InvalidImport[]> | undefined;
   const ready = (): Resolved => {
@@ -90,11 +93,17 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       const { project, isBuild, scanSkip, describeNamedModel } = ready();
       errors.reset();
       emittedFiles.delete(this.environment); // a watch rebuild emits anew
-      const invalid = await (preflight ??= findInvalidImports(project, { skip: scanSkip, describeNamedModel }));
-      if (invalid.length === 0) return;
-      const error = new MeshyInvalidImportsError(invalid);
-      if (isBuild) throw errors.shown(error);
-      project.log.error(error.message);
+      const check = () => (preflight ??= findInvalidImports(project, { skip: scanSkip, describeNamedModel }));
+      if (!isBuild) {
+        // A dev server waits for buildStart before it listens: it reports invalid imports once it does, and keeps serving.
+        void (listening ?? Promise.resolve())
+          .then(check)
+          .then((invalid) => invalid.length > 0 && project.log.error(new MeshyInvalidImportsError(invalid).message))
+          .catch((error: Error) => project.log.error(`could not check the project's meshy: imports: ${error.message}`));
+        return;
+      }
+      const invalid = await check();
+      if (invalid.length > 0) throw errors.shown(new MeshyInvalidImportsError(invalid));
     },
 
     watchChange() {
@@ -172,8 +181,9 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       });
       dev = devModels;
       // The placeholder (and gltf-transform with it) is made once the server listens, not before.
-      if (server.httpServer) server.httpServer.once('listening', () => setImmediate(() => devModels.warm()));
-      else devModels.warm();
+      const { httpServer } = server;
+      listening = httpServer && !httpServer.listening ? once(httpServer, 'listening').then(() => new Promise(setImmediate)) : Promise.resolve();
+      void listening.then(() => devModels.warm());
       watchConfigFile(server, {
         root: config.root,
         configFile: options.configFile,

@@ -161,6 +161,9 @@ describe('validation at build start', () => {
     expect(main.status).toBe(200);
     const path = /from "(\/[^"]*@id\/__x00__meshy:prompt[^"]+)"/.exec(await main.text())?.[1];
     expect(readModule(await (await fetch(new URL(path!, server.url))).text()).meta.status).toBe('pending');
-    expect(server.logs.join('\n')).toMatch(/1 invalid Meshy import \(1 problem\)[\s\S]*broken\.js:2[\s\S]*target_polycount: must be at least 100; got 50/);
+    // Reported once the server listens (its start does not wait for the scan), within a bounded wait.
+    await expect
+      .poll(() => server.logs.join('\n'), { timeout: 10_000 })
+      .toMatch(/1 invalid Meshy import \(1 problem\)[\s\S]*broken\.js:2[\s\S]*target_polycount: must be at least 100; got 50/);
   });
 });
