@@ -144,7 +144,10 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     // Reached only when the optimized copy is intact: a damaged raw file it needed has failed above.
     if (made.damage) warnOnce(shippedWithoutRaw(describeSpec(spec), made.damage));
     const { rawBytes, bytes } = file.meta;
-    if (generated) options.log(`"${entry.label}" done: ${formatBytes(rawBytes)} from Meshy, ${formatBytes(bytes)} optimized, ${creditsText(entry.credits, options.emulated ?? false)}`);
+    if (generated)
+      options.log(
+        `"${entry.label}" done: ${formatBytes(rawBytes)} from Meshy, ${formatBytes(bytes)} optimized, ${creditsText(entry.credits, options.emulated ?? false)}`,
+      );
     return modelResult(asset, file, 'ready', generated);
   }
 

@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { type StoreLayout, storeLayout } from '../cache/index.js';
-import { createModelSource, createSpendCheck, type GenerationEvent, type GenerationMode, type ModelSource, type ModelSourceOptions } from '../generate/index.js';
+import {
+  createModelSource,
+  createSpendCheck,
+  type GenerationEvent,
+  type GenerationMode,
+  type ModelSource,
+  type ModelSourceOptions,
+} from '../generate/index.js';
 import { KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
@@ -102,9 +109,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
       emulated: settings.usesEmulator,
       balance: async () => (await connection.connect()).balance({ signal: AbortSignal.timeout(BALANCE_TIMEOUT_MS) }),
       log: print,
-      ...(settings.interactive && settings.maxCredits === undefined
-        ? { confirm: { threshold: settings.confirmCredits, ask: env.ask ?? askOnTerminal } }
-        : {}),
+      ...(settings.interactive && settings.maxCredits === undefined ? { confirm: { threshold: settings.confirmCredits, ask: env.ask ?? askOnTerminal } } : {}),
     });
 
   const sourceOptions: ModelSourceOptions = {

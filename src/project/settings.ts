@@ -143,7 +143,7 @@ export function missingApiKeyError(storeDir: string, label?: string): MeshyPlugi
     'MESHY_NO_API_KEY',
     `MESHY_API_KEY is not set, so ${what} cannot be generated; nothing was created or paid for. Three ways on:\n` +
       '  - set MESHY_API_KEY (in the environment, or a .env file: MESHY_API_KEY=msy_…), or pass `apiKey` to meshy(): real models, paid in credits;\n' +
-      '  - set `emulator: true` in meshy({ … }): the bundled emulator\'s stand-in models, free, never Meshy\'s;\n' +
+      "  - set `emulator: true` in meshy({ … }): the bundled emulator's stand-in models, free, never Meshy's;\n" +
       '  - run with MESHY_DRY_RUN=1: placeholders, and a list of what would be generated and what it would cost.',
     { context: { storeDir, ...(label === undefined ? {} : { model: label }) } },
   );
