@@ -70,7 +70,7 @@ describe.skipIf(!!process.env.MESHY_API_KEY)('a build without an API key (emulat
 });
 
 describe('dynamic-import chunks', () => {
-  it("are named after the model, not after its import id", async () => {
+  it('are named after the model, not after its import id', async () => {
     const root = await tempDir();
     await writeProject(root, {
       'main.js': `const crate = await import('meshy:prompt?text=a wooden crate');\nconsole.log(crate.default);`,
