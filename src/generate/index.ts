@@ -146,7 +146,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     const { rawBytes, bytes } = file.meta;
     if (generated)
       options.log(
-        `"${entry.label}" done: ${formatBytes(rawBytes)} from Meshy, ${formatBytes(bytes)} optimized, ${creditsText(entry.credits, options.emulated ?? false)}`,
+        `"${entry.label}" done: ${formatBytes(rawBytes)} from ${options.emulated ? 'the emulator' : 'Meshy'}, ${formatBytes(bytes)} optimized, ${creditsText(entry.credits, options.emulated ?? false)}`,
       );
     return modelResult(asset, file, 'ready', generated);
   }

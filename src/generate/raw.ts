@@ -112,7 +112,9 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
 
   const client = await deps.connect();
   const steps = planOf(spec);
-  deps.log(`generating "${label}" with Meshy (${steps.map((step) => step.stage).join(' → ')}, ~${creditsText(planCredits(steps), deps.emulated ?? false)})`);
+  deps.log(
+    `generating "${label}" with ${deps.emulated ? 'the emulator' : 'Meshy'} (${steps.map((step) => step.stage).join(' → ')}, ~${creditsText(planCredits(steps), deps.emulated ?? false)})`,
+  );
   try {
     const result = await runPlan(
       steps,
