@@ -1,7 +1,7 @@
 import { MeshyPluginError } from '../errors.js';
 
 /** Models about to be generated, and what they are estimated to cost together. */
-export interface SpendBatch {
+interface SpendBatch {
   models: readonly { label: string; credits: number }[];
   credits: number;
 }

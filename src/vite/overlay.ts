@@ -13,7 +13,7 @@ export function overlayRowText(run: { label: string; stage: string; status: stri
 }
 
 /** The overlay's label while the models come from the bundled emulator: always shown, so stand-ins are never taken for Meshy's. */
-export const EMULATOR_LABEL = "meshy · emulator: stand-in models, not Meshy's (set MESHY_API_KEY for real ones)";
+const EMULATOR_LABEL = "meshy · emulator: stand-in models, not Meshy's (set MESHY_API_KEY for real ones)";
 
 /**
  * The overlay's browser code: a small panel listing running generations with their stage, progress
