@@ -171,6 +171,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         log: project.log.info,
         logError: project.log.error,
         redact: project.log.redact,
+        maker: project.settings.usesEmulator ? 'the emulator' : 'Meshy',
       });
       dev = devModels;
       // The placeholder (and gltf-transform with it) is made once the server listens, not before.

@@ -110,7 +110,8 @@ describe.skipIf(!!process.env.MESHY_API_KEY)('a dev server without an API key (e
     await dev.waitFor(isEvent('meshy:done', key));
     const log = dev.logs.join('\n');
     expect(log).toMatch(/about to generate 1 model with the local emulator: ~20 emulated credits \(balance: 10000 emulated credits\)/);
-    expect(log).toMatch(/"an emulated lamp" done: .*, 20 emulated credits/);
+    expect(log).toMatch(/"an emulated lamp" is not cached: serving a placeholder while the emulator generates it/);
+    expect(log).toMatch(/"an emulated lamp" done: .* from the emulator, .*, 20 emulated credits/);
   });
 
   it('with a key, the same server has no label and an unlabelled overlay', async () => {
