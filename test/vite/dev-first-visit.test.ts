@@ -114,6 +114,18 @@ describe.skipIf(!!process.env.MESHY_API_KEY)('a dev server without an API key (e
     expect(log).toMatch(/"an emulated lamp" done: .* from the emulator, .*, 20 emulated credits/);
   });
 
+  it("a key in the project's .env file counts: the real API, no emulator (the config runs before Vite reads .env)", async () => {
+    const root = await tempDir();
+    await writeProject(root, { '.env': 'MESHY_API_KEY=msy_from_dot_env_0001\n', 'main.js': `console.log(1);` });
+    const dev = await startDevServer(root, { mode: 'generate', storeDir: join(root, '.meshy') });
+    servers.push(dev);
+    const plugin = dev.server.config.plugins.find((candidate) => candidate.name === 'vite-plugin-meshy') as unknown as {
+      api: { project(): { settings: { backend: string } } };
+    };
+    expect(plugin.api.project().settings.backend).toBe('meshy');
+    expect(dev.logs.join('\n')).not.toContain('emulator');
+  });
+
   it('with a key, the same server has no label and an unlabelled overlay', async () => {
     const root = await tempDir();
     await writeProject(root, { 'main.js': `console.log(1);` });
