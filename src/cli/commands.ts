@@ -1,9 +1,10 @@
 import { join, relative } from 'node:path';
 import { type EntryState, entryStates, listGarbage, readManifest, readManifestEntry, removeGarbage, repairManifest } from '../cache/index.js';
-import { estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf } from '../generate/index.js';
+import { creditsText, estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf } from '../generate/index.js';
 import { describeSpec, type MeshySpec, MeshySpecError, specKey } from '../imports/index.js';
 import type { MeshyProject } from '../project/index.js';
 import { BACKEND_NAMESPACES } from '../project/options.js';
+import { missingApiKeyError } from '../project/settings.js';
 import { createProgressDisplay } from './progress.js';
 import { type FoundImport, findMeshyImports } from './scan.js';
 
@@ -87,7 +88,7 @@ export async function status(project: MeshyProject, print: Print, { check = fals
     if (state.state === 'stored') {
       paid += state.entry.credits;
       print(
-        `cached   "${used.label}"  ${state.entry.model}, ${state.entry.credits} credits, tasks ${state.entry.tasks.map((t) => t.id).join(' ')}  (${where})`,
+        `cached   "${used.label}"  ${state.entry.model}, ${creditsText(state.entry.credits, project.settings.usesEmulator)}, tasks ${state.entry.tasks.map((t) => t.id).join(' ')}  (${where})`,
       );
     } else if (state.state === 'failed') {
       const { failed } = state;
@@ -106,7 +107,7 @@ export async function status(project: MeshyProject, print: Print, { check = fals
   const count = (name: EntryState['state']) => [...states.values()].filter((s) => s.state === name && !isDamaged(s)).length;
   const damaged = [...states.values()].filter(isDamaged).length;
   print(
-    `${specs.length} model(s): ${count('stored')} cached (${paid} credits paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing')} missing (~${missingCredits} credits)` +
+    `${specs.length} model(s): ${count('stored')} cached (${creditsText(paid, project.settings.usesEmulator)} paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing')} missing (~${missingCredits} credits)` +
       (damaged ? `, ${damaged} damaged` : '') +
       (invalid.length ? `, ${invalid.length} invalid import(s)` : ''),
   );
@@ -154,14 +155,17 @@ export async function prefetch(
   const damaged = specs.filter((used) => isDamaged(states.get(used.key)!));
   const todo = specs.filter((used) => states.get(used.key)!.state !== 'stored' && !damaged.includes(used));
   const credits = todo.reduce((sum, used) => sum + estimateCredits(used.spec), 0);
+  const emulated = project.settings.usesEmulator;
   print(
-    `${specs.length} model(s) used, ${specs.length - todo.length - damaged.length} cached, ${todo.length} to generate (~${credits} credits)` +
+    `${specs.length} model(s) used, ${specs.length - todo.length - damaged.length} cached, ${todo.length} to generate (~${creditsText(credits, emulated)})` +
       (damaged.length ? `, ${damaged.length} damaged (not generated again)` : ''),
   );
-  for (const used of todo) print(`  - "${used.label}" ~${estimateCredits(used.spec)} credits (${states.get(used.key)!.state})`);
+  for (const used of todo) print(`  - "${used.label}" ~${creditsText(estimateCredits(used.spec), emulated)} (${states.get(used.key)!.state})`);
   for (const used of damaged) print(`damaged  "${used.label}"  ${damageOf(states.get(used.key)!)}`);
   printInvalid(print, invalid);
   if (options.dryRun || todo.length === 0) return invalid.length || damaged.length ? 1 : 0;
+  // No key and no emulator: said once, before anything is created.
+  if (project.settings.backend === 'none') throw missingApiKeyError(project.layout.dir);
 
   const interactive = options.interactive ?? false;
   const display = createProgressDisplay(print, todo.length, interactive);
@@ -183,7 +187,7 @@ export async function prefetch(
       try {
         const result = await source.get(used.spec);
         spent += result.meta.credits;
-        display.done(used.key, `done     "${used.label}"  ${formatBytes(result.meta.bytes)}, ${result.meta.credits} credits`);
+        display.done(used.key, `done     "${used.label}"  ${formatBytes(result.meta.bytes)}, ${creditsText(result.meta.credits, emulated)}`);
       } catch (error) {
         failed++;
         display.done(used.key, `failed   "${used.label}"  ${(error as Error).message}`);
@@ -191,7 +195,7 @@ export async function prefetch(
     }),
   );
   display.finish();
-  print(`generated ${todo.length - failed} of ${todo.length}; ${spent} credits spent${failed ? `; ${failed} failed` : ''}`);
+  print(`generated ${todo.length - failed} of ${todo.length}; ${creditsText(spent, emulated)} spent${failed ? `; ${failed} failed` : ''}`);
   return failed || invalid.length || damaged.length ? 1 : 0;
 }
 
@@ -289,9 +293,10 @@ export async function repair(project: MeshyProject, print: Print): Promise<numbe
   return report.dropped.length || report.unreadableSidecars.length ? 1 : 0;
 }
 
-/** `balance`: the Meshy account's credits. */
+/** `balance`: the Meshy account's credits (the emulator's are labelled: they are not the account's). */
 export async function balance(project: MeshyProject, print: Print): Promise<number> {
   const client = await project.connect();
-  print(`${await client.balance()} credits`);
+  const credits = await client.balance();
+  print(project.settings.usesEmulator ? `${creditsText(credits, true)} (the local emulator's account, not your Meshy balance)` : `${credits} credits`);
   return 0;
 }

@@ -1,5 +1,6 @@
 import { MeshyPluginError } from '../errors.js';
 import type { GenerationMode } from './modes.js';
+import type { SpendCheck } from './spend.js';
 
 /** A model that is not cached and would have to be generated. */
 interface PendingGeneration {
@@ -19,6 +20,14 @@ export interface AdmissionOptions {
   /** Generate nothing; report what would be generated and what it would cost. */
   dryRun: boolean;
   cacheDir: string;
+  /**
+   * Why nothing can be generated (no API key in a build): the error for the first miss to be
+   * generated, thrown for it and every later one before anything is created. Frozen, offline and dry
+   * runs are unaffected: they generate nothing.
+   */
+  unavailable?: (first: PendingGeneration) => Error;
+  /** Asked before misses are generated: the cost line, and a question at a terminal. */
+  spend?: SpendCheck;
   /** Told once, at the first miss in offline mode. */
   warn?: (line: string) => void;
   /**
@@ -47,11 +56,18 @@ export function createAdmission(options: AdmissionOptions): Admission {
   let timer: NodeJS.Timeout | undefined;
 
   let warnedOffline = false;
-  const gathers = options.mode === 'frozen' || options.maxCredits !== undefined;
+  let unavailable: Error | undefined;
+  const gathers = () => options.mode === 'frozen' || options.maxCredits !== undefined || (options.spend?.pending() ?? false);
+  /** Batches are decided one after the other: a question at the terminal holds the next one. */
+  let deciding = Promise.resolve();
 
-  function decide(): void {
+  function schedule(): void {
     const waiting = batch;
     batch = [];
+    deciding = deciding.then(() => decide(waiting));
+  }
+
+  async function decide(waiting: typeof batch): Promise<void> {
     const models = waiting.map((item) => item.pending);
     if (options.mode === 'frozen') {
       const error = new CacheMissError(
@@ -64,7 +80,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       return;
     }
     const total = models.reduce((sum, model) => sum + model.credits, 0);
-    if (reserved + total > options.maxCredits!) {
+    if (options.maxCredits !== undefined && reserved + total > options.maxCredits) {
       const error = new BudgetError(
         'MESHY_OVER_BUDGET',
         `Generating ${models.length === 1 ? 'this model' : `these ${models.length} models`} would cost about ${total} credits, ` +
@@ -75,6 +91,13 @@ export function createAdmission(options: AdmissionOptions): Admission {
       return;
     }
     reserved += total;
+    try {
+      await options.spend?.check({ models, credits: total });
+    } catch (error) {
+      reserved -= total;
+      for (const item of waiting) item.reject(error as Error);
+      return;
+    }
     for (const item of waiting) item.resolve('generate');
   }
 
@@ -91,11 +114,15 @@ export function createAdmission(options: AdmissionOptions): Admission {
         }
         return Promise.resolve('placeholder');
       }
-      if (!gathers) return Promise.resolve('generate');
+      if (options.unavailable && options.mode !== 'frozen') {
+        unavailable ??= options.unavailable(pending);
+        return Promise.reject(unavailable);
+      }
+      if (!gathers()) return Promise.resolve('generate');
       return new Promise((resolve, reject) => {
         batch.push({ pending, resolve, reject });
         clearTimeout(timer);
-        timer = setTimeout(decide, quietMs);
+        timer = setTimeout(schedule, quietMs);
       });
     },
     dryRunReport: () => ({ models: [...dryRun], credits: dryRun.reduce((sum, model) => sum + model.credits, 0) }),

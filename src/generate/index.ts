@@ -5,7 +5,7 @@ import { describeSpec, isImageSpec, type MeshySpec, specKey } from '../imports/i
 import type { MeshyClient } from '../meshy/client.js';
 import { textTo3d } from '../meshy/resources.js';
 import type { OptimizeOptions } from '../optimize/index.js';
-import { type Admission, createAdmission } from './admission.js';
+import { type Admission, type AdmissionOptions, createAdmission } from './admission.js';
 import { createDedupe } from './dedupe.js';
 import { readPaidImage, readPaidRaw, shippedWithoutRaw } from './integrity.js';
 import { createLimiter } from './limit.js';
@@ -17,6 +17,7 @@ import { type GeneratedSource, generatedInputsOf } from './plan.js';
 import { createProgressPrinter } from './progress.js';
 import { modelOf, obtainRawModel, type PreviewTask, type RawModel } from './raw.js';
 import { type AssetOf, formatBytes, imageMeta, modelResult, provenanceOf } from './result.js';
+import { creditsText, type SpendCheck } from './spend.js';
 
 export type { ImageMeta, ModelMeta, ModelResult } from './meta.js';
 export type { GenerationMode } from './modes.js';
@@ -24,6 +25,7 @@ export type { GenerationMode } from './modes.js';
 export { generatedInputsOf } from './plan.js';
 export { estimateCredits } from './raw.js';
 export { formatBytes } from './result.js';
+export { createSpendCheck, creditsText } from './spend.js';
 
 export interface ModelSourceOptions {
   layout: StoreLayout;
@@ -46,6 +48,12 @@ export interface ModelSourceOptions {
   dryRun?: boolean;
   /** Create a new task for a spec whose earlier task FAILED (it costs credits again). */
   retryFailed?: boolean;
+  /** The backend is the emulator: its credits are labelled as emulated. */
+  emulated?: boolean;
+  /** Why no model can be generated (see AdmissionOptions.unavailable). */
+  unavailable?: AdmissionOptions['unavailable'];
+  /** The cost line before the first paid task, and the question at a terminal. */
+  spend?: SpendCheck;
   /** A generation lock not refreshed for this long belongs to a dead process and is taken over. */
   lockStaleMs?: number;
   /** Also download and optimize the untextured preview of textured models, as an early result (dev). */
@@ -85,6 +93,8 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     cacheDir: options.layout.dir,
     warn,
     ...(options.maxCredits === undefined ? {} : { maxCredits: options.maxCredits }),
+    ...(options.unavailable ? { unavailable: options.unavailable } : {}),
+    ...(options.spend ? { spend: options.spend } : {}),
   });
   const warned = new Set<string>();
   /** A damaged raw file is reported once, however many builds (client, SSR) of this source ship the model. */
@@ -134,7 +144,10 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     // Reached only when the optimized copy is intact: a damaged raw file it needed has failed above.
     if (made.damage) warnOnce(shippedWithoutRaw(describeSpec(spec), made.damage));
     const { rawBytes, bytes } = file.meta;
-    if (generated) options.log(`"${entry.label}" done: ${formatBytes(rawBytes)} from Meshy, ${formatBytes(bytes)} optimized, ${entry.credits} credits`);
+    if (generated)
+      options.log(
+        `"${entry.label}" done: ${formatBytes(rawBytes)} from ${options.emulated ? 'the emulator' : 'Meshy'}, ${formatBytes(bytes)} optimized, ${creditsText(entry.credits, options.emulated ?? false)}`,
+      );
     return modelResult(asset, file, 'ready', generated);
   }
 
@@ -188,6 +201,7 @@ function createRawLevel(options: ModelSourceOptions, admission: Admission, onPre
         ...(onPreview ? { onPreview: (task: PreviewTask) => onPreview(spec, key, task) } : {}),
         generated: generatedSource,
         log: options.log,
+        emulated: options.emulated ?? false,
         // What a dev server's page shows goes before other work in Meshy's queue.
         ...(options.previews ? { priority: 2 } : {}),
       },
@@ -227,7 +241,7 @@ function rawSourceOf(layout: StoreLayout, label: string, entry: ManifestEntry): 
 
 /** Images ship as Meshy made them; a content-addressed copy sits with the models, to be served in dev. */
 async function imageResult(
-  { layout, log, warn }: Pick<ModelSourceOptions, 'layout' | 'log'> & { warn: (line: string) => void },
+  { layout, log, warn, emulated }: Pick<ModelSourceOptions, 'layout' | 'log' | 'emulated'> & { warn: (line: string) => void },
   asset: AssetOf,
   { entry, generated }: { entry: ManifestEntry; generated: boolean },
 ): Promise<ModelResult> {
@@ -235,7 +249,7 @@ async function imageResult(
   const { bytes, path } = await readPaidImage(layout, describeSpec(asset.spec), entry, warn);
   const { default: sharp } = await import('sharp');
   const { width = 0, height = 0 } = await sharp(bytes).metadata();
-  if (generated) log(`"${entry.label}" done: ${formatBytes(bytes.byteLength)} image, ${entry.credits} credits`);
+  if (generated) log(`"${entry.label}" done: ${formatBytes(bytes.byteLength)} image, ${creditsText(entry.credits, emulated ?? false)}`);
   const meta = imageMeta(asset, { bytes: bytes.byteLength, width, height, mimeType: file.ext === 'jpg' ? 'image/jpeg' : 'image/png', status: 'ready' });
   return { key: asset.key, path, generated, meta };
 }

@@ -25,6 +25,7 @@ import type { BaseTask, TextTo3dTask } from '../meshy/schemas.js';
 import type { Admission } from './admission.js';
 import { openJournal } from './journal-handle.js';
 import { type GeneratedSource, type PlanStep, planCredits, planOf, runPlan } from './plan.js';
+import { creditsText } from './spend.js';
 import type { StageEvent } from './stages.js';
 
 class GenerationError extends MeshyPluginError {}
@@ -48,6 +49,8 @@ export interface RawModelDeps {
   /** The result of another import that this one takes as an input. */
   generated: (spec: MeshySpec) => Promise<GeneratedSource>;
   log: (line: string) => void;
+  /** The backend is the emulator: its credits are labelled as emulated. */
+  emulated?: boolean;
 }
 
 export type PreviewTask = TextTo3dTask;
@@ -109,7 +112,9 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
 
   const client = await deps.connect();
   const steps = planOf(spec);
-  deps.log(`generating "${label}" with Meshy (${steps.map((step) => step.stage).join(' → ')}, ~${planCredits(steps)} credits)`);
+  deps.log(
+    `generating "${label}" with ${deps.emulated ? 'the emulator' : 'Meshy'} (${steps.map((step) => step.stage).join(' → ')}, ~${creditsText(planCredits(steps), deps.emulated ?? false)})`,
+  );
   try {
     const result = await runPlan(
       steps,

@@ -1,12 +1,18 @@
 import { resolve } from 'node:path';
 import { type StoreLayout, storeLayout } from '../cache/index.js';
-import { MeshyPluginError } from '../errors.js';
-import { createModelSource, type GenerationEvent, type GenerationMode, type ModelSource, type ModelSourceOptions } from '../generate/index.js';
+import {
+  createModelSource,
+  createSpendCheck,
+  type GenerationEvent,
+  type GenerationMode,
+  type ModelSource,
+  type ModelSourceOptions,
+} from '../generate/index.js';
 import { inputFilesOf, KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
 import { type MeshyPluginOptions, newDeprecationWarnings, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
-import { EMULATOR_API_KEY, isCi, isTestRunner, type ProjectSettings, resolveSettings } from './settings.js';
+import { EMULATOR_API_KEY, isCi, isTestRunner, missingApiKeyError, type ProjectSettings, resolveSettings } from './settings.js';
 
 export type { LogSink } from './logger.js';
 export { type MeshyPluginOptions, resolvePluginOptions } from './options.js';
@@ -32,6 +38,10 @@ export interface ProjectEnv {
   logSink?: LogSink;
   /** News of generations (dev servers). */
   onEvent?: (event: GenerationEvent) => void;
+  /** Whether a person can answer a question here. Default: stdin and stdout are terminals (never on CI or under a test runner). */
+  interactive?: boolean;
+  /** Asks a yes/no question (the cost before spending). Default: on the terminal. */
+  ask?: (question: string) => Promise<boolean>;
 }
 
 /** One project: its options resolved against its environment, its store, its Meshy connection. */
@@ -81,12 +91,26 @@ const consoleSink: LogSink = {
 export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv): MeshyProject {
   const options = resolvePluginOptions(userOptions);
   const root = resolve(env.root);
-  const settings = resolveSettings(options, { env: env.env ?? {}, ci: env.ci ?? isCi(), testRunner: env.testRunner ?? isTestRunner() });
+  const settings = resolveSettings(options, {
+    env: env.env ?? {},
+    ci: env.ci ?? isCi(),
+    testRunner: env.testRunner ?? isTestRunner(),
+    command: env.command ?? 'build',
+    interactive: env.interactive ?? (process.stdin.isTTY === true && process.stdout.isTTY === true),
+  });
   const log = createLogger(env.logSink ?? consoleSink, { secrets: settings.secrets });
   for (const notice of newDeprecationWarnings(userOptions)) log.warn(notice);
   const layout = storeLayout(resolve(root, options.storeDir));
   const namedModels = env.namedModels ?? namedModelImports(options.models, options.defaults, KINDS);
-  const connection = createConnection(options, settings, log);
+  const connection = createConnection(options, settings, log, layout.dir);
+  /** The cost line and the question, per model source: each build, dev session or prefetch has its own. */
+  const spendCheck = (print: (line: string) => void) =>
+    createSpendCheck({
+      emulated: settings.usesEmulator,
+      balance: async () => (await connection.connect()).balance({ signal: AbortSignal.timeout(BALANCE_TIMEOUT_MS) }),
+      log: print,
+      ...(settings.interactive && settings.maxCredits === undefined ? { confirm: { threshold: settings.confirmCredits, ask: env.ask ?? askOnTerminal } } : {}),
+    });
 
   const sourceOptions: ModelSourceOptions = {
     layout,
@@ -99,6 +123,8 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
     warn: log.warn,
     dryRun: settings.dryRun,
     retryFailed: settings.retryFailed,
+    emulated: settings.usesEmulator,
+    ...(settings.backend === 'none' ? { unavailable: (first: { label: string }) => missingApiKeyError(layout.dir, first.label) } : {}),
     ...(settings.maxCredits === undefined ? {} : { maxCredits: settings.maxCredits }),
     ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
   };
@@ -114,6 +140,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
     log,
     source: createModelSource({
       ...sourceOptions,
+      spend: spendCheck(log.info),
       // Dev shows the untextured preview while the texture is made, and reports progress to the browser.
       ...(env.command === 'serve' ? { previews: true } : {}),
       ...(env.onEvent ? { onEvent: env.onEvent } : {}),
@@ -124,6 +151,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
       createModelSource({
         ...sourceOptions,
         log: (line) => print(log.redact(line)),
+        spend: spendCheck((line) => print(log.redact(line))),
         ...(logProgress ? { logProgress: (line: string) => logProgress(log.redact(line)) } : {}),
         ...changed,
       }),
@@ -153,8 +181,25 @@ function memoizeParses(parse: (id: string, importer?: string) => ParsedImport): 
   };
 }
 
+/** How long the cost line waits for the account's balance before it is printed without it. */
+const BALANCE_TIMEOUT_MS = 5000;
+
+/** A yes/no question on the terminal; anything but `y`/`yes` is no. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const flowing = process.stdin.readableFlowing;
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(question)).trim());
+  } finally {
+    terminal.close();
+    // Closing pauses stdin: a dev server's own shortcuts read it too.
+    if (flowing) process.stdin.resume();
+  }
+}
+
 /** The Meshy client, or the emulator and a client of it, made on first use. */
-function createConnection(options: ResolvedPluginOptions, settings: ProjectSettings, log: MeshyLogger) {
+function createConnection(options: ResolvedPluginOptions, settings: ProjectSettings, log: MeshyLogger, storeDir: string) {
   let client: Promise<MeshyClient> | undefined;
   let stopEmulator: (() => Promise<void>) | undefined;
 
@@ -162,15 +207,14 @@ function createConnection(options: ResolvedPluginOptions, settings: ProjectSetti
     let baseUrl = settings.apiBase;
     if (settings.usesEmulator) {
       const { startEmulator } = await import('../emulator/index.js');
-      const emulator = await startEmulator({ apiKeys: [EMULATOR_API_KEY], ...(options.emulator === true ? {} : options.emulator) });
+      const emulatorOptions = typeof options.emulator === 'object' ? options.emulator : {};
+      const emulator = await startEmulator({ apiKeys: [EMULATOR_API_KEY], ...emulatorOptions });
       stopEmulator = () => emulator.close();
       baseUrl = emulator.url;
-      log.info(`no Meshy API: using the local emulator at ${emulator.url}`);
+      // A dev server without a key has said so in its label already.
+      if (!settings.emulatorByDefault) log.info(`no Meshy API: using the local emulator at ${emulator.url}`);
     } else if (!settings.apiKey) {
-      throw new MeshyPluginError(
-        'MESHY_NO_API_KEY',
-        'MESHY_API_KEY is not set, so models that are not cached cannot be generated. Set it in the environment or a .env file, or pass `apiKey` to meshy().',
-      );
+      throw missingApiKeyError(storeDir);
     }
     // The client (undici, the SSE parser) loads on the first cache miss, never on a hit.
     const { createMeshyClient } = await import('../meshy/client.js');

@@ -39,6 +39,11 @@ export const pluginOptionsSchema = z.strictObject({
    * it, the build fails listing what would be generated. Default: MESHY_MAX_CREDITS, else no cap.
    */
   maxCredits: z.int().min(0).optional(),
+  /**
+   * With `maxCredits` unset, a person at a terminal is asked once (y/N) before more than this many
+   * credits are spent at once; never on CI or under a test runner. Default: MESHY_CONFIRM_CREDITS, else 100.
+   */
+  confirmCredits: z.int().min(0).optional(),
   /** Generate nothing: print what a build would generate and what it would cost (MESHY_DRY_RUN=1). */
   dryRun: z.boolean().optional(),
   /** Create a new task for a model whose earlier task FAILED; it costs credits again (MESHY_RETRY_FAILED=1). */
@@ -52,9 +57,11 @@ export const pluginOptionsSchema = z.strictObject({
   optimize: optimizeOptionsSchema.default({ preset: 'web' }),
   /**
    * Run the bundled Meshy emulator in-process instead of calling Meshy (offline development, tests,
-   * demos). `true` or the emulator's options.
+   * demos): `true` or the emulator's options; `false`: always the Meshy API. Default `'auto'`: the
+   * Meshy API when a key is set (options, environment or .env); without one, the emulator in the dev
+   * server (labelled), and in a build an error before anything is generated, never stand-ins shipped.
    */
-  emulator: z.union([z.boolean(), z.record(z.string(), z.unknown())]).default(false),
+  emulator: z.union([z.boolean(), z.literal('auto'), z.record(z.string(), z.unknown())]).default('auto'),
   /** Follow tasks over Server-Sent Events (true) or by polling only (false). */
   stream: z.boolean().default(true),
   /** Polling interval when not streaming, in ms. */

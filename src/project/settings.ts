@@ -14,37 +14,85 @@ export interface SettingsEnv {
   ci?: boolean;
   /** True under a test runner (Vitest, Vite's `test` mode): models that are not stored get placeholders, nothing is paid. */
   testRunner?: boolean;
+  /** `serve`: a dev server, where `emulator: 'auto'` falls back to the emulator without a key; `build` otherwise. */
+  command?: 'build' | 'serve';
+  /** A person at a terminal who can answer a question (stdin and stdout are TTYs, not CI, not a test runner). */
+  interactive?: boolean;
 }
+
+/**
+ * Where models are generated: the Meshy API, the bundled emulator, or nowhere (no key, and not a dev
+ * server: a build must not ship the emulator's stand-ins by accident, so a miss fails before anything is made).
+ */
+export type Backend = 'meshy' | 'emulator' | 'none';
 
 /** The plugin's options with the environment applied: everything the project core acts on. */
 export interface ProjectSettings {
   apiKey: string | undefined;
   apiBase: string;
+  backend: Backend;
+  /** `backend` is the emulator because `emulator: 'auto'` found no key (a dev server): labelled as such. */
+  emulatorByDefault: boolean;
   usesEmulator: boolean;
   mode: GenerationMode;
   namespace: string;
   maxCredits: number | undefined;
   dryRun: boolean;
   retryFailed: boolean;
+  /** Ask before spending more than this many credits at once (interactive terminals, no maxCredits). */
+  confirmCredits: number;
+  /** Whether a question can be asked (see SettingsEnv.interactive). */
+  interactive: boolean;
   /** Masked in every line the plugin prints: the API key, and credentials in the API base's user-info. */
   secrets: string[];
 }
 
-export function resolveSettings(options: ResolvedPluginOptions, { env, ci = false, testRunner = false }: SettingsEnv): ProjectSettings {
-  const usesEmulator = options.emulator !== false;
-  const apiKey = options.apiKey ?? env.MESHY_API_KEY ?? (usesEmulator ? EMULATOR_API_KEY : undefined);
+export function resolveSettings(
+  options: ResolvedPluginOptions,
+  { env, ci = false, testRunner = false, command = 'build', interactive = false }: SettingsEnv,
+): ProjectSettings {
+  const mode = options.mode ?? defaultMode({ ci, testRunner });
+  const userKey = options.apiKey ?? env.MESHY_API_KEY;
+  const backend = chooseBackend(options.emulator, { hasKey: !!userKey, command, mode });
+  const usesEmulator = backend === 'emulator';
+  const apiKey = userKey ?? (usesEmulator ? EMULATOR_API_KEY : undefined);
   const apiBase = options.apiBase ?? env.MESHY_API_BASE ?? MESHY_API_BASE;
   return {
     apiKey,
     apiBase,
+    backend,
+    emulatorByDefault: usesEmulator && options.emulator === 'auto',
     usesEmulator,
-    mode: options.mode ?? defaultMode({ ci, testRunner }),
+    mode,
     namespace: options.cacheNamespace ?? cacheNamespaceFor(apiBase, apiKey, usesEmulator),
-    maxCredits: options.maxCredits ?? parseCredits(env.MESHY_MAX_CREDITS),
+    maxCredits: options.maxCredits ?? parseCredits('MESHY_MAX_CREDITS', env.MESHY_MAX_CREDITS),
     dryRun: options.dryRun ?? isTrue(env.MESHY_DRY_RUN),
     retryFailed: options.retryFailed ?? isTrue(env.MESHY_RETRY_FAILED),
+    confirmCredits: options.confirmCredits ?? parseCredits('MESHY_CONFIRM_CREDITS', env.MESHY_CONFIRM_CREDITS) ?? DEFAULT_CONFIRM_CREDITS,
+    interactive: interactive && !ci && !testRunner,
     secrets: [...(apiKey ? [apiKey] : []), ...userInfoSecrets(apiBase)],
   };
+}
+
+/** Above this many credits at once, an interactive session asks before spending (`confirmCredits`). */
+const DEFAULT_CONFIRM_CREDITS = 100;
+
+/**
+ * `emulator: true` (or its options) and `false` say it; `'auto'` takes the real API when a key is
+ * set, else the emulator in a dev server that generates, else none. A build (or the CLI) without a
+ * key gets none: shipping the emulator's stand-ins must be asked for. A dev server that does not
+ * generate (frozen on CI, offline under a test runner) reads the real API's cache: it calls no one.
+ */
+export function chooseBackend(
+  emulator: ResolvedPluginOptions['emulator'],
+  { hasKey, command, mode }: { hasKey: boolean; command: 'build' | 'serve'; mode: GenerationMode },
+): Backend {
+  if (emulator === 'auto') {
+    if (hasKey) return 'meshy';
+    return command === 'serve' && mode === 'generate' ? 'emulator' : 'none';
+  }
+  if (emulator !== false) return 'emulator';
+  return hasKey ? 'meshy' : 'none';
 }
 
 /**
@@ -76,11 +124,27 @@ function isTrue(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
 }
 
-function parseCredits(value: string | undefined): number | undefined {
+function parseCredits(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const credits = Number(value);
   if (!Number.isInteger(credits) || credits < 0) {
-    throw new MeshyPluginError('MESHY_INVALID_OPTIONS', `MESHY_MAX_CREDITS must be a whole number of credits; got "${value}"`);
+    throw new MeshyPluginError('MESHY_INVALID_OPTIONS', `${name} must be a whole number of credits; got "${value}"`);
   }
   return credits;
+}
+
+/**
+ * No key and no emulator: the models a build needs cannot be generated. Thrown at the first one, before
+ * anything is created in the store, naming the three ways on.
+ */
+export function missingApiKeyError(storeDir: string, label?: string): MeshyPluginError {
+  const what = label === undefined ? 'models that are not cached' : `"${label}" (not in the store ${storeDir})`;
+  return new MeshyPluginError(
+    'MESHY_NO_API_KEY',
+    `MESHY_API_KEY is not set, so ${what} cannot be generated; nothing was created or paid for. Three ways on:\n` +
+      '  - set MESHY_API_KEY (in the environment, or a .env file: MESHY_API_KEY=msy_…), or pass `apiKey` to meshy(): real models, paid in credits;\n' +
+      "  - set `emulator: true` in meshy({ … }): the bundled emulator's stand-in models, free, never Meshy's;\n" +
+      '  - run with MESHY_DRY_RUN=1: placeholders, and a list of what would be generated and what it would cost.',
+    { context: { storeDir, ...(label === undefined ? {} : { model: label }) } },
+  );
 }

@@ -23,6 +23,8 @@ export interface DevModelsDeps {
   logError: (line: string) => void;
   /** Masks secrets in text bound for the browser or the terminal. */
   redact: (text: string) => string;
+  /** Who makes the models, as the log names it: `Meshy` (default), or `the emulator`. */
+  maker?: string;
   now?: () => number;
   /** Least time between two progress events of one generation sent to the browser. */
   progressIntervalMs?: number;
@@ -50,6 +52,7 @@ export function createDevModels(deps: DevModelsDeps) {
   const generations = new Map<string, GenerationStatus & { sentAt: number }>();
   const previews = new Map<string, ModelResult>();
   let closed = false;
+  const maker = deps.maker ?? 'Meshy';
 
   function track(key: string, label: string): GenerationStatus & { sentAt: number } {
     let generation = generations.get(key);
@@ -77,7 +80,7 @@ export function createDevModels(deps: DevModelsDeps) {
     previews.set(key, result);
     const waiting = [...modules].filter(([, module]) => module.key === key && !module.latest);
     for (const [, module] of waiting) module.latest = result;
-    deps.log(`"${describeLabel(key)}" preview ready: swapping it in while Meshy adds the texture`);
+    deps.log(`"${describeLabel(key)}" preview ready: swapping it in while ${maker} adds the texture`);
     deps.send('meshy:preview', { key, label: describeLabel(key), url: deps.urlOf(result), meta: result.meta });
     deps.reload(waiting.map(([id]) => id));
   }
@@ -163,7 +166,7 @@ export function createDevModels(deps: DevModelsDeps) {
         const fresh = !generations.has(key);
         const generation = track(key, label);
         if (fresh) {
-          deps.log(`"${label}" is not cached: serving a placeholder while Meshy generates it`);
+          deps.log(`"${label}" is not cached: serving a placeholder while ${maker} generates it`);
           deps.send('meshy:progress', { ...publicStatus(generation) });
         }
         // Started once this answer is on its way: the placeholder must not wait for the generation's first steps.

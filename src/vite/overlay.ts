@@ -12,13 +12,18 @@ export function overlayRowText(run: { label: string; stage: string; status: stri
   return `"${run.label}" ${stage}${state} (${Math.max(0, Math.round(elapsedMs / 1000))}s)`;
 }
 
+/** The overlay's label while the models come from the bundled emulator: always shown, so stand-ins are never taken for Meshy's. */
+const EMULATOR_LABEL = "meshy · emulator: stand-in models, not Meshy's (set MESHY_API_KEY for real ones)";
+
 /**
  * The overlay's browser code: a small panel listing running generations with their stage, progress
- * and elapsed time, and failed ones with Meshy's error. It listens to the plugin's HMR events only,
- * and writes text with `textContent` (prompts are user text). Plain JS, so it needs no build step.
+ * and elapsed time, and failed ones with Meshy's error; with the emulator, its label stays on screen.
+ * It listens to the plugin's HMR events only, and writes text with `textContent` (prompts are user
+ * text). Plain JS, so it needs no build step.
  */
-export const overlayModuleCode = `
+export const overlayModuleCode = ({ emulated }: { emulated: boolean }) => `
 const hot = import.meta.hot;
+const emulated = ${JSON.stringify(emulated)};
 if (hot && typeof document !== 'undefined') {
   const runs = new Map();
   const panel = document.createElement('div');
@@ -30,7 +35,8 @@ if (hot && typeof document !== 'undefined') {
   const render = () => {
     panel.replaceChildren();
     const title = document.createElement('div');
-    title.textContent = 'meshy';
+    title.textContent = emulated ? ${JSON.stringify(EMULATOR_LABEL)} : 'meshy';
+    panel.dataset.emulated = String(emulated);
     title.style.cssText = 'color:#c77dff;font-weight:600;margin-bottom:2px';
     panel.append(title);
     for (const run of runs.values()) {
@@ -48,14 +54,14 @@ if (hot && typeof document !== 'undefined') {
       }
       panel.append(row);
     }
-    panel.style.display = runs.size > 0 ? 'block' : 'none';
+    panel.style.display = runs.size > 0 || emulated ? 'block' : 'none';
   };
   const keep = (run) => { runs.set(run.key, { ...run, receivedAt: performance.now() }); render(); };
   hot.on('meshy:snapshot', (list) => { runs.clear(); list.forEach(keep); render(); });
   hot.on('meshy:progress', keep);
   hot.on('meshy:error', keep);
   hot.on('meshy:done', (done) => { runs.delete(done.key); render(); });
-  const mount = () => document.body.append(panel);
+  const mount = () => { document.body.append(panel); render(); };
   if (document.body) mount(); else addEventListener('DOMContentLoaded', mount);
   setInterval(() => { if (runs.size > 0) render(); }, 1000);
   hot.send('meshy:hello');

@@ -1,8 +1,10 @@
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig } from 'vite';
 import type { ModelResult } from '../generate/index.js';
+import { creditsText } from '../generate/spend.js';
 import { canonicalJson } from '../hash.js';
 import { describeSpec, IMPORT_PREFIX, inputFilesOf, KINDS, type MeshySpec, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
 import { createProject, isTestRunner, type LogSink, type MeshyPluginOptions, type MeshyProject, meshyEnv, resolvePluginOptions } from '../project/index.js';
@@ -79,6 +81,14 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       project: () => ready().project,
     },
 
+    /**
+     * The client helper is pre-bundled from the start: found late (an import the dependency scan did
+     * not reach), it would make Vite re-optimize and reload the page on the first visit.
+     */
+    config(config) {
+      if (isInstalledPackage(resolve(config.root ?? process.cwd()), CLIENT_ID)) return { optimizeDeps: { include: [CLIENT_ID] } };
+    },
+
     async configResolved(config) {
       current = await (resolved ??= resolveProject(config, userOptions, options, (event) => dev?.onEvent(event))).catch((error) => {
         throw errors.shown(error);
@@ -112,7 +122,10 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
 
     resolveId: {
       filter: { id: importFilter },
-      handler(source, importer) {
+      handler(source, importer, hookOptions) {
+        // Vite's dependency scan only looks for packages: a `meshy:` import is none, and one that does
+        // not parse must not fail the whole scan (every dependency would then be found late, one reload each).
+        if ((hookOptions as { scan?: boolean } | undefined)?.scan) return { id: source, external: true };
         const { project, isBuild } = ready();
         let parsed: ReturnType<MeshyProject['resolve']>;
         try {
@@ -132,7 +145,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     load: {
       filter: { id: [resolvedFilter, overlayFilter] },
       async handler(id) {
-        if (id === OVERLAY_ID) return { code: overlayModuleCode, moduleType: 'js' };
+        if (id === OVERLAY_ID) return { code: overlayModuleCode({ emulated: ready().project.settings.usesEmulator }), moduleType: 'js' };
         const { project, isBuild, base } = ready();
         // The browser's request for a module arrives URL-decoded: `resolvedId` is the canonical spelling.
         const { spec, resolvedId } = project.resolve(id);
@@ -167,6 +180,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     configureServer(server) {
       const config = server.config;
       const { project, base, configFile } = ready();
+      if (project.settings.usesEmulator) project.log.warn(emulatorLabel(project.settings.emulatorByDefault));
       server.middlewares.use(createDevMiddleware({ optimizedDir: () => project.layout.optimized, isAllowed: (path) => isFileLoadingAllowed(config, path) }));
       const client = server.environments.client;
       const devModels = createDevModels({
@@ -178,6 +192,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         log: project.log.info,
         logError: project.log.error,
         redact: project.log.redact,
+        maker: project.settings.usesEmulator ? 'the emulator' : 'Meshy',
       });
       dev = devModels;
       // The placeholder (and gltf-transform with it) is made once the server listens, not before.
@@ -200,12 +215,26 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       return [{ tag: 'script', attrs: { type: 'module', src: `${ready().base}@id/__x00__${OVERLAY_ID.slice(1)}` }, injectTo: 'head' }];
     },
 
+    /** A dynamic `import('meshy:…')` gets a chunk named after its model (`a-wooden-crate-<hash>.js`), not after its import id. */
+    outputOptions(output) {
+      const pattern = output.chunkFileNames ?? '[name]-[hash].js';
+      return {
+        ...output,
+        chunkFileNames: (chunk: ChunkInfo) => {
+          const fileName = typeof pattern === 'function' ? pattern(chunk as Parameters<typeof pattern>[0]) : pattern;
+          const name = current && chunk.facadeModuleId ? modelChunkName(current.project, chunk.facadeModuleId) : undefined;
+          return name ? fileName.replaceAll('[name]', name) : fileName;
+        },
+      };
+    },
+
     buildEnd() {
       const report = current?.project.source.dryRunReport();
       if (!report || report.models.length === 0) return;
-      const lines = report.models.map((model) => `  - "${model.label}" ~${model.credits} credits`);
+      const emulated = current!.project.settings.usesEmulator;
+      const lines = report.models.map((model) => `  - "${model.label}" ~${creditsText(model.credits, emulated)}`);
       current!.project.log.info(
-        `dry run: ${report.models.length} model(s) would be generated for ~${report.credits} credits (nothing was spent):\n${lines.join('\n')}`,
+        `dry run: ${report.models.length} model(s) would be generated for ~${creditsText(report.credits, emulated)} (nothing was spent):\n${lines.join('\n')}`,
       );
     },
 
@@ -253,6 +282,40 @@ async function resolveProject(
   };
   const scanSkip = [resolve(root, config.build.outDir), ...(config.publicDir ? [config.publicDir] : [])];
   return { project, configFile, isBuild: command === 'build', base: config.base, scanSkip, describeNamedModel };
+}
+
+/** The browser helper, as an app imports it. */
+const CLIENT_ID = 'vite-plugin-meshy/client';
+
+/** What a chunk-name function is told of a chunk (Rolldown's PreRenderedChunk, Rollup's too). */
+interface ChunkInfo {
+  facadeModuleId: string | null;
+}
+
+/** Whether `id` resolves from the root to an installed package (in node_modules, not this repository's own sources). */
+function isInstalledPackage(root: string, id: string): boolean {
+  try {
+    return createRequire(join(root, 'package.json')).resolve(id).split(/[\\/]/).includes('node_modules');
+  } catch {
+    return false;
+  }
+}
+
+/** The model's name for the chunk of a `meshy:` module (the name its asset gets), if the chunk is one. */
+function modelChunkName(project: MeshyProject, facadeModuleId: string): string | undefined {
+  if (!facadeModuleId.startsWith(RESOLVED_PREFIX)) return undefined;
+  try {
+    return project.resolve(facadeModuleId).spec.name;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The dev server's one line when models come from the emulator: stand-ins must never be taken for Meshy's. */
+function emulatorLabel(byDefault: boolean): string {
+  return byDefault
+    ? "emulator: no MESHY_API_KEY (options, environment or .env), so models come from the local Meshy emulator: stand-ins, not Meshy's, and emulated credits. Set MESHY_API_KEY for real models; `vite build` needs one."
+    : "emulator: models come from the local Meshy emulator (`emulator` option): stand-ins, not Meshy's, and emulated credits.";
 }
 
 /** One optimized variant: the Meshy model (its key) and the import's optimize overrides. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -50,10 +50,13 @@ export default { plugins: [meshy({ mode: 'generate', emulator: { taskDurationMs:
 
     const prefetch = await cli(root, 'prefetch');
     expect(prefetch.code, prefetch.out).toBe(0);
-    expect(prefetch.out).toMatch(/1 model\(s\) used, 0 cached, 1 to generate \(~20 credits\)[\s\S]*generated 1 of 1; 20 credits spent/);
+    // The config's emulator made it: its credits are labelled as such.
+    expect(prefetch.out).toMatch(/1 model\(s\) used, 0 cached, 1 to generate \(~20 emulated credits\)[\s\S]*generated 1 of 1; 20 emulated credits spent/);
+    expect(prefetch.out).toMatch(/about to generate 1 model with the local emulator: ~20 emulated credits \(balance: 10000 emulated credits\)/);
 
     const after = await cli(root, 'status');
-    expect(after.out).toMatch(/cached {3}"a bin barrel" {2}meshy-7\.1, 20 credits/);
+    expect(after.out).toMatch(/cached {3}"a bin barrel" {2}meshy-7\.1, 20 emulated credits/);
+    expect((await cli(root, 'balance')).out).toBe("10000 emulated credits (the local emulator's account, not your Meshy balance)\n");
 
     // A lost manifest: `repair` brings it back from the sidecars, and the model is cached again.
     await rm(join(root, '.meshy/manifest.json'));
@@ -63,6 +66,21 @@ export default { plugins: [meshy({ mode: 'generate', emulator: { taskDurationMs:
       /\.meshy\/manifest\.json was missing\nrestored {2}"a bin barrel"[\s\S]*wrote \.meshy\/manifest\.json: 1 entry \(1 restored\); nothing was paid for/,
     );
     expect((await cli(root, 'status')).out).toMatch(/cached {3}"a bin barrel"/);
+  });
+
+  it.skipIf(!!process.env.MESHY_API_KEY)('without a key, prefetch says once how to go on, before creating anything', async () => {
+    const root = await tempDir();
+    await writeProject(root, {
+      'vite.config.mjs': `import meshy from ${JSON.stringify(pathToFileURL(join(repo, 'dist/index.js')).href)};
+export default { plugins: [meshy({ mode: 'generate' })] };`,
+      'main.js': `import a from 'meshy:prompt?text=a keyless cli crate';\nimport b from 'meshy:prompt?text=a keyless cli lamp';`,
+    });
+    const { code, out } = await cli(root, 'prefetch');
+    expect(code).toBe(1);
+    expect(out.match(/MESHY_API_KEY is not set/g)).toHaveLength(1);
+    expect(out).toMatch(/`emulator: true`[\s\S]*MESHY_DRY_RUN=1/);
+    expect(out).not.toMatch(/\n\s+at /);
+    expect(await readdir(join(root, '.meshy')).catch(() => [])).toEqual([]);
   });
 
   it('explains usage and a missing plugin', async () => {

@@ -8,7 +8,7 @@ describe('plugin options', () => {
       storeDir: '.meshy',
       concurrency: 10,
       optimize: { preset: 'web' },
-      emulator: false,
+      emulator: 'auto',
       stream: true,
     });
   });

@@ -12,9 +12,12 @@ describe('the dev overlay', () => {
   });
 
   it('runs the row function in the browser as plain JavaScript', () => {
-    expect(overlayModuleCode).toContain(`const rowText = ${overlayRowText.toString()};`);
+    for (const emulated of [false, true]) {
+      const code = overlayModuleCode({ emulated });
+      expect(code).toContain(`const rowText = ${overlayRowText.toString()};`);
+      // Parses as a script once `import.meta` is out of the way.
+      expect(() => new Function(code.replaceAll('import.meta.hot', 'undefined'))).not.toThrow();
+    }
     expect(overlayRowText.toString()).not.toMatch(/: (string|number)\b/);
-    // Parses as a script once `import.meta` is out of the way.
-    expect(() => new Function(overlayModuleCode.replaceAll('import.meta.hot', 'undefined'))).not.toThrow();
   });
 });
