@@ -1,10 +1,17 @@
 import { z } from 'zod';
+import type { EmulatorOptions } from '../emulator/options.js';
 import { MeshyPluginError } from '../errors.js';
 import { modelDefaultsSchema, namedModelSchema } from '../imports/index.js';
 import { MESHY_API_BASE, TEST_MODE_API_KEY } from '../meshy/api.js';
 import { optimizeOptionsSchema } from '../optimize/options.js';
 
 export { MESHY_API_BASE };
+
+/**
+ * The emulator's own options (src/emulator/options.ts), typed from its schema and validated by it when
+ * the emulator starts: the emulator loads only when it is used, never on a cache hit.
+ */
+const emulatorOptions = z.record(z.string(), z.unknown()) as unknown as z.ZodType<Record<string, unknown>, EmulatorOptions>;
 
 /** The plugin's options: one schema, the single source of their types and defaults. */
 export const pluginOptionsSchema = z.strictObject({
@@ -54,7 +61,7 @@ export const pluginOptionsSchema = z.strictObject({
    * Run the bundled Meshy emulator in-process instead of calling Meshy (offline development, tests,
    * demos). `true` or the emulator's options.
    */
-  emulator: z.union([z.boolean(), z.record(z.string(), z.unknown())]).default(false),
+  emulator: z.union([z.boolean(), emulatorOptions]).default(false),
   /** Follow tasks over Server-Sent Events (true) or by polling only (false). */
   stream: z.boolean().default(true),
   /** Polling interval when not streaming, in ms. */
