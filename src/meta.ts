@@ -2,7 +2,7 @@
  * The public names of the `meta` exports, declared (not aliased) so that the compiler's messages in a
  * user's project name them as the README does: `MeshyModelMeta`, not the pipeline's `ModelMeta`.
  */
-import type { ImageMeta, ModelMeta } from './generate/meta.js';
+import type { ImageMeta, ModelMeta } from './generate/index.js';
 
 /** The `meta` export of a model import: triangles, bounds, textures, clips, status, Meshy task ids, credits… */
 export interface MeshyModelMeta extends ModelMeta {}

@@ -54,7 +54,7 @@ export const pluginOptionsSchema = z.strictObject({
   lockStaleMs: z.int().min(2000).optional(),
   /**
    * How models are optimized before they ship: a preset (`web`, the default; `mobile`, `desktop`,
-   * `lossless`) with any field overridden, or `false` to ship Meshy's bytes. See README, "Optimization".
+   * `lossless`) with any field overridden, or `false` to ship Meshy's bytes. See docs/optimization.md.
    */
   optimize: optimizeOptionsSchema.default({ preset: 'web' }),
   /**
