@@ -137,12 +137,24 @@ interface Problem {
   message: string;
 }
 
+const parsedLibraries = new Map<string, ts.SourceFile | undefined>();
+
 /** Type-checks a tsconfig as `tsc -b` would: the project, then each project it references. */
 function check(configFile: string): { problems: Problem[]; files: string[] } {
   const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
   if (!config) throw new Error(`cannot read ${configFile}`);
   expect(config.errors.map((error) => ts.flattenDiagnosticMessageText(error.messageText, '\n'))).toEqual([]);
-  const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, projectReferences: config.projectReferences ?? [] });
+  const host = ts.createCompilerHost(config.options);
+  const readSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, ...rest) => {
+    // Declarations of the libraries are the same files in every project (symlinks resolve to the repository's): parse them once.
+    if (!fileName.includes('/node_modules/') && !fileName.startsWith(repo)) return readSourceFile(fileName, languageVersion, ...rest);
+    const key = `${fileName}:${JSON.stringify(languageVersion)}`;
+    let file = parsedLibraries.get(key);
+    if (!file) parsedLibraries.set(key, (file = readSourceFile(fileName, languageVersion, ...rest)));
+    return file;
+  };
+  const program = ts.createProgram({ rootNames: config.fileNames, options: config.options, projectReferences: config.projectReferences ?? [], host });
   const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => {
     const file = diagnostic.file;
     const line = file && diagnostic.start !== undefined ? file.getLineAndCharacterOfPosition(diagnostic.start).line + 1 : 0;
