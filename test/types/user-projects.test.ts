@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -188,7 +189,23 @@ function expectOnlyMarkedProblems(root: string, files: Record<string, string>, p
   expect(shown(unexpected)).toEqual([]);
 }
 
-const SOURCES = { 'src/main.ts': MAIN, 'src/typos.ts': TYPOS, 'meshy.config.ts': CONFIG, 'vite.config.ts': VITE_CONFIG, 'bad.config.ts': BAD_CONFIG };
+/** The README's own `vite.config.ts` and `meshy.config.ts` examples, as written there. */
+function readmeExample(file: string): string {
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const block = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!).find((code) => code.startsWith(`// ${file}\n`));
+  if (!block) throw new Error(`the README has no ${file} example`);
+  return block;
+}
+
+const SOURCES = {
+  'src/main.ts': MAIN,
+  'src/typos.ts': TYPOS,
+  'meshy.config.ts': CONFIG,
+  'vite.config.ts': VITE_CONFIG,
+  'bad.config.ts': BAD_CONFIG,
+  'readme/vite.config.ts': readmeExample('vite.config.ts'),
+  'readme/meshy.config.ts': readmeExample('meshy.config.ts'),
+};
 
 describe('types/client.d.ts', () => {
   it('declares each import kind of the registry, with its meta type, and no wildcard that would hide a typo', async () => {
@@ -210,7 +227,7 @@ describe("the package's types in a user's project", () => {
       ...SOURCES,
       'tsconfig.json': JSON.stringify({
         compilerOptions: { ...COMPILER_OPTIONS, lib: ['ES2022', 'DOM'], types: ['node', 'vite/client', 'vite-plugin-meshy/client'] },
-        include: ['src', '*.ts', '.meshy/models.d.ts'],
+        include: ['src', '*.ts', 'readme', '.meshy/models.d.ts'],
       }),
     };
     const root = await userProject(files);
@@ -230,7 +247,7 @@ describe("the package's types in a user's project", () => {
       }),
       'tsconfig.node.json': JSON.stringify({
         compilerOptions: { ...COMPILER_OPTIONS, lib: ['ES2023'], types: ['node'] },
-        include: ['vite.config.ts', 'meshy.config.ts', 'bad.config.ts'],
+        include: ['vite.config.ts', 'meshy.config.ts', 'bad.config.ts', 'readme'],
       }),
     };
     const root = await userProject(files);
