@@ -7,12 +7,6 @@ import { optimizeOptionsSchema } from '../optimize/options.js';
 
 export { MESHY_API_BASE };
 
-/**
- * The emulator's own options (src/emulator/options.ts), typed from its schema and validated by it when
- * the emulator starts: the emulator loads only when it is used, never on a cache hit.
- */
-const emulatorOptions = z.record(z.string(), z.unknown()) as unknown as z.ZodType<Record<string, unknown>, EmulatorOptions>;
-
 /** The plugin's options: one schema, the single source of their types and defaults. */
 export const pluginOptionsSchema = z.strictObject({
   /** Meshy API key. Default: the MESHY_API_KEY environment variable (also read from Vite's .env files). */
@@ -61,7 +55,9 @@ export const pluginOptionsSchema = z.strictObject({
    * Run the bundled Meshy emulator in-process instead of calling Meshy (offline development, tests,
    * demos). `true` or the emulator's options.
    */
-  emulator: z.union([z.boolean(), emulatorOptions]).default(false),
+  // Its record is typed from the emulator's own schema (src/emulator/options.ts), which validates it when the
+  // emulator starts: the emulator loads only when it is used, never on a cache hit.
+  emulator: z.union([z.boolean(), z.record(z.string(), z.unknown()) as unknown as z.ZodType<Record<string, unknown>, EmulatorOptions>]).default(false),
   /** Follow tasks over Server-Sent Events (true) or by polling only (false). */
   stream: z.boolean().default(true),
   /** Polling interval when not streaming, in ms. */
