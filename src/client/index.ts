@@ -5,12 +5,12 @@
  * preview and the final model. `onModelUpdate` lets a game swap its mesh in place; without a
  * listener, the update propagates to the importing modules (or reloads the page).
  */
-import type { ModelMeta } from '../generate/meta.js';
+import type { MeshyModelMeta } from '../meta.js';
 
 /** A new version of a `meshy:` module: its URL and `meta` (`meta.status`: `preview` or `ready`). */
 export interface ModelUpdate {
   url: string;
-  meta: ModelMeta;
+  meta: MeshyModelMeta;
 }
 
 /** A generation as the dev server reports it in `meshy:progress` and `meshy:error` HMR events. */
@@ -49,7 +49,7 @@ function listeners(): Map<string, Set<ModelUpdateListener>> {
  * onModelUpdate(meta, async ({ url }) => swap(await loader.loadAsync(url)));
  * ```
  */
-export function onModelUpdate(model: Pick<ModelMeta, 'key'>, listener: ModelUpdateListener): () => void {
+export function onModelUpdate(model: Pick<MeshyModelMeta, 'key'>, listener: ModelUpdateListener): () => void {
   const all = listeners();
   let forModel = all.get(model.key);
   if (!forModel) all.set(model.key, (forModel = new Set()));

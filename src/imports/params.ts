@@ -9,6 +9,14 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
   return z.enum(values, { error: (issue) => `expected one of ${shown}; got ${quote(String(issue.input))}` });
 }
 
+/**
+ * A comma-separated list (`animation=walk,idle`, `src=./front.png,./side.png`). The brand is types
+ * only: it tells the named models' types (named.ts) that a definition may give an array here.
+ */
+export function commaList(params?: Parameters<typeof z.string>[0]) {
+  return z.string(params).brand<'CommaList'>();
+}
+
 /** How help text lists the values of an option: `a | b | c`. */
 export function choices(values: readonly string[]): string {
   return values.join(' | ');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ANIMATION_CREDITS_PER_ACTION, RIGGING_CREDITS } from '../meshy/pricing.js';
 import { MAX_ANIMATIONS, type ResolvedAnimation, resolveAnimations } from './animations.js';
 import type { SpecProblem } from './errors.js';
-import { flag } from './params.js';
+import { commaList, flag } from './params.js';
 
 /**
  * `&rig` and `&animation=walk,idle` on any model import: the model is rigged (Meshy's auto-rigging,
@@ -23,7 +23,7 @@ export const rigQueryShape = {
     .transform(Number)
     .pipe(z.number().gt(0, 'must be more than 0').max(MAX_RIG_HEIGHT, `must be at most ${MAX_RIG_HEIGHT} (metres)`))
     .optional(),
-  animation: z.string().optional(),
+  animation: commaList().optional(),
 };
 
 export const RIG_QUERY_DOCS: Record<keyof typeof rigQueryShape, string> = {

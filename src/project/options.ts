@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EmulatorOptions } from '../emulator/options.js';
 import { MeshyPluginError } from '../errors.js';
 import { modelDefaultsSchema, namedModelSchema } from '../imports/index.js';
 import { MESHY_API_BASE, TEST_MODE_API_KEY } from '../meshy/api.js';
@@ -52,7 +53,7 @@ export const pluginOptionsSchema = z.strictObject({
   lockStaleMs: z.int().min(2000).optional(),
   /**
    * How models are optimized before they ship: a preset (`web`, the default; `mobile`, `desktop`,
-   * `lossless`) with any field overridden, or `false` to ship Meshy's bytes. See README, "Optimization".
+   * `lossless`) with any field overridden, or `false` to ship Meshy's bytes. See docs/optimization.md.
    */
   optimize: optimizeOptionsSchema.default({ preset: 'web' }),
   /**
@@ -61,7 +62,11 @@ export const pluginOptionsSchema = z.strictObject({
    * Meshy API when a key is set (options, environment or .env); without one, the emulator in the dev
    * server (labelled), and in a build an error before anything is generated, never stand-ins shipped.
    */
-  emulator: z.union([z.boolean(), z.literal('auto'), z.record(z.string(), z.unknown())]).default('auto'),
+  // Its record is typed from the emulator's own schema (src/emulator/options.ts), which validates it when the
+  // emulator starts: the emulator loads only when it is used, never on a cache hit.
+  emulator: z
+    .union([z.boolean(), z.literal('auto'), z.record(z.string(), z.unknown()) as unknown as z.ZodType<Record<string, unknown>, EmulatorOptions>])
+    .default('auto'),
   /** Follow tasks over Server-Sent Events (true) or by polling only (false). */
   stream: z.boolean().default(true),
   /** Polling interval when not streaming, in ms. */

@@ -3,6 +3,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { ConfigEnv, ViteDevServer } from 'vite';
 import * as vite from 'vite';
+import type { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
 import { namedModelImports } from '../imports/index.js';
 import { type MeshyPluginOptions, pluginOptionsSchema } from '../project/options.js';
@@ -34,8 +35,9 @@ export function defineMeshyConfig(config: MeshyConfig): MeshyConfig {
 /** Looked for in the Vite root, in this order, unless the plugin's `configFile` option says otherwise. */
 const CONFIG_FILE_NAMES = ['meshy.config.ts', 'meshy.config.mts', 'meshy.config.js', 'meshy.config.mjs'] as const;
 
-type ModelDefinitions = NonNullable<MeshyPluginOptions['models']>;
-type ModelDefaults = NonNullable<MeshyPluginOptions['defaults']>;
+/** As validated (the config's types are MeshyConfig's). */
+type ModelDefinitions = NonNullable<z.output<typeof pluginOptionsSchema>['models']>;
+type ModelDefaults = NonNullable<z.output<typeof pluginOptionsSchema>['defaults']>;
 
 /** A loaded, validated config file. */
 export interface LoadedConfigFile {

@@ -18,7 +18,7 @@ export function modelTypesSource(models: Readonly<Record<string, unknown>>): str
   const names = Object.keys(models).sort();
   const lines = [
     `${HEADER} from the named models (meshy({ models }) and meshy.config.ts). Do not edit: it is`,
-    '// rewritten when they change. Add it to the "include" of tsconfig.json.',
+    '// rewritten when they change. Add it to the "include" of tsconfig.json (tsconfig.app.json in a React + TypeScript app).',
     '',
   ];
   for (const name of names) {

@@ -107,7 +107,7 @@ describe('generated types of named models', () => {
     expect(messages(join(dir, 'models.d.ts'))).toEqual([]);
     expect(messages(strict)).toEqual([expect.stringMatching(/Cannot find module 'meshy:dragon'/)]);
 
-    // With the client types too (the `meshy:*` wildcard), the named declarations still apply.
+    // With the client types too (one declaration per kind), the named declarations still apply.
     const withClient = ts.createProgram({
       rootNames: [main, join(dir, 'models.d.ts'), join(repo, 'types/client.d.ts')],
       options: program.getCompilerOptions(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { imageToImage } from '../../meshy/resources.js';
 import { sourceList } from '../inputs.js';
 import { labelOf, shorten, slugify } from '../names.js';
+import { commaList } from '../params.js';
 import { type SpecInputs, taskSpec } from '../task-spec.js';
 import { defineKind, oneTask } from './kind.js';
 import { aspectProblems, PICTURE_DOCS, pictureRequest, pictureShape } from './picture-options.js';
@@ -11,7 +12,7 @@ const REFERENCES = { min: 1, max: 5 };
 
 const imageToImageQuerySchema = z.strictObject({
   ...pictureShape,
-  src: z.string({ error: 'the reference images are required: src=./a.png' }),
+  src: commaList({ error: 'the reference images are required: src=./a.png' }),
 });
 
 /** `meshy:image-to-image?src=./sketch.png&text=…` — an edit of reference images (https://docs.meshy.ai/en/api/image-to-image). */

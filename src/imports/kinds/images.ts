@@ -4,7 +4,7 @@ import type { SpecProblem } from '../errors.js';
 import { sourceList } from '../inputs.js';
 import { STANDARD_MODELS } from '../models.js';
 import { labelOf } from '../names.js';
-import { choices, oneOf } from '../params.js';
+import { choices, commaList, oneOf } from '../params.js';
 import type { SpecInputs } from '../task-spec.js';
 import { IMAGE_TO_3D_DOCS, imageTo3dRequest, imageTo3dShape, imageTo3dSpec } from './image-to-3d-options.js';
 import { defineKind, oneTask } from './kind.js';
@@ -20,9 +20,9 @@ const GUIDE_MODELS = ['meshy-7', 'meshy-7.1'];
 
 /** `meshy:images?src=./front.png,./side.png` — Multi-Image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d): 1–4 views of one object. */
 const imagesQuerySchema = z.strictObject({
-  src: z.string({ error: 'the images are required: meshy:images?src=./front.png,./side.png' }),
+  src: commaList({ error: 'the images are required: meshy:images?src=./front.png,./side.png' }),
   geometry_resolution: oneOf(RESOLUTIONS).optional(),
-  texture_image_urls: z.string().optional(),
+  texture_image_urls: commaList().optional(),
   ...imageTo3dShape,
   ai_model: oneOf(MODELS).optional(),
 });

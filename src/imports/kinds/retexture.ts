@@ -4,7 +4,7 @@ import type { SpecProblem } from '../errors.js';
 import { source, sourceList } from '../inputs.js';
 import { MAX_PROMPT_LENGTH, TEXTURE_RESOLUTIONS } from '../models.js';
 import { labelOf } from '../names.js';
-import { choices, flag, oneOf, text } from '../params.js';
+import { choices, commaList, flag, oneOf, text } from '../params.js';
 import { type SpecInputs, withoutDefaults } from '../task-spec.js';
 import { defineKind, oneTask } from './kind.js';
 import { MODEL_EDIT_DOCS, modelEditShape, modelEditSpec, modelSource } from './model-edit-options.js';
@@ -20,7 +20,7 @@ const retextureQuerySchema = z.strictObject({
   ...modelEditShape,
   text: text(MAX_PROMPT_LENGTH).optional(),
   style_image: z.string().optional(),
-  style_images: z.string().optional(),
+  style_images: commaList().optional(),
   ai_model: oneOf(MODELS).optional(),
   enable_original_uv: flag().optional(),
   enable_pbr: flag().optional(),
