@@ -302,6 +302,12 @@ export function optimizedPaths(layout: StoreLayout, key: string): { glb: string;
 interface Integrity {
   sha256: string;
   bytes: number;
+  /**
+   * The GLB's stat (inode, size, modification and change times) when its hash was last checked on
+   * this machine. While it is unchanged the file is not hashed again, as git trusts its index: any
+   * write, in place or by rename, changes the change time. Another machine's stamp never matches.
+   */
+  verified?: string;
 }
 
 /**
@@ -329,7 +335,7 @@ export async function readOptimized<Meta>(
   }
   const { integrity, ...meta } = stored as { integrity?: Integrity };
   const stamp = await fileStamp(paths.glb);
-  if (integrity && stamp !== undefined && verifiedFiles.get(paths.glb) === `${stamp} ${integrity.sha256}`) {
+  if (integrity && stamp !== undefined && (integrity.verified === stamp || verifiedFiles.get(paths.glb) === `${stamp} ${integrity.sha256}`)) {
     return { path: paths.glb, meta: meta as Meta };
   }
   let bytes: Uint8Array;
@@ -347,13 +353,17 @@ export async function readOptimized<Meta>(
   }
   // Recorded now, so the next read checks the hash. A read-only store (CI) checks the header again instead.
   if (!integrity) await writeOptimizedMeta(paths.meta, meta, integrityOf(bytes), layout).catch(() => undefined);
-  else if (stamp !== undefined) verifiedFiles.set(paths.glb, `${stamp} ${integrity.sha256}`);
+  else if (stamp !== undefined) {
+    verifiedFiles.set(paths.glb, `${stamp} ${integrity.sha256}`);
+    // Later builds skip the hash while the file's stat stays the same (a read-only store: this process only).
+    await writeOptimizedMeta(paths.meta, meta, { ...integrity, verified: stamp }, layout).catch(() => undefined);
+  }
   return { path: paths.glb, meta: meta as Meta };
 }
 
 /**
  * Optimized files this process has hashed, with the stat they had then: a build whose imports share
- * a file checks it once; any change on disk (a write is a rename: a new inode) checks it again.
+ * a file checks it once, even where the meta cannot be written; any change on disk checks it again.
  */
 const verifiedFiles = new Map<string, string>();
 
@@ -404,7 +414,8 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 export async function writeOptimized<Meta>(layout: StoreLayout, key: string, bytes: Uint8Array, meta: Meta): Promise<OptimizedFile<Meta>> {
   const paths = optimizedPaths(layout, key);
   await writeFileAtomic(paths.glb, bytes, layout.tmp);
-  await writeOptimizedMeta(paths.meta, meta, integrityOf(bytes), layout);
+  const verified = await fileStamp(paths.glb);
+  await writeOptimizedMeta(paths.meta, meta, { ...integrityOf(bytes), ...(verified ? { verified } : {}) }, layout);
   return { path: paths.glb, meta };
 }
 

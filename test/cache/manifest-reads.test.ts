@@ -1,4 +1,4 @@
-import { open, rename, writeFile } from 'node:fs/promises';
+import { copyFile, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { type ManifestEntry, readManifest, readManifestEntry, readOptimized, recordManifestEntry, storeLayout, writeOptimized } from '../../src/cache/index.js';
 import { manifestSchema } from '../../src/cache/manifest.js';
@@ -47,6 +47,26 @@ describe('reading manifest entries', () => {
 });
 
 describe('reading optimized files', () => {
+  it('does not hash a file again in a later process while its stat is the one recorded when it was last hashed', async () => {
+    const layout = storeLayout(await tempDir());
+    const { path } = await writeOptimized(layout, 'k', await tinyGlb(), { note: 'meta' });
+    const metaPath = path.replace(/\.glb$/, '.json');
+    const stampOf = async () => {
+      const { ino, size, mtimeMs, ctimeMs } = await stat(path);
+      return `${ino} ${size} ${mtimeMs} ${ctimeMs}`;
+    };
+    const recorded = async () => (JSON.parse(await readFile(metaPath, 'utf8')) as { integrity: { verified?: string } }).integrity.verified;
+    expect(await recorded()).toBe(await stampOf());
+
+    // A copy moved into place (a new inode): hashed once, and its new stamp recorded for the next process.
+    await copyFile(path, `${path}.copy`);
+    await rename(`${path}.copy`, path);
+    expect(await recorded()).not.toBe(await stampOf());
+    expect(await readOptimized(layout, 'k')).toMatchObject({ path });
+    expect(await recorded()).toBe(await stampOf());
+    expect(await readOptimized(layout, 'k')).not.toHaveProperty('meta.integrity');
+  });
+
   it('hashes a file once per process, and still sees a damage done in place after that', async () => {
     const layout = storeLayout(await tempDir());
     const glb = await tinyGlb();

@@ -221,7 +221,10 @@ describe('integrity of optimized files', () => {
   it('records the size and sha256 of the GLB in its meta when writing', async () => {
     const { layout, glb } = await stored();
     const meta = JSON.parse(await readFile(`${layout.optimized}/k.json`, 'utf8'));
-    expect(meta).toEqual({ triangles: 1, integrity: { sha256: createHash('sha256').update(glb).digest('hex'), bytes: glb.byteLength } });
+    expect(meta).toEqual({
+      triangles: 1,
+      integrity: { sha256: createHash('sha256').update(glb).digest('hex'), bytes: glb.byteLength, verified: expect.stringMatching(/^\d+ \d+ [\d.]+ [\d.]+$/) },
+    });
   });
 
   it.each([
