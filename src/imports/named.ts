@@ -9,7 +9,14 @@ import { importKind } from './kinds/index.js';
  * Definitions become the very query an import would have written, so they are validated by the same
  * schema and share cache entries with equal imports.
  */
-const optionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+const optionValue = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.array(z.string()),
+  // `motions: { shamble: { prompt, duration, mode } }`: reaches the query as JSON (motions.ts).
+  z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number()]))),
+]);
 
 export const namedModelSchema = z
   .record(z.string(), optionValue)
@@ -26,7 +33,7 @@ type OptionValue = z.infer<typeof optionValue>;
 
 /**
  * The `meshy:<kind>?…` import a named model stands for: `kind` defaults to prompt, `prompt` is the
- * query's `text`, lists are comma-separated (`animation: ['walk', 'idle']`).
+ * query's `text`, lists are comma-separated (`animation: ['walk', 'idle']`), objects JSON (`motions`).
  */
 function namedModelImport(name: string, definition: NamedModel, defaults: Record<string, OptionValue> = {}): string {
   const { kind = 'prompt', ...options } = definition;
@@ -37,7 +44,7 @@ function namedModelImport(name: string, definition: NamedModel, defaults: Record
   const merged = { name, ...shared, ...options };
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(merged)) {
-    query.set(key === 'prompt' ? 'text' : key, Array.isArray(value) ? value.join(',') : String(value));
+    query.set(key === 'prompt' ? 'text' : key, Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   return `meshy:${kindName}?${query}`;
 }
