@@ -1,4 +1,4 @@
-import type { MeshySpec } from '../imports/index.js';
+import { type FreeClip, freeClipOf, type MeshySpec } from '../imports/index.js';
 import { animation, rigging, type TaskResource } from '../meshy/resources.js';
 import type { BaseTask, RigTask } from '../meshy/schemas.js';
 import { assembleClips, type ClipPick } from './clips.js';
@@ -13,7 +13,7 @@ export interface AnimatedDeps {
 }
 
 /** The rig's free clip of one kind, as a resource whose result is that GLB (with skin). */
-function freeClipOf(clip: 'walking' | 'running'): TaskResource<BaseTask> {
+function freeClipResource(clip: FreeClip): TaskResource<BaseTask> {
   return { ...rigging, resultUrl: (task) => (task as RigTask).result?.basic_animations?.[`${clip}_glb_url`] } as TaskResource<BaseTask>;
 }
 
@@ -24,7 +24,10 @@ function freeClipOf(clip: 'walking' | 'running'): TaskResource<BaseTask> {
  */
 export async function animatedModel(spec: MeshySpec, deps: AnimatedDeps): Promise<Uint8Array> {
   const rig = deps.byStage.get('rig') as RigTask;
-  const missing = (spec.animations ?? []).filter((clip) => clip.free && !freeClipOf(clip.free).resultUrl(rig));
+  const missing = (spec.animations ?? []).filter((clip) => {
+    const free = freeClipOf(clip);
+    return free && !freeClipResource(free).resultUrl(rig);
+  });
   const fallback = missing.length ? await deps.buyFallback(missing.map((clip) => clip.actionId)) : undefined;
 
   const sources: Promise<Uint8Array>[] = [];
@@ -35,10 +38,11 @@ export async function animatedModel(spec: MeshySpec, deps: AnimatedDeps): Promis
   };
   const picks: ClipPick[] = [];
   for (const clip of spec.animations ?? []) {
-    if (clip.free && !missing.includes(clip)) {
-      const resource = freeClipOf(clip.free);
-      picks.push({ source: sourceOf(clip.free, () => deps.download(resource, rig)), from: '', to: clip.name });
-    } else if (clip.free) {
+    const free = freeClipOf(clip);
+    if (free && !missing.includes(clip)) {
+      const resource = freeClipResource(free);
+      picks.push({ source: sourceOf(free, () => deps.download(resource, rig)), from: '', to: clip.name });
+    } else if (free) {
       picks.push({ source: sourceOf('fallback', () => deps.download(animation, fallback!)), from: clip.libraryName, to: clip.name });
     } else {
       picks.push({ source: sourceOf('animate', () => deps.download(animation, deps.byStage.get('animate')!)), from: clip.libraryName, to: clip.name });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ManifestEntry, TaskRecord } from '../cache/index.js';
 import { sha256 } from '../hash.js';
-import { type KindTask, kindTasks, type MeshySpec, type SourceInput } from '../imports/index.js';
+import { freeClipOf, type KindTask, kindTasks, type MeshySpec, type SourceInput } from '../imports/index.js';
 import { taskCredits } from '../meshy/pricing.js';
 import { animation, rigging, type TaskResource, textToMotion } from '../meshy/resources.js';
 import type { BaseTask } from '../meshy/schemas.js';
@@ -21,7 +21,7 @@ export function planOf(spec: MeshySpec): PlanStep[] {
   if (spec.rig) {
     const model = steps.at(-1)!.stage;
     steps.push({ stage: 'rig', resource: rigging, body: { ...spec.rig }, links: { input_task_id: model } });
-    const bought = (spec.animations ?? []).filter((clip) => !clip.free);
+    const bought = (spec.animations ?? []).filter((clip) => !freeClipOf(clip));
     if (bought.length) {
       steps.push({ stage: 'animate', resource: animation, body: { action_ids: bought.map((clip) => clip.actionId) }, links: { rig_task_id: 'rig' } });
     }
@@ -44,12 +44,12 @@ export function motionStage(name: string): string {
 
 /** A spec whose clips come from more than one result (animated.ts): the rig's free clips, or Text to Motion clips. */
 export function assemblesClips(spec: MeshySpec): boolean {
-  return Boolean(spec.rig && (spec.motions?.length || spec.animations?.some((clip) => clip.free)));
+  return Boolean(spec.rig && (spec.motions?.length || spec.animations?.some((clip) => freeClipOf(clip))));
 }
 
 /** What the free clips of a spec's rig save, against buying them from the library (https://docs.meshy.ai/en/api/rigging). */
 export function savedCredits(spec: MeshySpec): number {
-  const free = spec.rig ? (spec.animations ?? []).filter((clip) => clip.free).length : 0;
+  const free = spec.rig ? (spec.animations ?? []).filter((clip) => freeClipOf(clip)).length : 0;
   return free * taskCredits(animation.name, { action_ids: [0] });
 }
 

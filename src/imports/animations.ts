@@ -9,17 +9,21 @@ export interface ResolvedAnimation {
   actionId: number;
   /** The clip's name in the GLB Meshy returns (https://docs.meshy.ai/en/api/animation). */
   libraryName: string;
-  /**
-   * `walk` and `run` as written: the rig's free clip of that name (https://docs.meshy.ai/en/api/rigging `basic_animations`)
-   * stands in for the library action, which is bought only when the rig returns none.
-   */
-  free?: FreeClip;
 }
 
 /** The free clips a rigging result carries (https://docs.meshy.ai/en/api/rigging). */
 export type FreeClip = 'walking' | 'running';
-/** The words that ask for a free clip; any other spelling (`Casual_Walk_inplace`, `613`) buys the library action. */
+/** The aliases that ask for a free clip; any other spelling (`Casual_Walk_inplace`, `613`) buys the library action. */
 const FREE_CLIPS: Readonly<Record<string, FreeClip>> = { walk: 'walking', run: 'running' };
+
+/**
+ * The rig's free clip (https://docs.meshy.ai/en/api/rigging `basic_animations`) that stands in for a clip written `walk` or
+ * `run`; the library action is bought only when the rig returns none. Derived, not kept in the spec: keys stay as they were.
+ */
+export function freeClipOf(clip: ResolvedAnimation): FreeClip | undefined {
+  const free = Object.hasOwn(FREE_CLIPS, clip.name) ? FREE_CLIPS[clip.name] : undefined;
+  return free && ANIMATION_ALIASES[clip.name] === clip.actionId ? free : undefined;
+}
 
 /** Meshy's limit for one animation task (`action_ids`, https://docs.meshy.ai/en/api/animation). */
 export const MAX_ANIMATIONS = 10;
@@ -134,10 +138,7 @@ export function resolveAnimations(names: readonly string[]): { ok: ResolvedAnima
     const twin = resolved.find((other) => other.actionId === action.action_id || other.name === name);
     if (twin?.actionId === action.action_id) problems.push(`${quote(twin.written)} and ${quote(written)} are the same action (${action.name}); list it once`);
     else if (twin) problems.push(`${quote(twin.written)} and ${quote(written)} would both be named "${name}"`);
-    else {
-      const free = FREE_CLIPS[written.toLowerCase()];
-      resolved.push({ name, actionId: action.action_id, libraryName: action.name, ...(free ? { free } : {}), written });
-    }
+    else resolved.push({ name, actionId: action.action_id, libraryName: action.name, written });
   }
   return problems.length > 0 ? { problems } : { ok: resolved.map(({ written, ...animation }) => animation) };
 }
