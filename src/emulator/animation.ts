@@ -8,7 +8,7 @@ import { type EmulatedResource, lifecycleFields, type PlanContext, seedOf, type 
 import { type RiggedCharacter, riggedCharacterOf, riggedGlb, SAMPLE_CHARACTER } from './rigging.js';
 import { chainedTask } from './sources.js';
 import type { Task } from './tasks.js';
-import { motionOf, type MotionInput } from './text-to-motion.js';
+import { type MotionInput, motionOf } from './text-to-motion.js';
 import { parseBody, reject } from './validation.js';
 
 /** Animation (https://docs.meshy.ai/en/api/animation): library actions applied to a rigged character, one clip per action. */
@@ -89,7 +89,12 @@ function planAnimation(body: Record<string, unknown>, context: PlanContext): Tas
     // https://docs.meshy.ai/en/api/animation: a SUCCEEDED Text to Motion task of the caller, within retention, on a biped rig
     // (every rig the emulator makes is one: its pose estimation refuses what is not a humanoid).
     const motion = motionOf(chainedTask('motion_task_id', fields.motion_task_id, context, ['text-to-motion'], 404));
-    const input: AnimationInput = { character: riggedCharacterOf(rig), actions: [], motion, ...(fields.post_process ? { postProcess: fields.post_process } : {}) };
+    const input: AnimationInput = {
+      character: riggedCharacterOf(rig),
+      actions: [],
+      motion,
+      ...(fields.post_process ? { postProcess: fields.post_process } : {}),
+    };
     return { type: 'animate', credits: PRICE_PER_ACTION, seed: seedOf('animate', body), input, prompt: motion.prompt, texturePrompt: '' };
   }
   const ids = fields.action_ids ?? [fields.action_id!];

@@ -92,7 +92,12 @@ export function riggedCharacterOf(task: Task): RiggedCharacter {
 
 /** The rigged character's GLB, with the given clips; `withSkin` false leaves the armature alone. */
 export function riggedGlb(character: RiggedCharacter, profile: Profile, clips: RiggedClip[], withSkin: boolean): AssetSource {
-  const request = { ...character, textureSize: profileTextureSize(profile, '2k'), clips: clips.map(({ name, family, ...variation }) => ({ name, family, ...variation })), withSkin };
+  const request = {
+    ...character,
+    textureSize: profileTextureSize(profile, '2k'),
+    clips: clips.map(({ name, family, ...variation }) => ({ name, family, ...variation })),
+    withSkin,
+  };
   return source(['rigged', request], () => generateRiggedGlb(request));
 }
 

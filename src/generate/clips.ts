@@ -138,7 +138,11 @@ function copyClip(from: Animation, name: string, { base, buffer, joints, sameDoc
     if (!source || !joint || !path) continue;
     let sampler = samplers.get(source);
     if (!sampler) {
-      sampler = base.createAnimationSampler().setInput(accessor(source.getInput())).setOutput(accessor(source.getOutput())).setInterpolation(source.getInterpolation());
+      sampler = base
+        .createAnimationSampler()
+        .setInput(accessor(source.getInput()))
+        .setOutput(accessor(source.getOutput()))
+        .setInterpolation(source.getInterpolation());
       samplers.set(source, sampler);
       animation.addSampler(sampler);
     }

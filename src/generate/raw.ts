@@ -120,7 +120,12 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
       onEvent: (event) => deps.onEvent(label, event),
       ...(deps.priority ? { priority: deps.priority } : {}),
     };
-    const result = await runPlan(steps, context, { generated: deps.generated }, (step, task) => step.stage === 'preview' && deps.onPreview?.(task as PreviewTask));
+    const result = await runPlan(
+      steps,
+      context,
+      { generated: deps.generated },
+      (step, task) => step.stage === 'preview' && deps.onPreview?.(task as PreviewTask),
+    );
     const assembled = assemblesClips(spec);
     let bytes: Uint8Array;
     try {

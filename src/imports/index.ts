@@ -9,11 +9,11 @@ import { dataUriLength, MAX_DATA_URI_LENGTH, megabytes } from './limits.js';
 import { shorten } from './names.js';
 import { quote } from './printable.js';
 
+export { type FreeClip, freeClipOf } from './animations.js';
 export { MeshySpecError } from './errors.js';
 export { IMPORT_PREFIX, RESOLVED_PREFIX } from './id.js';
 export type { SourceInput } from './inputs.js';
 export { type ImageKindName, KINDS, type KindTask, type MeshySpec, type PromptSpec } from './kinds/index.js';
-export { type FreeClip, freeClipOf } from './animations.js';
 export { modelDefaultsSchema, namedModelImports, namedModelSchema } from './named.js';
 
 export interface ParsedImport {

@@ -129,7 +129,8 @@ function parseMotions(json: string): ({ clip: MotionClip } | { problem: string }
     const named = clipName.safeParse(name);
     if (!named.success) return { problem: named.error.issues[0]!.message };
     const parsed = motionDefinition.safeParse(definition);
-    if (!parsed.success) return { problem: `${name}: ${parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message).join('; ')}` };
+    if (!parsed.success)
+      return { problem: `${name}: ${parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message).join('; ')}` };
     return { clip: { name, prompt: parsed.data.prompt, duration: parsed.data.duration ?? DURATION.fallback, mode: parsed.data.mode ?? DEFAULT_MODE } };
   });
 }

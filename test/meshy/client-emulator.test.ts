@@ -121,6 +121,20 @@ describe('the client against an odd, slow or hostile emulator (issue 10)', () =>
     expect((error as Error).message).toMatch(/kept in the task journal, and the next build resumes it without paying again/);
   });
 
+  it('retries a 429 without Retry-After (as Meshy sends it) on its own backoff, and waits out one that has it', async () => {
+    const bare = await odd({ requests: [{ kind: 'rate-limit', method: 'POST', times: 2 }] });
+    let started = Date.now();
+    await bare.preview();
+    expect(Date.now() - started).toBeLessThan(1000); // backoff of 20–200 ms, no header to wait for
+    expect(bare.emulator.stats()).toMatchObject({ tasksCreated: 1, faultsInjected: { 'rate-limit': 2 } });
+    const told = await odd({ requests: [{ kind: 'rate-limit', method: 'POST', retryAfterSeconds: 1 }] });
+    started = Date.now();
+    await told.preview();
+    // The header is honoured up to 4 × maxDelayMs (800 ms here), far beyond the 20–200 ms backoff.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(750);
+    expect(told.emulator.stats()).toMatchObject({ tasksCreated: 1, faultsInjected: { 'rate-limit': 1 } });
+  });
+
   it('does not sleep for a Retry-After of 100000 s on a normal read', async () => {
     const { meshy, preview } = await odd(
       { requests: [{ kind: 'retry-after', method: 'GET', path: '/openapi/v2/text-to-3d/*' }] },

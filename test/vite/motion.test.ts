@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { planCredits, planOf } from '../../src/generate/plan.js';
-import type { MeshyPluginOptions } from '../../src/index.js';
 import { parseMeshyImport } from '../../src/imports/index.js';
+import type { MeshyPluginOptions } from '../../src/index.js';
 import { buildProject, writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { decodedDocument, validateGlb } from '../helpers/validate.js';
@@ -113,7 +113,15 @@ describe('text to motion', () => {
     const before = emulator.stats().creditsCharged;
     const built = await buildProject(root, options(root, { models }));
     const entry = await onlyEntry(root);
-    expect(entry.tasks.map((task) => task.stage)).toEqual(['preview', 'refine', 'rig', 'motion-shamble', 'animate-shamble', 'motion-victory', 'animate-victory']);
+    expect(entry.tasks.map((task) => task.stage)).toEqual([
+      'preview',
+      'refine',
+      'rig',
+      'motion-shamble',
+      'animate-shamble',
+      'motion-victory',
+      'animate-victory',
+    ]);
     expect(entry.tasks.find((task) => task.stage === 'motion-victory')!.credits).toBe(10);
     expect(entry.tasks.find((task) => task.stage === 'motion-shamble')!.credits).toBe(3);
     expect(emulator.stats().creditsCharged - before).toBe(20 + 10 + 5 + (3 + 3) + (10 + 3));

@@ -73,7 +73,12 @@ const FRAMES = 24;
  * One looping clip named `name`; `seed` (the name by default) seeds small variations of its
  * family's motion. With `duration` the clip lasts that long: whole cycles of the motion.
  */
-export function buildClip(joints: readonly Joint[], name: string, family: MotionFamily, { duration, seed = name }: { duration?: number; seed?: string } = {}): Clip {
+export function buildClip(
+  joints: readonly Joint[],
+  name: string,
+  family: MotionFamily,
+  { duration, seed = name }: { duration?: number; seed?: string } = {},
+): Clip {
   const random = createRandom(hash32('clip', seed));
   const vary = (value: number) => value * (0.8 + 0.4 * random());
   const base = MOTIONS[family];
