@@ -95,8 +95,13 @@ export function presentTask(state: EmulatorState, task: Task, now: number): Reco
   return resourceOf(state, task).present(task, {
     snapshot: snapshotAt(task, now),
     precedingTasks: precedingTasks(task, state.open, now),
-    assetUrl: (file) => signAssetUrl(state.baseUrl, state.secret, task.id, file, task.expiresAt),
+    assetUrl: (file) => signAssetUrl(state.baseUrl, state.secret, task.id, file, linkExpiry(state, task, now)),
   });
+}
+
+/** A link read now works for the link TTL (at least, in whole seconds), never past the task's retention. */
+function linkExpiry(state: EmulatorState, task: Task, now: number): number {
+  return Math.min(Math.ceil((now + state.options.linkTtlMs) / 1000) * 1000, task.expiresAt);
 }
 
 /** Counts a fault that fired, so tests can tell it did. */
