@@ -139,7 +139,7 @@ export const textTo3d: EmulatedResource = {
   },
 };
 
-const modelFiles = (output: Output) => modelFilesOf(output.formats);
+const modelFiles = (output: Output) => modelFilesOf(output.formats, output.kind === 'refine');
 const textureFiles = (output: Output) => textureFilesOf(output);
 
 function planPreview(body: Record<string, unknown>): TaskPlan {
