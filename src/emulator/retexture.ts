@@ -121,7 +121,7 @@ export const retexture: EmulatedResource = {
 };
 
 function planRetexture(body: Record<string, unknown>, context: PlanContext): TaskPlan {
-  rejectRetiredModel(body.ai_model);
+  rejectRetiredModel(body.ai_model, context.now);
   const fields = parseBody(schema, body);
   const source = resolveModelInput(fields, context, { taskTypes: INPUT_TYPES, formats: MODEL_FORMATS });
   const style = resolveStyle(fields);

@@ -28,7 +28,7 @@ describe('credits', () => {
     const api = await useEmulator({ balance: 100 });
     expect((await api.call('GET', '/openapi/v1/balance')).body).toEqual({ balance: 100 });
     await api.create({ mode: 'preview', prompt: 'a chair' }); // 20
-    await api.create({ mode: 'preview', prompt: 'a chair', ai_model: 'meshy-5' }); // 5
+    await api.create({ mode: 'preview', prompt: 'a chair', ai_model: 'meshy-6-lite' }); // 5
     await api.create({ mode: 'preview', prompt: 'a chair', model_type: 'smart-topology' }); // 5
     await api.create({ mode: 'preview', prompt: 'a chair', geometry_resolution: '4k' }); // 25
     expect((await api.call('GET', '/openapi/v1/balance')).body).toEqual({ balance: 45 });

@@ -73,9 +73,10 @@ describe('result files (signed URLs)', () => {
 
   it('signs short-lived links (24 h) while the task lives 3 days: a stale link is 403, the task read again has a fresh one', async () => {
     const { api, clock, preview } = await finishedTasks();
-    const readAt = clock.now();
     expect(preview.expires_at).toBe(preview.finished_at + THREE_DAYS);
-    expect(Number(new URL(preview.model_urls.glb).searchParams.get('Expires'))).toBe(Math.ceil((readAt + DAY) / 1000));
+    expect(Number(new URL(preview.model_urls.glb).searchParams.get('Expires'))).toBe(Math.ceil((preview.finished_at + DAY) / 1000));
+    // Every read within one window gets the same link.
+    expect((await api.get(preview.id)).model_urls.glb).toBe(preview.model_urls.glb);
     clock.advance(DAY - 1000);
     expect((await download(preview.model_urls.glb)).status).toBe(200);
     clock.advance(2000);

@@ -39,7 +39,7 @@ describe('planOf', () => {
   it('prices image kinds by model and texturing', () => {
     expect(planCredits(plan('meshy:image?src=https://example.com/a.png'))).toBe(30);
     expect(planCredits(plan('meshy:image?src=https://example.com/a.png&should_texture=false'))).toBe(20);
-    expect(planCredits(plan('meshy:image?src=https://example.com/a.png&ai_model=meshy-5'))).toBe(15);
+    expect(planCredits(plan('meshy:image?src=https://example.com/a.png&ai_model=meshy-6-lite'))).toBe(15);
     expect(planCredits(plan('meshy:text-to-image?text=a cat&ai_model=nano-banana-pro'))).toBe(9);
     expect(planCredits(plan('meshy:remesh?src=https://example.com/a.glb&rig'))).toBe(5 + 5);
   });
