@@ -12,8 +12,8 @@ import { parseBody } from './validation.js';
  */
 const TEXT_TO_MOTION_PATH = '/openapi/v1/text-to-motion';
 
-export const MOTION_MODES = ['prime', 'swift'] as const;
-export type MotionMode = (typeof MOTION_MODES)[number];
+const MOTION_MODES = ['prime', 'swift'] as const;
+type MotionMode = (typeof MOTION_MODES)[number];
 /** https://docs.meshy.ai/en/api/pricing */
 const PRICES: Record<MotionMode, number> = { prime: 10, swift: 3 };
 /** https://docs.meshy.ai/en/api/text-to-motion: `prime` makes FBX, `swift` BVH. */

@@ -38,7 +38,7 @@ export function planOf(spec: MeshySpec): PlanStep[] {
 }
 
 /** The stage of the Text to Motion task of the custom clip `name`; its animation task's is `animate-<name>`. */
-export function motionStage(name: string): string {
+function motionStage(name: string): string {
   return `motion-${name}`;
 }
 

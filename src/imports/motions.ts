@@ -10,7 +10,7 @@ import { quote } from './printable.js';
  * named model's `motions: { shamble: { prompt, duration, mode } }`, which reaches the query as `motions=<JSON>`.
  */
 
-export const MOTION_MODES = ['swift', 'prime'] as const;
+const MOTION_MODES = ['swift', 'prime'] as const;
 type MotionMode = (typeof MOTION_MODES)[number];
 const DEFAULT_MODE: MotionMode = 'swift';
 const MAX_MOTION_PROMPT_LENGTH = 400;
