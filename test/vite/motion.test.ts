@@ -101,6 +101,19 @@ describe('text to motion', () => {
     expect(emulator.stats().tasksCreated).toBe(again);
   });
 
+  it('prices the motion exactly in a dry run, creating nothing', async () => {
+    const id = 'meshy:prompt?text=a ghoul, t-pose&animation=walk,idle&motion=a ghoul lurch&motion_mode=prime';
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `import hero from '${id}';\nconsole.log(hero);` });
+    const before = emulator.stats().tasksCreated;
+    const logs: string[] = [];
+    await buildProject(root, options(root, { dryRun: true }), { logs });
+    expect(emulator.stats().tasksCreated).toBe(before);
+    const credits = planCredits(planOf(parseMeshyImport(id).spec));
+    expect(credits).toBe(20 + 10 + 5 + 3 + 10 + 3); // walk is free
+    expect(logs.join('\n')).toContain(`1 model(s) would be generated for ~${credits} credits`);
+  });
+
   it('makes several custom clips of a named model, in the order written, each priced by its mode', async () => {
     const root = await tempDir();
     await writeProject(root, { 'main.js': `import hero, { meta } from 'meshy:hero';\nconsole.log(hero, meta);` });
