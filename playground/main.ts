@@ -1,4 +1,4 @@
-// A named model (playground/meshy.config.ts): generated, rigged, with `walk` and `idle` clips.
+// A named model (playground/meshy.config.ts): generated, rigged, with an `idle` library clip and a `shamble` Text to Motion clip.
 import hero, { meta as heroMeta } from 'meshy:hero';
 // Image to 3D, from a concept image of the project (playground/concepts/toadstool.png).
 import toadstool, { meta as toadstoolMeta } from 'meshy:image?src=./concepts/toadstool.png';
@@ -47,25 +47,27 @@ interface Slot {
   kind: string;
   url: string;
   meta: ModelUpdate['meta'];
-  /** The clip to play, looked up by the name the import gave it. */
-  clip?: string;
+  /** The clips to play in turn, one loop each, looked up by the names the import gave them. */
+  clips?: string[];
   group: THREE.Group;
   item: HTMLLIElement;
   /** Plays `clip` on the model shown; recreated at each swap (the placeholder and the preview have no clips). */
   mixer?: THREE.AnimationMixer;
+  /** The clip playing now, and all of them. */
   action?: THREE.AnimationAction;
+  actions?: THREE.AnimationAction[];
   /** What the scene shows now: 'pending' (placeholder box), 'preview' or 'ready'; 'loading' before the first. */
   shown: string;
   /** Every version shown, in order, and whether it was the placeholder box (browser tests read it). */
   history: { status: string; placeholder: boolean }[];
 }
 
-const imports: Pick<Slot, 'name' | 'kind' | 'url' | 'meta' | 'clip'>[] = [
+const imports: Pick<Slot, 'name' | 'kind' | 'url' | 'meta' | 'clips'>[] = [
   { name: 'helmet', kind: 'meshy:prompt', url: helmet, meta: helmetMeta },
   { name: 'chest', kind: 'meshy:prompt', url: chest, meta: chestMeta },
   { name: 'pine', kind: 'meshy:prompt', url: pine, meta: pineMeta },
   { name: 'toadstool', kind: 'meshy:image', url: toadstool, meta: toadstoolMeta },
-  { name: 'hero', kind: 'meshy:hero', url: hero, meta: heroMeta, clip: 'walk' },
+  { name: 'hero', kind: 'meshy:hero', url: hero, meta: heroMeta, clips: ['shamble', 'idle'] },
 ];
 
 const slots: Slot[] = imports.map((entry, index) => {
@@ -98,7 +100,7 @@ const slots: Slot[] = imports.map((entry, index) => {
   /** The clips playing: model, clip name, the mixer's clock (it advances every frame) and a pose digest. */
   playing: () =>
     slots.flatMap(({ name, mixer, action, group }) =>
-      mixer && action?.isRunning() ? [{ name, clip: action.getClip().name, time: mixer.time, pose: poseDigest(group) }] : [],
+      mixer && action?.isRunning() ? [{ name, clip: action.getClip().name, time: mixer.time, clipTime: action.time, pose: poseDigest(group) }] : [],
     ),
 };
 
@@ -119,11 +121,19 @@ async function show(slot: Slot): Promise<void> {
   slot.group.add(model);
   // A new model needs a new mixer: the old one drives bones that are gone.
   slot.mixer?.stopAllAction();
-  slot.mixer = slot.action = undefined;
-  const clip = slot.clip ? THREE.AnimationClip.findByName(gltf.animations, slot.clip) : null;
-  if (clip) {
-    slot.mixer = new THREE.AnimationMixer(model);
-    slot.action = slot.mixer.clipAction(clip).play();
+  slot.mixer = slot.action = slot.actions = undefined;
+  const clips = (slot.clips ?? []).flatMap((name) => THREE.AnimationClip.findByName(gltf.animations, name) ?? []);
+  if (clips.length) {
+    const mixer = new THREE.AnimationMixer(model);
+    const actions = clips.map((clip) => mixer.clipAction(clip));
+    Object.assign(slot, { mixer, actions, action: actions[0]!.play() });
+    // One loop of each clip, then the next, cross-faded.
+    mixer.addEventListener('loop', ({ action }) => {
+      if (action !== slot.action || actions.length < 2) return;
+      const next = actions[(actions.indexOf(action) + 1) % actions.length]!;
+      action.crossFadeTo(next.reset().play(), 0.3, false);
+      slot.action = next;
+    });
   }
   slot.shown = meta.status;
   let placeholder = false;
@@ -131,12 +141,12 @@ async function show(slot: Slot): Promise<void> {
   slot.history.push({ status: meta.status, placeholder });
 }
 
-function describe({ kind, meta, clip }: Slot): string {
+function describe({ kind, meta, clips: played = [] }: Slot): string {
   const what = `<code>${meta.prompt || meta.label.replace(`${meta.kind} `, '')}</code>`;
   const named = kind === `meshy:${meta.kind}` ? '' : ` (named ${meta.kind} model${meta.rigged ? ', rigged' : ''})`;
   if (meta.status === 'pending') return `${what}${named} <em>generating…</em>`;
   const stats = `${meta.triangles.toLocaleString()} tris · ${(meta.bytes / 1024).toFixed(0)} KiB`;
-  const clips = meta.animations.length ? ` · clips ${meta.animations.map((name) => (name === clip ? `<b>▶ ${name}</b>` : name)).join(', ')}` : '';
+  const clips = meta.animations.length ? ` · clips ${meta.animations.map((name) => (played.includes(name) ? `<b>▶ ${name}</b>` : name)).join(', ')}` : '';
   return `${what}${named} ${stats}${clips}${meta.status === 'preview' ? ' (preview)' : ''}`;
 }
 

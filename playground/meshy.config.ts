@@ -4,7 +4,12 @@ import { defineMeshyConfig } from 'vite-plugin-meshy';
 // vite.config.ts, and writes their types to <storeDir>/models.d.ts.
 export default defineMeshyConfig({
   models: {
-    // Generated, rigged by Meshy, and animated with two library clips named `walk` and `idle` in the GLB.
-    hero: { prompt: 'a stylized knight, t-pose', pose_mode: 't-pose', animation: ['walk', 'idle'] },
+    // Generated, rigged by Meshy, and animated with a library clip (`idle`) and a Text to Motion clip (`shamble`) in one GLB.
+    hero: {
+      prompt: 'a stylized knight, t-pose',
+      pose_mode: 't-pose',
+      animation: ['idle'],
+      motions: { shamble: { prompt: 'a tired zombie shamble, arms forward', duration: 3 } },
+    },
   },
 });

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { type LibraryAction, libraryAction } from './animation-library.js';
-import { motionFamilyOf } from './glb/clips.js';
-import { ApiError } from './http.js';
-import { UUID_PATTERN } from './ids.js';
+import { motionFamilyOf, motionFamilyOfPrompt } from './glb/clips.js';
+import type { RiggedClip } from './glb/rigged.js';
 import { placeholder } from './outputs.js';
 import { optional } from './request-fields.js';
 import { type EmulatedResource, lifecycleFields, type PlanContext, seedOf, type TaskPlan } from './resource.js';
 import { type RiggedCharacter, riggedCharacterOf, riggedGlb, SAMPLE_CHARACTER } from './rigging.js';
 import { chainedTask } from './sources.js';
 import type { Task } from './tasks.js';
+import { type MotionInput, motionOf } from './text-to-motion.js';
 import { parseBody, reject } from './validation.js';
 
 /** Animation (https://docs.meshy.ai/en/api/animation): library actions applied to a rigged character, one clip per action. */
@@ -36,9 +36,14 @@ type PostProcess = NonNullable<z.output<typeof schema>['post_process']>;
 
 interface AnimationInput {
   character: RiggedCharacter;
+  /** Library actions; empty when a Text to Motion clip is applied. */
   actions: LibraryAction[];
+  motion?: MotionInput;
   postProcess?: PostProcess;
 }
+
+/** The name of the one clip a `motion_task_id` animation holds; Meshy's is undocumented. */
+const MOTION_CLIP = 'Text_to_Motion';
 
 export const animation: EmulatedResource = {
   path: ANIMATION_PATH,
@@ -59,14 +64,15 @@ export const animation: EmulatedResource = {
   },
 
   // https://docs.meshy.ai/en/api/authentication: the sample character doing the library's first action, whatever was asked.
-  sample: (input) => ({ ...(input as AnimationInput), character: SAMPLE_CHARACTER, actions: [libraryAction(0)!] }),
+  sample: (input) => {
+    const { motion: _, ...rest } = input as AnimationInput;
+    return { ...rest, character: SAMPLE_CHARACTER, actions: [libraryAction(0)!] };
+  },
 
   asset(task, file, profile) {
     const input = inputOf(task);
     if (file === `${animationFile(input)}.glb`) {
-      // One clip per action, in the given order, named after the library's `name` (https://docs.meshy.ai/en/api/animation).
-      const clips = input.actions.map((action) => ({ name: action.name, family: motionFamilyOf(action.category, action.sub_category, action.name) }));
-      return riggedGlb(input.character, profile, clips, true);
+      return riggedGlb(input.character, profile, clipsOf(input), true);
     }
     if (file === `${animationFile(input)}.fbx` || file === processedFile(input.postProcess)?.file) return placeholder(file);
     return undefined;
@@ -80,9 +86,16 @@ function planAnimation(body: Record<string, unknown>, context: PlanContext): Tas
   if (sources > 1) reject('give only one of action_id, action_ids and motion_task_id');
   const rig = chainedTask('rig_task_id', fields.rig_task_id, context, ['rig'], 404);
   if (fields.motion_task_id !== undefined) {
-    // Text to Motion is not emulated, so no motion task can exist here.
-    if (!UUID_PATTERN.test(fields.motion_task_id)) reject(`motion_task_id is not a valid task id: Invalid UUID (got ${JSON.stringify(fields.motion_task_id)})`);
-    throw new ApiError(404, `Motion task not found: ${fields.motion_task_id}`);
+    // https://docs.meshy.ai/en/api/animation: a SUCCEEDED Text to Motion task of the caller, within retention, on a biped rig
+    // (every rig the emulator makes is one: its pose estimation refuses what is not a humanoid).
+    const motion = motionOf(chainedTask('motion_task_id', fields.motion_task_id, context, ['text-to-motion'], 404));
+    const input: AnimationInput = {
+      character: riggedCharacterOf(rig),
+      actions: [],
+      motion,
+      ...(fields.post_process ? { postProcess: fields.post_process } : {}),
+    };
+    return { type: 'animate', credits: PRICE_PER_ACTION, seed: seedOf('animate', body), input, prompt: motion.prompt, texturePrompt: '' };
   }
   const ids = fields.action_ids ?? [fields.action_id!];
   if (fields.action_ids && (ids.length < 1 || ids.length > MAX_ACTIONS)) reject(`action_ids must hold 1 to ${MAX_ACTIONS} actions (got ${ids.length})`);
@@ -101,7 +114,20 @@ function planAnimation(body: Record<string, unknown>, context: PlanContext): Tas
 
 /** https://docs.meshy.ai/en/api/animation: the files are named after the (first) action, e.g. `Animation_Idle_withSkin.glb`. */
 function animationFile(input: AnimationInput): string {
-  return `Animation_${input.actions[0]!.name.replace(/[^A-Za-z0-9_-]/g, '_')}_withSkin`;
+  const name = input.actions[0]?.name ?? MOTION_CLIP;
+  return `Animation_${name.replace(/[^A-Za-z0-9_-]/g, '_')}_withSkin`;
+}
+
+/**
+ * One clip per action, in the given order, named after the library's `name` (https://docs.meshy.ai/en/api/animation); a
+ * Text to Motion clip lasts the motion's duration and moves as its prompt says.
+ */
+function clipsOf(input: AnimationInput): RiggedClip[] {
+  if (input.motion) {
+    const { prompt, duration } = input.motion;
+    return [{ name: MOTION_CLIP, family: motionFamilyOfPrompt(prompt), duration, seed: prompt }];
+  }
+  return input.actions.map((action) => ({ name: action.name, family: motionFamilyOf(action.category, action.sub_category, action.name) }));
 }
 
 /** https://docs.meshy.ai/en/api/animation: where each post-processing puts its file. `fps` only matters for change_fps (ignored otherwise). */

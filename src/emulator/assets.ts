@@ -18,7 +18,7 @@ export function parseAssetPath(pathname: string): { taskId: string; file: string
   return match ? { taskId: decodeURIComponent(match[1]!), file: decodeURIComponent(match[2]!) } : undefined;
 }
 
-/** Expires is the end of the task's retention, in seconds, as in Meshy's examples (https://docs.meshy.ai/en/api/text-to-3d). */
+/** Expires in seconds, as in Meshy's examples (https://docs.meshy.ai/en/api/text-to-3d): the link's end, at most the task's retention. */
 export function signAssetUrl(baseUrl: string, secret: Buffer, taskId: string, file: string, expiresAtMs: number): string {
   const path = assetPath(taskId, file);
   const expires = Math.floor(expiresAtMs / 1000);

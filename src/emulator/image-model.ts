@@ -43,7 +43,7 @@ const viewFile = (view: string) => `preview_${view}.png`;
 export function presentImageModel(output: ImageModelOutput, context: PresentContext): Record<string, unknown> {
   const done = context.snapshot.status === 'SUCCEEDED';
   const url = context.assetUrl;
-  const models = urlsOf(modelFiles(output.formats), url);
+  const models = urlsOf(modelFiles(output.formats, output.textured), url);
   if (output.preRemeshed) models.pre_remeshed_glb = url(PRE_REMESHED);
   return {
     model_urls: done ? models : {},
@@ -76,7 +76,7 @@ export function imageModelAsset(task: Task, output: ImageModelOutput, file: stri
     const request = { ...look, textureSize };
     return source([file, request], () => generateTexture(request, map));
   }
-  if (modelFiles(output.formats).some(([, name]) => name === file)) return placeholder(file);
+  if (modelFiles(output.formats, output.textured).some(([, name]) => name === file)) return placeholder(file);
   return undefined;
 }
 

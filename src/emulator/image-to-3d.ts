@@ -69,7 +69,7 @@ export const imageTo3d: EmulatedResource = {
 };
 
 function planImageTo3d(body: Record<string, unknown>, context: PlanContext): TaskPlan {
-  rejectRetiredModel(body.ai_model);
+  rejectRetiredModel(body.ai_model, context.now);
   const fields = parseBody(schema, body);
   const imagePrompt = singleImage(fields, context);
   const geometry = resolveGeometry(fields);

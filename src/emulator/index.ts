@@ -15,6 +15,7 @@ import { createEmulatorServer } from './server.js';
 import { createState, type EmulatorStats, presentTask, settle } from './state.js';
 import { textTo3d } from './text-to-3d.js';
 import { textToImage } from './text-to-image.js';
+import { textToMotion } from './text-to-motion.js';
 
 export { TEST_MODE_API_KEY } from '../meshy/api.js';
 export {
@@ -61,6 +62,7 @@ const RESOURCES: Record<MeshyResourceName, EmulatedResource> = {
   animation,
   'text-to-image': textToImage,
   'image-to-image': imageToImage,
+  'text-to-motion': textToMotion,
 };
 
 /**

@@ -53,7 +53,7 @@ export const multiImageTo3d: EmulatedResource = {
 };
 
 function planMultiImage(body: Record<string, unknown>, context: PlanContext): TaskPlan {
-  rejectRetiredModel(body.ai_model);
+  rejectRetiredModel(body.ai_model, context.now);
   const fields = parseBody(schema, body);
   const imagePrompt = images(fields, context);
   // https://docs.meshy.ai/en/api/multi-image-to-3d states should_remesh defaults to false for meshy-6 only (text/image to 3D: Meshy 6 and later).

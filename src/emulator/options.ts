@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { type FaultRule, faultsSchema } from './faults/index.js';
 import { PROFILES } from './glb/profiles.js';
 
-const THREE_DAYS_MS = 3 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const THREE_DAYS_MS = 3 * DAY_MS;
 
 const fn = <T extends (...args: never[]) => unknown>(what: string) =>
   z.custom<T>((value) => typeof value === 'function', { error: `${what} must be a function` });
@@ -30,6 +31,12 @@ export const emulatorOptionsSchema = z.strictObject({
   queueLimit: z.int().positive().default(10),
   /** How long results stay downloadable after a task finishes. */
   retentionMs: z.int().positive().default(THREE_DAYS_MS),
+  /**
+   * How long a signed download link works after the task object carrying it was read (never past the
+   * retention). Meshy's links are short-lived (24 h, per Meshy's MCP); read the task again for fresh
+   * ones (https://docs.meshy.ai/en/api/asset-retention). A test sets a second to see links go stale.
+   */
+  linkTtlMs: z.int().positive().default(DAY_MS),
   /** The clock, in ms since the epoch. Tests pass a fake one to move time by hand. */
   now: fn<() => number>('now').optional(),
   /** Receives one line per request. */

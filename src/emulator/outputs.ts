@@ -12,12 +12,12 @@ export const MODEL_GLB = 'model.glb';
 const FORMAT_ORDER = ['glb', 'fbx', 'obj', 'mtl', 'usdz', 'blend', 'stl', '3mf'];
 
 /**
- * `model_urls` files; a format not generated is omitted (https://docs.meshy.ai/en/api/text-to-3d). The emulator always adds GLB (the
- * one format it really builds); MTL comes with OBJ, as in https://docs.meshy.ai/en/api/text-to-3d
+ * `model_urls` files: exactly the formats asked for, a format not generated omitted (https://docs.meshy.ai/en/api/text-to-3d); MTL
+ * (the OBJ's materials) only with the OBJ of a textured model.
  */
-export function modelFiles(formats: readonly string[]): [string, string][] {
-  const wanted = new Set<string>(['glb', ...formats]);
-  if (wanted.has('obj')) wanted.add('mtl');
+export function modelFiles(formats: readonly string[], textured: boolean): [string, string][] {
+  const wanted = new Set<string>(formats);
+  if (textured && wanted.has('obj')) wanted.add('mtl');
   return FORMAT_ORDER.filter((format) => wanted.has(format)).map((format) => [format, `model.${format}`]);
 }
 

@@ -56,7 +56,7 @@ export const remesh: EmulatedResource = {
     return {
       id: task.id,
       type: task.type,
-      model_urls: done ? urlsOf(modelFiles(input.formats), url) : {},
+      model_urls: done ? urlsOf(modelFiles(input.formats, input.source.model.textured), url) : {},
       thumbnail_url: done ? url(THUMBNAIL) : '',
       ...(done && input.alphaThumbnail ? { alpha_thumbnail_url: url(ALPHA_THUMBNAIL) } : {}),
       // https://docs.meshy.ai/en/api/remesh: the textures of the input are kept (since Nov 2025).
@@ -79,7 +79,7 @@ export const remesh: EmulatedResource = {
       );
     }
     if (file === BASE_COLOR && input.source.model.textured) return source([file, task.id, profile], (load) => baseColorOf(glb, load));
-    if (modelFiles(input.formats).some(([, name]) => name === file)) return placeholder(file);
+    if (modelFiles(input.formats, input.source.model.textured).some(([, name]) => name === file)) return placeholder(file);
     return undefined;
   },
 

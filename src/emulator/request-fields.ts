@@ -7,8 +7,11 @@ export const STANDARD_MODELS = ['meshy-5', 'meshy-6', 'meshy-6-lite', 'meshy-7',
 export const SMART_TOPOLOGY_MODELS = ['meshy-t2', 'meshy-t2.5'] as const;
 /** https://docs.meshy.ai/en/api/changelog: `latest` means Meshy 7.1 since Sep/Oct 2026. */
 export const LATEST_MODEL = 'meshy-7.1';
-/** https://docs.meshy.ai/en/api/changelog: retired models are refused with a 400. */
-const RETIRED_MODELS = ['meshy-3', 'meshy-4', 'meshy-t1'];
+/**
+ * https://docs.meshy.ai/en/api/changelog: the retirement schedule. From its day on (the emulator's clock), a model is refused with a
+ * 400; meshy-t1's October 2026 day is not given, the month's first is taken.
+ */
+const RETIREMENTS: Readonly<Record<string, string>> = { 'meshy-3': '2025-01-14', 'meshy-4': '2026-03-20', 'meshy-5': '2026-10-10', 'meshy-t1': '2026-10-01' };
 
 /** The 3D formats of text/image to 3D and retexture (https://docs.meshy.ai/en/api/text-to-3d). */
 export const FORMATS = ['glb', 'obj', 'fbx', 'stl', 'usdz', '3mf'] as const;
@@ -50,9 +53,11 @@ export const outputFields = {
   origin_at: optional(z.enum(['bottom', 'center'])),
 };
 
-export function rejectRetiredModel(model: unknown): void {
-  if (typeof model === 'string' && RETIRED_MODELS.includes(model)) {
-    reject(`ai_model ${model} has been retired; use one of ${[...STANDARD_MODELS, 'latest'].join(', ')}`);
+export function rejectRetiredModel(model: unknown, now: number): void {
+  if (typeof model !== 'string' || !Object.hasOwn(RETIREMENTS, model)) return;
+  if (now >= Date.parse(`${RETIREMENTS[model]}T00:00:00Z`)) {
+    const current = [...STANDARD_MODELS, 'latest'].filter((id) => !Object.hasOwn(RETIREMENTS, id) || now < Date.parse(`${RETIREMENTS[id]}T00:00:00Z`));
+    reject(`ai_model ${model} has been retired; use one of ${current.join(', ')}`);
   }
 }
 

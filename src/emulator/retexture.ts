@@ -71,7 +71,7 @@ export const retexture: EmulatedResource = {
     return {
       id: task.id,
       type: task.type,
-      model_urls: done ? urlsOf(modelFiles(input.formats), url) : {},
+      model_urls: done ? urlsOf(modelFiles(input.formats, true), url) : {},
       ...input.echo,
       // Seen in the docs' example (https://docs.meshy.ai/en/api/retexture): the style image, '' without one.
       texture_image_url: input.echo.image_style_url,
@@ -107,7 +107,7 @@ export const retexture: EmulatedResource = {
       const texture = { seed: task.seed, prompt: input.style, texturePrompt: input.style, textureSize };
       return source([file, texture], () => generateTexture(texture, map));
     }
-    if (modelFiles(input.formats).some(([, name]) => name === file)) return placeholder(file);
+    if (modelFiles(input.formats, true).some(([, name]) => name === file)) return placeholder(file);
     return undefined;
   },
 
@@ -121,7 +121,7 @@ export const retexture: EmulatedResource = {
 };
 
 function planRetexture(body: Record<string, unknown>, context: PlanContext): TaskPlan {
-  rejectRetiredModel(body.ai_model);
+  rejectRetiredModel(body.ai_model, context.now);
   const fields = parseBody(schema, body);
   const source = resolveModelInput(fields, context, { taskTypes: INPUT_TYPES, formats: MODEL_FORMATS });
   const style = resolveStyle(fields);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { MotionFamily } from './glb/clips.js';
 import { inspectGlb } from './glb/inspect.js';
 import { type Profile, profileTextureSize } from './glb/profiles.js';
-import { generateRiggedGlb } from './glb/rigged.js';
+import { generateRiggedGlb, type RiggedClip } from './glb/rigged.js';
 import { ApiError } from './http.js';
 import { type ModelInput, resolveModelInput } from './model-input.js';
 import { placeholder, source } from './outputs.js';
@@ -91,8 +91,13 @@ export function riggedCharacterOf(task: Task): RiggedCharacter {
 }
 
 /** The rigged character's GLB, with the given clips; `withSkin` false leaves the armature alone. */
-export function riggedGlb(character: RiggedCharacter, profile: Profile, clips: { name: string; family: MotionFamily }[], withSkin: boolean): AssetSource {
-  const request = { ...character, textureSize: profileTextureSize(profile, '2k'), clips: clips.map(({ name, family }) => ({ name, family })), withSkin };
+export function riggedGlb(character: RiggedCharacter, profile: Profile, clips: RiggedClip[], withSkin: boolean): AssetSource {
+  const request = {
+    ...character,
+    textureSize: profileTextureSize(profile, '2k'),
+    clips: clips.map(({ name, family, ...variation }) => ({ name, family, ...variation })),
+    withSkin,
+  };
   return source(['rigged', request], () => generateRiggedGlb(request));
 }
 

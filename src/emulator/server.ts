@@ -126,8 +126,8 @@ function admit(state: EmulatorState, req: IncomingMessage, route: Route | undefi
   if (!route) throw new ApiError(404, 'NoMatchingRoute');
   const account = authenticate(state, req.headers.authorization);
   const wait = takeRequestSlot(account, now, state.options.rateLimitPerSecond);
-  // Retry-After on 429 is an emulator courtesy: Meshy documents none (https://docs.meshy.ai/en/api/rate-limits).
-  if (wait) throw new ApiError(429, 'RateLimitExceeded', { 'retry-after': String(Math.max(1, Math.ceil(wait.waitMs / 1000))) });
+  // No Retry-After: Meshy sends none on a 429 (https://docs.meshy.ai/en/api/rate-limits); clients back off on their own.
+  if (wait) throw new ApiError(429, 'RateLimitExceeded');
   return { route, account };
 }
 

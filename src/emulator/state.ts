@@ -95,8 +95,18 @@ export function presentTask(state: EmulatorState, task: Task, now: number): Reco
   return resourceOf(state, task).present(task, {
     snapshot: snapshotAt(task, now),
     precedingTasks: precedingTasks(task, state.open, now),
-    assetUrl: (file) => signAssetUrl(state.baseUrl, state.secret, task.id, file, task.expiresAt),
+    assetUrl: (file) => signAssetUrl(state.baseUrl, state.secret, task.id, file, linkExpiry(state, task, now)),
   });
+}
+
+/**
+ * When a link read now stops working: the end of the link-TTL window it is read in (windows start when the task finishes, so every
+ * read in one window gets the same URL), in whole seconds, never past the task's retention.
+ */
+function linkExpiry(state: EmulatorState, task: Task, now: number): number {
+  const ttl = state.options.linkTtlMs;
+  const windowEnd = task.finishedAt + ttl * (Math.floor(Math.max(0, now - task.finishedAt) / ttl) + 1);
+  return Math.min(Math.ceil(windowEnd / 1000) * 1000, task.expiresAt);
 }
 
 /** Counts a fault that fired, so tests can tell it did. */

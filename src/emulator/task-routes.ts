@@ -23,11 +23,9 @@ export function createTask(state: EmulatorState, resource: EmulatedResource, acc
   if (account.balance < credits) throw new ApiError(402, 'InsufficientCredits');
   const queue = queuedTasks(state, account);
   if (resource.queued !== false && queue.length >= state.options.queueLimit) {
-    // https://docs.meshy.ai/en/api/rate-limits: the create is rejected; no task is created and nothing is charged. Retry-After is an
-    // emulator courtesy (Meshy documents none): when the first queued task will be done.
-    const firstDone = Math.min(...queue.map((task) => task.finishedAt));
+    // https://docs.meshy.ai/en/api/rate-limits: the create is rejected; no task is created and nothing is charged; no Retry-After.
     state.stats.createsRefused++;
-    throw new ApiError(429, 'NoMoreConcurrentTasks', { 'retry-after': String(Math.max(1, Math.ceil((firstDone - now) / 1000))) });
+    throw new ApiError(429, 'NoMoreConcurrentTasks');
   }
   const failure = failureOf(state, account, plan, body);
   const fault = failure?.fault;

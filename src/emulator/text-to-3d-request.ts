@@ -86,8 +86,8 @@ export function requestMode(body: Record<string, unknown>): 'preview' | 'refine'
   return body.mode;
 }
 
-export function parsePreview(body: Record<string, unknown>): PreviewRequest {
-  rejectRetiredModel(body.ai_model);
+export function parsePreview(body: Record<string, unknown>, now: number): PreviewRequest {
+  rejectRetiredModel(body.ai_model, now);
   const fields = parseBody(previewSchema, body);
   const { modelType, model, geometryResolution, triangles } = resolveGeometry(fields);
   return {
@@ -106,7 +106,7 @@ export function parsePreview(body: Record<string, unknown>): PreviewRequest {
 }
 
 export function parseRefine(body: Record<string, unknown>, findTask: (id: string) => Task | undefined, now: number): RefineRequest {
-  rejectRetiredModel(body.ai_model);
+  rejectRetiredModel(body.ai_model, now);
   if (typeof body.ai_model === 'string' && (SMART_TOPOLOGY_MODELS as readonly string[]).includes(body.ai_model)) {
     reject(`ai_model ${body.ai_model} is a Smart Topology model, which only makes previews; refine with ${STANDARD_MODELS.join(', ')} or latest`);
   }

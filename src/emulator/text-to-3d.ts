@@ -75,7 +75,7 @@ export const textTo3d: EmulatedResource = {
   path: TEXT_TO_3D_PATH,
 
   plan(body, { account, findTask, now }) {
-    const plan = requestMode(body) === 'preview' ? planPreview(body) : planRefine(body, findTask, now);
+    const plan = requestMode(body) === 'preview' ? planPreview(body, now) : planRefine(body, findTask, now);
     if (!account.testMode) return plan;
     const input = plan.input as TextTo3DInput;
     return { ...plan, seed: SAMPLE_SEED, input: { ...input, output: sampleOutput(input.output.kind) } };
@@ -139,11 +139,11 @@ export const textTo3d: EmulatedResource = {
   },
 };
 
-const modelFiles = (output: Output) => modelFilesOf(output.formats);
+const modelFiles = (output: Output) => modelFilesOf(output.formats, output.kind === 'refine');
 const textureFiles = (output: Output) => textureFilesOf(output);
 
-function planPreview(body: Record<string, unknown>): TaskPlan {
-  const request = parsePreview(body);
+function planPreview(body: Record<string, unknown>, now: number): TaskPlan {
+  const request = parsePreview(body, now);
   const echo: TextTo3DInput['echo'] = {
     mode: 'preview',
     model_type: request.modelType,

@@ -1,31 +1,56 @@
 import { readFile } from 'node:fs/promises';
 import type { ManifestEntry, TaskRecord } from '../cache/index.js';
 import { sha256 } from '../hash.js';
-import { type KindTask, kindTasks, type MeshySpec, type SourceInput } from '../imports/index.js';
+import { freeClipOf, type KindTask, kindTasks, type MeshySpec, type SourceInput } from '../imports/index.js';
 import { taskCredits } from '../meshy/pricing.js';
-import { animation, rigging, type TaskResource } from '../meshy/resources.js';
+import { animation, rigging, type TaskResource, textToMotion } from '../meshy/resources.js';
 import type { BaseTask } from '../meshy/schemas.js';
 import { runStage, type StageContext } from './stages.js';
 
 /** One Meshy task of a generation: a task of the import's kind (see KindTask), or rigging and animation. */
 export type PlanStep = KindTask;
 
-/** The tasks a spec needs, in order: pure, so the cost of a spec is known before anything runs. */
+/**
+ * The tasks a spec needs, in order: pure, so the cost of a spec is known before anything runs.
+ * After the rig: one animation task for the library clips (not `walk`/`run`, which the rig returns
+ * free), then a Text to Motion task and the animation task applying it for each custom clip. A rig
+ * that Meshy refuses (not a humanoid) so costs no motion.
+ */
 export function planOf(spec: MeshySpec): PlanStep[] {
   const steps = kindTasks(spec);
   if (spec.rig) {
     const model = steps.at(-1)!.stage;
     steps.push({ stage: 'rig', resource: rigging, body: { ...spec.rig }, links: { input_task_id: model } });
-    if (spec.animations?.length) {
-      steps.push({
-        stage: 'animate',
-        resource: animation,
-        body: { action_ids: spec.animations.map((clip) => clip.actionId) },
-        links: { rig_task_id: 'rig' },
-      });
+    const bought = (spec.animations ?? []).filter((clip) => !freeClipOf(clip));
+    if (bought.length) {
+      steps.push({ stage: 'animate', resource: animation, body: { action_ids: bought.map((clip) => clip.actionId) }, links: { rig_task_id: 'rig' } });
+    }
+    for (const motion of spec.motions ?? []) {
+      const stage = motionStage(motion.name);
+      steps.push(
+        { stage, resource: textToMotion, body: { prompt: motion.prompt, mode: motion.mode, duration: motion.duration } },
+        // A motion clip is applied alone: `motion_task_id` excludes `action_ids` (https://docs.meshy.ai/en/api/animation).
+        { stage: `animate-${motion.name}`, resource: animation, body: {}, links: { rig_task_id: 'rig', motion_task_id: stage } },
+      );
     }
   }
   return steps;
+}
+
+/** The stage of the Text to Motion task of the custom clip `name`; its animation task's is `animate-<name>`. */
+function motionStage(name: string): string {
+  return `motion-${name}`;
+}
+
+/** A spec whose clips come from more than one result (animated.ts): the rig's free clips, or Text to Motion clips. */
+export function assemblesClips(spec: MeshySpec): boolean {
+  return Boolean(spec.rig && (spec.motions?.length || spec.animations?.some((clip) => freeClipOf(clip))));
+}
+
+/** What the free clips of a spec's rig save, against buying them from the library (https://docs.meshy.ai/en/api/rigging). */
+export function savedCredits(spec: MeshySpec): number {
+  const free = spec.rig ? (spec.animations ?? []).filter((clip) => freeClipOf(clip)).length : 0;
+  return free * taskCredits(animation.name, { action_ids: [0] });
 }
 
 /** What a spec is expected to cost, from the pricing table (https://docs.meshy.ai/en/api/pricing). */
@@ -51,6 +76,8 @@ export interface PlanResult {
   resultTask: BaseTask;
   resultStep: PlanStep;
   tasks: TaskRecord[];
+  /** Every task as it ended, by stage (an animated model's clips come from several). */
+  byStage: Map<string, BaseTask>;
 }
 
 /**
@@ -66,6 +93,7 @@ export async function runPlan(
   onStep?: (step: PlanStep, task: BaseTask) => void,
 ): Promise<PlanResult> {
   const done = new Map<string, TaskRecord>();
+  const byStage = new Map<string, BaseTask>();
   let last: { task: BaseTask; step: PlanStep } | undefined;
   for (const [index, step] of steps.entries()) {
     const body: Record<string, unknown> = { ...step.body };
@@ -80,10 +108,11 @@ export async function runPlan(
       handOver: index < steps.length - 1,
     });
     done.set(step.stage, record);
+    byStage.set(step.stage, task);
     last = { task, step };
     if (index < steps.length - 1) onStep?.(step, task);
   }
-  return { resultTask: last!.task, resultStep: last!.step, tasks: [...done.values()] };
+  return { resultTask: last!.task, resultStep: last!.step, tasks: [...done.values()], byStage };
 }
 
 /**

@@ -20,13 +20,13 @@ import { describeSpec, isImageSpec, type MeshySpec, type SourceInput } from '../
 import type { MeshyClient } from '../meshy/client.js';
 import type { DownloadedFile } from '../meshy/download.js';
 import { MeshyDownloadError } from '../meshy/errors.js';
-import type { TaskResource } from '../meshy/resources.js';
+import { animation, type TaskResource } from '../meshy/resources.js';
 import type { BaseTask, TextTo3dTask } from '../meshy/schemas.js';
 import type { Admission } from './admission.js';
 import { openJournal } from './journal-handle.js';
-import { type GeneratedSource, type PlanStep, planCredits, planOf, runPlan } from './plan.js';
+import { assemblesClips, type GeneratedSource, type PlanStep, planCredits, planOf, runPlan, savedCredits } from './plan.js';
 import { creditsText } from './spend.js';
-import type { StageEvent } from './stages.js';
+import { runStage, type StageContext, type StageEvent } from './stages.js';
 
 class GenerationError extends MeshyPluginError {}
 
@@ -112,19 +112,41 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
 
   const client = await deps.connect();
   const steps = planOf(spec);
+  const saved = savedCredits(spec);
+  const free = saved ? `; the rig's free walk/run clips save ${saved}` : '';
   deps.log(
-    `generating "${label}" with ${deps.emulated ? 'the emulator' : 'Meshy'} (${steps.map((step) => step.stage).join(' → ')}, ~${creditsText(planCredits(steps), deps.emulated ?? false)})`,
+    `generating "${label}" with ${deps.emulated ? 'the emulator' : 'Meshy'} (${steps.map((step) => step.stage).join(' → ')}, ~${creditsText(planCredits(steps), deps.emulated ?? false)}${free})`,
   );
   try {
+    const context: StageContext = {
+      client,
+      journal,
+      log: deps.log,
+      onEvent: (event) => deps.onEvent(label, event),
+      ...(deps.priority ? { priority: deps.priority } : {}),
+    };
     const result = await runPlan(
       steps,
-      { client, journal, log: deps.log, onEvent: (event) => deps.onEvent(label, event), ...(deps.priority ? { priority: deps.priority } : {}) },
+      context,
       { generated: deps.generated },
       (step, task) => step.stage === 'preview' && deps.onPreview?.(task as PreviewTask),
     );
+    const assembled = assemblesClips(spec);
     let bytes: Uint8Array;
     try {
-      bytes = await downloadResult(client, deps.layout.tmp, result.resultStep.resource, result.resultTask, isImageSpec(spec));
+      bytes = assembled
+        ? await (await import('./animated.js')).animatedModel(spec, {
+            byStage: result.byStage,
+            download: (resource, task) => downloadResult(client, deps.layout.tmp, resource, task, false),
+            buyFallback: async (actionIds) => {
+              deps.log(`"${label}": the rig came without its free clips; buying ${actionIds.length} library clip(s) instead`);
+              const body = { rig_task_id: result.byStage.get('rig')!.id, action_ids: actionIds };
+              const { task, record } = await runStage('animate-free', animation, body, context, { priorityBoost: 1 });
+              result.tasks.push(record);
+              return task;
+            },
+          })
+        : await downloadResult(client, deps.layout.tmp, result.resultStep.resource, result.resultTask, isImageSpec(spec));
     } catch (error) {
       // Past retention the tasks are worth nothing: record it, so that `retryFailed` regenerates.
       if (error instanceof GenerationError && error.code === 'MESHY_RESULT_EXPIRED') {
@@ -133,7 +155,7 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
       throw error;
     }
     // Clips are named as the import wrote them (`walk`), so a game can look them up.
-    if (spec.animations?.length) {
+    if (spec.animations?.length && !assembled) {
       const { renameClips } = await import('./clips.js');
       bytes = await renameClips(
         bytes,
@@ -174,7 +196,11 @@ export function modelOf(spec: MeshySpec, steps: readonly PlanStep[] = planOf(spe
 
 /** What the manifest records of a request: the bodies, with inputs by content hash or URL. */
 function requestRecord(spec: MeshySpec): Record<string, unknown> {
-  const extra = { ...(spec.rig ? { rig: spec.rig } : {}), ...(spec.animations ? { animations: spec.animations } : {}) };
+  const extra = {
+    ...(spec.rig ? { rig: spec.rig } : {}),
+    ...(spec.animations ? { animations: spec.animations } : {}),
+    ...(spec.motions ? { motions: spec.motions } : {}),
+  };
   if (spec.kind === 'prompt') return { preview: spec.preview, refine: spec.refine, ...extra };
   const shown = (input: SourceInput) =>
     input.type === 'file' ? { file: input.shown, sha256: input.sha256 } : input.type === 'url' ? { url: input.url } : { import: input.id };

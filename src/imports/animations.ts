@@ -11,6 +11,20 @@ export interface ResolvedAnimation {
   libraryName: string;
 }
 
+/** The free clips a rigging result carries (https://docs.meshy.ai/en/api/rigging). */
+export type FreeClip = 'walking' | 'running';
+/** The aliases that ask for a free clip; any other spelling (`Casual_Walk_inplace`, `613`) buys the library action. */
+const FREE_CLIPS: Readonly<Record<string, FreeClip>> = { walk: 'walking', run: 'running' };
+
+/**
+ * The rig's free clip (https://docs.meshy.ai/en/api/rigging `basic_animations`) that stands in for a clip written `walk` or
+ * `run`; the library action is bought only when the rig returns none. Derived, not kept in the spec: keys stay as they were.
+ */
+export function freeClipOf(clip: ResolvedAnimation): FreeClip | undefined {
+  const free = Object.hasOwn(FREE_CLIPS, clip.name) ? FREE_CLIPS[clip.name] : undefined;
+  return free && ANIMATION_ALIASES[clip.name] === clip.actionId ? free : undefined;
+}
+
 /** Meshy's limit for one animation task (`action_ids`, https://docs.meshy.ai/en/api/animation). */
 export const MAX_ANIMATIONS = 10;
 

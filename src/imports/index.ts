@@ -6,9 +6,11 @@ import { formatImportId, IMPORT_PREFIX, RESOLVED_PREFIX, splitImportId } from '.
 import { inputKey, inputText, type SourceContext, type SourceInput } from './inputs.js';
 import { type ImageKindName, importKind, KINDS, type KindTask, kindsMaking, type MeshySpec, outputOf } from './kinds/index.js';
 import { dataUriLength, MAX_DATA_URI_LENGTH, megabytes } from './limits.js';
+import { retiredModelProblem } from './models.js';
 import { shorten } from './names.js';
 import { quote } from './printable.js';
 
+export { type FreeClip, freeClipOf } from './animations.js';
 export { MeshySpecError } from './errors.js';
 export { IMPORT_PREFIX, RESOLVED_PREFIX } from './id.js';
 export type { SourceInput } from './inputs.js';
@@ -81,7 +83,11 @@ export function parseMeshyImport(
     const hint = closestMatch(key, keys);
     problems.push({ key, message: `unknown option${hint ? ` (did you mean "${hint}"?)` : ''}` });
   }
-  const parsed = definition.schema.safeParse(Object.fromEntries(Object.entries(query).filter(([key]) => keys.includes(key))));
+  const retired = typeof query.ai_model === 'string' ? retiredModelProblem(query.ai_model) : undefined;
+  if (retired) problems.push({ key: 'ai_model', message: retired });
+  const parsed = definition.schema.safeParse(
+    Object.fromEntries(Object.entries(query).filter(([key]) => keys.includes(key) && !(retired && key === 'ai_model'))),
+  );
   const fail = (): never => {
     throw new MeshySpecError(shownId, problems, shownImporter, allowedOptionsHelp(kind, definition.docs));
   };

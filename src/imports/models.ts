@@ -8,6 +8,25 @@ export const STANDARD_MODELS = ['meshy-5', 'meshy-6', 'meshy-6-lite', 'meshy-7',
 const SMART_TOPOLOGY_MODELS = ['meshy-t2', 'meshy-t2.5'] as const;
 export const AI_MODELS = [...STANDARD_MODELS, ...SMART_TOPOLOGY_MODELS, 'latest'] as const;
 
+/**
+ * Meshy's retirement schedule (https://docs.meshy.ai/en/api/changelog): from its day on, a request naming the model is refused
+ * with a 400, so an import naming it is refused when parsed, naming what to use instead. (meshy-t1's day in October 2026 is not
+ * given; the month's first is taken.)
+ */
+const RETIREMENTS: Readonly<Record<string, { on: string; replacement: string }>> = {
+  'meshy-3': { on: '2025-01-14', replacement: 'latest (Meshy 7.1)' },
+  'meshy-4': { on: '2026-03-20', replacement: 'latest (Meshy 7.1)' },
+  'meshy-5': { on: '2026-10-10', replacement: 'meshy-6-lite (the same 5-credit previews) or latest (Meshy 7.1)' },
+  'meshy-t1': { on: '2026-10-01', replacement: 'meshy-t2 (model_type=smart-topology)' },
+};
+
+/** Why an `ai_model` can no longer be used, naming its replacement; undefined while it can. */
+export function retiredModelProblem(model: string, now = Date.now()): string | undefined {
+  const retirement = Object.hasOwn(RETIREMENTS, model) ? RETIREMENTS[model]! : undefined;
+  if (!retirement || now < Date.parse(`${retirement.on}T00:00:00Z`)) return undefined;
+  return `${model} was retired by Meshy on ${retirement.on} (its requests are refused); use ${retirement.replacement}`;
+}
+
 type StandardModel = (typeof STANDARD_MODELS)[number];
 export type SmartTopologyModel = (typeof SMART_TOPOLOGY_MODELS)[number];
 type AiModel = (typeof AI_MODELS)[number];

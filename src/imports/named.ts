@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
 import { type IMPORT_KINDS, importKind } from './kinds/index.js';
+import type { motionDefinition } from './motions.js';
 
 /**
  * Named models: `meshy({ models: { knight: { prompt: '…', target_polycount: 8000 } } })`, then
@@ -9,7 +10,14 @@ import { type IMPORT_KINDS, importKind } from './kinds/index.js';
  * Definitions become the very query an import would have written, so they are validated by the same
  * schema (with messages naming the model and each option) and share cache entries with equal imports.
  */
-const optionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+const optionValue = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.array(z.string()),
+  // `motions: { shamble: { prompt, duration, mode } }`: reaches the query as JSON (motions.ts).
+  z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number()]))),
+]);
 
 /** The kind of a definition without `kind`. */
 const DEFAULT_KIND = 'prompt';
@@ -39,13 +47,15 @@ type Present<T> = Exclude<T, undefined>;
 
 /** The value a definition gives for one query key. */
 type DefinitionValue<Field extends z.core.SomeType> =
-  Present<z.output<Field>> extends z.core.$brand<'CommaList'>
-    ? string | readonly string[]
-    : Present<z.output<Field>> extends boolean
-      ? boolean
-      : Present<z.output<Field>> extends number
-        ? number
-        : Present<z.input<Field>> | (string extends z.input<Field> ? never : 'false' extends z.input<Field> ? false : never);
+  Present<z.output<Field>> extends z.core.$brand<'MotionsJson'>
+    ? Record<string, z.input<typeof motionDefinition>>
+    : Present<z.output<Field>> extends z.core.$brand<'CommaList'>
+      ? string | readonly string[]
+      : Present<z.output<Field>> extends boolean
+        ? boolean
+        : Present<z.output<Field>> extends number
+          ? number
+          : Present<z.input<Field>> | (string extends z.input<Field> ? never : 'false' extends z.input<Field> ? false : never);
 
 /** A definition names the query's `text` `prompt`. */
 type DefinitionKey<Key> = Key extends 'text' ? 'prompt' : Key;
@@ -83,7 +93,7 @@ const MODEL_NAME = /^[a-z][a-z0-9_-]*$/i;
 
 /**
  * The `meshy:<kind>?…` import a named model stands for: `kind` defaults to prompt, `prompt` is the
- * query's `text`, lists are comma-separated (`animation: ['walk', 'idle']`).
+ * query's `text`, lists are comma-separated (`animation: ['walk', 'idle']`), objects JSON (`motions`).
  */
 function namedModelImport(name: string, definition: NamedModel, defaults: Record<string, OptionValue> = {}): string {
   const { kind = DEFAULT_KIND, ...options } = definition;
@@ -94,7 +104,7 @@ function namedModelImport(name: string, definition: NamedModel, defaults: Record
   const merged = { name, ...shared, ...options };
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(merged)) {
-    query.set(key === 'prompt' ? 'text' : key, Array.isArray(value) ? value.join(',') : String(value));
+    query.set(key === 'prompt' ? 'text' : key, Array.isArray(value) ? value.join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
   return `meshy:${kindName}?${query}`;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ANIMATION_CREDITS_PER_ACTION, RIGGING_CREDITS } from '../meshy/pricing.js';
 import { MAX_ANIMATIONS, type ResolvedAnimation, resolveAnimations } from './animations.js';
 import type { SpecProblem } from './errors.js';
+import { MOTION_QUERY_DOCS, type MotionClip, motionQueryShape, motionsFromQuery } from './motions.js';
 import { commaList, flag } from './params.js';
 
 /**
@@ -24,6 +25,7 @@ export const rigQueryShape = {
     .pipe(z.number().gt(0, 'must be more than 0').max(MAX_RIG_HEIGHT, `must be at most ${MAX_RIG_HEIGHT} (metres)`))
     .optional(),
   animation: commaList().optional(),
+  ...motionQueryShape,
 };
 
 export const RIG_QUERY_DOCS: Record<keyof typeof rigQueryShape, string> = {
@@ -31,7 +33,8 @@ export const RIG_QUERY_DOCS: Record<keyof typeof rigQueryShape, string> = {
   rig_height: `the character's height in metres for rigging (default ${DEFAULT_RIG_HEIGHT})`,
   animation:
     "comma-separated clips from Meshy's animation library, e.g. walk,idle or Regular_Jump " +
-    `(implies rig; +${ANIMATION_CREDITS_PER_ACTION} credits each, at most ${MAX_ANIMATIONS})`,
+    `(implies rig; +${ANIMATION_CREDITS_PER_ACTION} credits each, at most ${MAX_ANIMATIONS}; walk and run come free with the rig)`,
+  ...MOTION_QUERY_DOCS,
 };
 
 export type RigQuery = { [K in keyof typeof rigQueryShape]?: z.output<(typeof rigQueryShape)[K]> };
@@ -42,6 +45,8 @@ export interface RigSpec {
   rig?: { height_meters?: number };
   /** Library actions, in clip order. */
   animations?: ResolvedAnimation[];
+  /** Text to Motion clips, after the library ones. */
+  motions?: MotionClip[];
 }
 
 export function rigSpecFromQuery(query: RigQuery): { spec: RigSpec; problems: SpecProblem[] } {
@@ -53,10 +58,13 @@ export function rigSpecFromQuery(query: RigQuery): { spec: RigSpec; problems: Sp
     if ('problems' in resolved) problems.push(...resolved.problems.map((message) => ({ key: 'animation', message })));
     else animations = resolved.ok;
   }
-  if (query.rig === false && query.animation !== undefined) problems.push({ key: 'rig', message: 'animations need a rig: drop rig=false' });
-  if (query.rig_height !== undefined && !query.rig && query.animation === undefined) problems.push({ key: 'rig_height', message: 'only applies with rig' });
-  const wantsRig = query.rig === true || query.animation !== undefined;
+  const motions = motionsFromQuery(query, animations?.map((clip) => clip.name) ?? []);
+  problems.push(...motions.problems);
+  const animated = query.animation !== undefined || motions.asked;
+  if (query.rig === false && animated) problems.push({ key: 'rig', message: 'animations need a rig: drop rig=false' });
+  if (query.rig_height !== undefined && !query.rig && !animated) problems.push({ key: 'rig_height', message: 'only applies with rig' });
+  const wantsRig = query.rig === true || animated;
   if (!wantsRig) return { spec: {}, problems };
   const rig = query.rig_height !== undefined && query.rig_height !== DEFAULT_RIG_HEIGHT ? { height_meters: query.rig_height } : {};
-  return { spec: { rig, ...(animations?.length ? { animations } : {}) }, problems };
+  return { spec: { rig, ...(animations?.length ? { animations } : {}), ...(motions.clips.length ? { motions: motions.clips } : {}) }, problems };
 }

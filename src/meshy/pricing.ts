@@ -31,6 +31,8 @@ function imageTo3dCredits(body: Record<string, unknown>): number {
 
 export const RIGGING_CREDITS = 5;
 export const ANIMATION_CREDITS_PER_ACTION = 3;
+/** Text to Motion by `mode`; Meshy's default is `prime` (https://docs.meshy.ai/en/api/text-to-motion). */
+export const MOTION_CREDITS = { prime: 10, swift: 3 } as const;
 
 const IMAGE_MODEL_CREDITS: Record<string, number> = { 'nano-banana': 3, 'nano-banana-2': 6, 'nano-banana-pro': 9, 'gpt-image-2': 9 };
 
@@ -44,6 +46,7 @@ const RESOURCE_CREDITS: Record<MeshyResourceName, (body: Record<string, unknown>
   rigging: () => RIGGING_CREDITS,
   animation: (body) => ANIMATION_CREDITS_PER_ACTION * (Array.isArray(body.action_ids) ? body.action_ids.length : 1),
   'text-to-image': (body) => IMAGE_MODEL_CREDITS[String(body.ai_model)] ?? 9,
+  'text-to-motion': (body) => (body.mode === 'swift' ? MOTION_CREDITS.swift : MOTION_CREDITS.prime),
   'image-to-image': (body) => (body.ai_model === 'gpt-image-2' ? 12 : (IMAGE_MODEL_CREDITS[String(body.ai_model)] ?? 12)),
 };
 

@@ -5,6 +5,7 @@ import type {
   BaseTask,
   imageTaskSchema,
   imageTo3dTaskSchema,
+  motionTaskSchema,
   multiImageTo3dTaskSchema,
   remeshTaskSchema,
   retextureTaskSchema,
@@ -106,6 +107,17 @@ export const animation: TaskResource<z.infer<typeof animationTaskSchema>, 'anima
   matchesRequest: (task) => ofType(task, 'animate'),
 };
 
+/**
+ * Text to Motion (https://docs.meshy.ai/en/api/text-to-motion): the task echoes its prompt. Its result is a standalone clip (FBX or
+ * BVH) that no build downloads: an animation task applies it to the rig (`motion_task_id`).
+ */
+export const textToMotion: TaskResource<z.infer<typeof motionTaskSchema>, 'text-to-motion'> = {
+  name: 'text-to-motion',
+  path: '/openapi/v1/text-to-motion',
+  resultUrl: () => undefined,
+  matchesRequest: (task, body) => ofType(task, 'text-to-motion') && sameText(task.prompt, body.prompt),
+};
+
 /** Text to Image (https://docs.meshy.ai/en/api/text-to-image): the task echoes its model and prompt. */
 export const textToImage: TaskResource<z.infer<typeof imageTaskSchema>, 'text-to-image'> = {
   name: 'text-to-image',
@@ -128,6 +140,6 @@ export const imageToImage: TaskResource<z.infer<typeof imageTaskSchema>, 'image-
  * Every Meshy task resource the plugin uses: the one list. Pricing (pricing.ts) and the emulator key
  * theirs by these names, so a resource added here must be priced and emulated before it typechecks.
  */
-export const MESHY_RESOURCES = [textTo3d, imageTo3d, multiImageTo3d, remesh, retexture, rigging, animation, textToImage, imageToImage] as const;
+export const MESHY_RESOURCES = [textTo3d, imageTo3d, multiImageTo3d, remesh, retexture, rigging, animation, textToImage, imageToImage, textToMotion] as const;
 
 export type MeshyResourceName = (typeof MESHY_RESOURCES)[number]['name'];

@@ -103,9 +103,18 @@ export const retextureTaskSchema = baseTaskSchema.extend({
   image_style_url: optionalText,
 });
 
+/** The free walking and running clips a rig comes with, with skin (https://docs.meshy.ai/en/api/rigging); optional. */
+const basicAnimationsSchema = z.looseObject({ walking_glb_url: assetUrl, running_glb_url: assetUrl }).optional().catch(undefined);
+
 /** Rigging tasks (https://docs.meshy.ai/en/api/rigging): `result` is null until SUCCEEDED. */
 export const rigTaskSchema = baseTaskSchema.extend({
-  result: z.looseObject({ rigged_character_glb_url: assetUrl }).optional().catch(undefined),
+  result: z.looseObject({ rigged_character_glb_url: assetUrl, basic_animations: basicAnimationsSchema }).optional().catch(undefined),
+});
+export type RigTask = z.infer<typeof rigTaskSchema>;
+
+/** Text to Motion tasks (https://docs.meshy.ai/en/api/text-to-motion): they echo their prompt; the clip is applied by an animation task. */
+export const motionTaskSchema = baseTaskSchema.extend({
+  prompt: optionalText,
 });
 
 /** Animation tasks (https://docs.meshy.ai/en/api/animation): `result` is null until SUCCEEDED. */

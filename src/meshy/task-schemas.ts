@@ -5,6 +5,7 @@ import {
   type BaseTask,
   imageTaskSchema,
   imageTo3dTaskSchema,
+  motionTaskSchema,
   multiImageTo3dTaskSchema,
   remeshTaskSchema,
   retextureTaskSchema,
@@ -26,6 +27,7 @@ const TASK_SCHEMAS: { [Name in MeshyResourceName]: z.ZodType<TaskOf<Name>> } = {
   retexture: retextureTaskSchema,
   rigging: rigTaskSchema,
   animation: animationTaskSchema,
+  'text-to-motion': motionTaskSchema,
   'text-to-image': imageTaskSchema,
   'image-to-image': imageTaskSchema,
 };

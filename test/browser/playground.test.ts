@@ -24,6 +24,8 @@ interface PlayingClip {
   clip: string;
   /** The mixer's clock, in seconds. */
   time: number;
+  /** Where the clip playing is in its loop, in seconds. */
+  clipTime: number;
   /** Rotations of the first bones, rounded. */
   pose: string;
 }
@@ -65,19 +67,25 @@ async function playing(page: Page): Promise<PlayingClip[]> {
   return page.evaluate<PlayingClip[]>(PLAYING);
 }
 
-/** The rigged hero plays its `walk` clip: the mixer's clock advances and the bones move. */
-async function expectHeroWalking(page: Page): Promise<void> {
-  await page.waitForFunction(`(${PLAYING}).some((clip) => clip.name === 'hero' && clip.time > 0.2)`, null, { timeout: 20_000, polling: 100 });
+/**
+ * The rigged hero plays its Text to Motion clip `shamble` (the mixer's clock advances and the bones
+ * move), then its library clip `idle`: one loop each, in turn.
+ */
+async function expectHeroAnimated(page: Page): Promise<void> {
+  const hero = `(${PLAYING}).find((clip) => clip.name === 'hero')`;
+  // A moment of `shamble` with over a second of its 3 s loop left.
+  await page.waitForFunction(`${hero}?.clip === 'shamble' && ${hero}.clipTime > 0.1 && ${hero}.clipTime < 1.6`, null, { timeout: 30_000, polling: 50 });
   const [before] = (await playing(page)).filter((clip) => clip.name === 'hero');
-  expect(before).toMatchObject({ name: 'hero', clip: 'walk' });
   await page.waitForTimeout(400);
   const [after] = (await playing(page)).filter((clip) => clip.name === 'hero');
-  expect(after!.clip).toBe('walk');
+  expect(after!.clip).toBe('shamble');
   expect(after!.time).toBeGreaterThan(before!.time);
   expect(after!.pose).not.toBe('');
   expect(after!.pose).not.toBe(before!.pose);
-  const hero = (await models(page)).find((model) => model.name === 'hero')!;
-  expect(hero).toMatchObject({ kind: 'prompt', animations: ['walk', 'idle'] });
+  // Then the library clip takes over.
+  await page.waitForFunction(`${hero}?.clip === 'idle'`, null, { timeout: 10_000, polling: 50 });
+  const model = (await models(page)).find((shown) => shown.name === 'hero')!;
+  expect(model).toMatchObject({ kind: 'prompt', animations: ['idle', 'shamble'] });
 }
 
 /** Hides the HTML on top of the canvas, so that a screenshot shows only what WebGL drew. */
@@ -87,7 +95,7 @@ async function canvasScreenshot(page: Page): Promise<Uint8Array> {
 }
 
 describe.skipIf(withoutChromium())('the playground in a real browser', () => {
-  it('dev: shows placeholders at once, then swaps in the generated models without a reload (the hero walks)', async () => {
+  it('dev: shows placeholders at once, then swaps in the generated models without a reload (the hero shambles, then idles)', async () => {
     let server: ViteDevServer | undefined;
     const page = await browser!.newPage({ viewport: { width: 960, height: 540 } });
     const errors = pageErrors(page);
@@ -125,8 +133,8 @@ describe.skipIf(withoutChromium())('the playground in a real browser', () => {
           last.find((model) => model.name === name)!.history.map((entry) => entry.status),
           name,
         ).toEqual(['pending', 'ready']);
-      // The hero was swapped twice or three times; the mixer made for the final model plays `walk`.
-      await expectHeroWalking(page);
+      // The hero was swapped twice or three times; the mixer made for the final model plays its clips.
+      await expectHeroAnimated(page);
       await page.waitForTimeout(300); // a few frames with the final models
       expect(await nonBackgroundFraction(await canvasScreenshot(page))).toBeGreaterThan(0.02);
       expect(errors).toEqual([]);
@@ -136,7 +144,7 @@ describe.skipIf(withoutChromium())('the playground in a real browser', () => {
     }
   }, 150_000);
 
-  it('build + vite preview: every model loads (meshopt, WebP), the rigged hero walks, and the page renders', async () => {
+  it('build + vite preview: every model loads (meshopt, WebP), the rigged hero plays its motion and library clips, and the page renders', async () => {
     let server: PreviewServer | undefined;
     const page = await browser!.newPage({ viewport: { width: 960, height: 540 } });
     const errors = pageErrors(page);
@@ -156,7 +164,7 @@ describe.skipIf(withoutChromium())('the playground in a real browser', () => {
       expect(shown.map((model) => model.name)).toEqual(MODEL_NAMES);
       for (const model of shown) expect(model.history, model.name).toEqual([{ status: 'ready', placeholder: false }]);
       expect(shown.find((model) => model.name === 'toadstool')!.kind).toBe('image');
-      await expectHeroWalking(page);
+      await expectHeroAnimated(page);
       await page.waitForTimeout(300);
       expect(await nonBackgroundFraction(await canvasScreenshot(page))).toBeGreaterThan(0.02);
       expect(errors).toEqual([]);

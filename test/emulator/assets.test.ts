@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { validateGlb } from '../helpers/validate.js';
 import { download, fakeClock, pngSize, T2T, useEmulator } from './helpers.js';
 
-const THREE_DAYS = 3 * 24 * 3600 * 1000;
+const DAY = 24 * 3600 * 1000;
+const THREE_DAYS = 3 * DAY;
 
-async function finishedTasks() {
+async function finishedTasks(options: { linkTtlMs?: number } = {}) {
   const clock = fakeClock();
-  const api = await useEmulator({ now: clock.now, taskDurationMs: 100, queueDelayMs: 0 });
+  const api = await useEmulator({ now: clock.now, taskDurationMs: 100, queueDelayMs: 0, ...options });
   const previewId = await api.create({ mode: 'preview', prompt: 'a copper kettle', target_formats: ['glb', 'stl'] });
   clock.advance(100);
   const refineId = await api.create({ mode: 'refine', preview_task_id: previewId, enable_pbr: true });
@@ -70,8 +71,27 @@ describe('result files (signed URLs)', () => {
     expect((await download(`${url.origin}/assets/x`)).status).toBe(404);
   });
 
+  it('signs short-lived links (24 h) while the task lives 3 days: a stale link is 403, the task read again has a fresh one', async () => {
+    const { api, clock, preview } = await finishedTasks();
+    expect(preview.expires_at).toBe(preview.finished_at + THREE_DAYS);
+    expect(Number(new URL(preview.model_urls.glb).searchParams.get('Expires'))).toBe(Math.ceil((preview.finished_at + DAY) / 1000));
+    // Every read within one window gets the same link.
+    expect((await api.get(preview.id)).model_urls.glb).toBe(preview.model_urls.glb);
+    clock.advance(DAY - 1000);
+    expect((await download(preview.model_urls.glb)).status).toBe(200);
+    clock.advance(2000);
+    expect((await download(preview.model_urls.glb)).status).toBe(403);
+    const again = await api.get(preview.id);
+    expect(again.model_urls.glb).not.toBe(preview.model_urls.glb);
+    expect((await download(again.model_urls.glb)).status).toBe(200);
+    // Near the end of retention, a link lasts only as long as the task.
+    clock.advance(THREE_DAYS - DAY - 2000);
+    const late = await api.get(preview.id);
+    expect(Number(new URL(late.model_urls.glb).searchParams.get('Expires'))).toBe(Math.floor(preview.expires_at / 1000));
+  });
+
   it("expires with the task's retention (403) and disappears with the task (404)", async () => {
-    const { api, clock, preview, refine } = await finishedTasks();
+    const { api, clock, preview, refine } = await finishedTasks({ linkTtlMs: 4 * DAY });
     expect(Number(new URL(preview.model_urls.glb).searchParams.get('Expires'))).toBe(Math.floor(preview.expires_at / 1000));
     expect((await api.call('DELETE', `${T2T}/${preview.id}`)).status).toBe(200);
     expect((await download(preview.model_urls.glb)).status).toBe(404);

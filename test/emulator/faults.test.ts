@@ -31,6 +31,12 @@ async function succeededPreview(options: Parameters<typeof useEmulator>[0] = {})
 }
 
 describe('faults: 429 bursts', () => {
+  it('answers 429 without Retry-After unless the fault asks for one, as Meshy sends them', async () => {
+    const api = await useEmulator({ faults: { requests: [{ kind: 'rate-limit', method: 'post', path: T2T, message: 'NoMoreConcurrentTasks' }] } });
+    const limited = await api.call('POST', T2T, PREVIEW);
+    expect([limited.status, limited.body, limited.headers.get('retry-after')]).toEqual([429, { message: 'NoMoreConcurrentTasks' }, null]);
+  });
+
   it('answers the next N matching requests 429 with Retry-After, then recovers', async () => {
     const api = await useEmulator({ faults: { requests: [{ kind: 'rate-limit', times: 2, method: 'post', path: T2T, retryAfterSeconds: 3 }] } });
     expect((await api.call('GET', '/openapi/v1/balance')).status).toBe(200); // not matching

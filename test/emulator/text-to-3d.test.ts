@@ -89,7 +89,8 @@ describe('text to 3D: create and lifecycle', () => {
       texture_urls: [],
       consumed_credits: 20,
     });
-    expect(Object.keys(done.model_urls)).toEqual(['glb', 'obj', 'mtl']);
+    // Exactly the formats asked for; no MTL with an untextured preview's OBJ.
+    expect(Object.keys(done.model_urls)).toEqual(['glb', 'obj']);
     expect(done.model_urls.glb).toMatch(new RegExp(`^${api.emulator.url}/assets/${id}/output/model\\.glb\\?Expires=\\d+&Signature=`));
     expect(done.thumbnail_url).toContain('/output/preview.png?');
     expect(Number.isInteger(done.seed)).toBe(true);
@@ -105,7 +106,7 @@ describe('text to 3D: create and lifecycle', () => {
     expect((await api.get(ids[2]!)).preceding_tasks).toBe(0);
   });
 
-  it('echoes historic fields and lists only the requested formats (glb always)', async () => {
+  it('echoes historic fields and lists only the requested formats (no implicit glb)', async () => {
     const clock = fakeClock();
     const api = await useEmulator({ now: clock.now, taskDurationMs: 10, queueDelayMs: 0 });
     const id = await api.create({
@@ -120,8 +121,21 @@ describe('text to 3D: create and lifecycle', () => {
     clock.advance(10);
     const task = await api.get(id);
     expect(task).toMatchObject({ seed: 777, negative_prompt: 'blurry', art_style: 'sculpture' });
-    expect(Object.keys(task.model_urls)).toEqual(['glb', 'fbx', '3mf']);
+    expect(Object.keys(task.model_urls)).toEqual(['fbx', '3mf']);
     expect(task.alpha_thumbnail_url).toContain('/output/preview_alpha.png?');
+  });
+
+  it('adds the MTL only to the OBJ of a textured model; the default formats are all but 3mf', async () => {
+    const clock = fakeClock();
+    const api = await useEmulator({ now: clock.now, taskDurationMs: 10, queueDelayMs: 0 });
+    const preview = await api.create({ mode: 'preview', prompt: 'a lantern' });
+    clock.advance(10);
+    expect(Object.keys((await api.get(preview)).model_urls)).toEqual(['glb', 'fbx', 'obj', 'usdz', 'stl']);
+    const objOnly = await api.create({ mode: 'refine', preview_task_id: preview, target_formats: ['obj'] });
+    const defaults = await api.create({ mode: 'refine', preview_task_id: preview });
+    clock.advance(10);
+    expect(Object.keys((await api.get(objOnly)).model_urls)).toEqual(['obj', 'mtl']);
+    expect(Object.keys((await api.get(defaults)).model_urls)).toEqual(['glb', 'fbx', 'obj', 'mtl', 'usdz', 'stl']);
   });
 });
 

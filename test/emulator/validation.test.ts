@@ -24,7 +24,7 @@ const BAD_PREVIEWS: [string, unknown, RegExp][] = [
   ['unknown geometry_resolution', preview({ geometry_resolution: '8k' }), /^geometry_resolution must be one of/],
   ['4k geometry with meshy-7', preview({ ai_model: 'meshy-7', geometry_resolution: '4k' }), /geometry_resolution "4k" needs ai_model meshy-7\.1/],
   ['2k geometry with meshy-6', preview({ ai_model: 'meshy-6', geometry_resolution: '2k' }), /geometry_resolution "2k" needs/],
-  ['ultra_mode with meshy-5', preview({ ai_model: 'meshy-5', ultra_mode: true }), /ultra_mode needs/],
+  ['ultra_mode with meshy-6-lite', preview({ ai_model: 'meshy-6-lite', ultra_mode: true }), /ultra_mode needs/],
   [
     '2k geometry with smart-topology',
     preview({ model_type: 'smart-topology', geometry_resolution: '2k' }),

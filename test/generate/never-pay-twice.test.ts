@@ -144,7 +144,7 @@ describe('budget, dry run and frozen mode', () => {
   it('dry run: placeholders and a cost report, no connection', async () => {
     const dir = await tempDir();
     const { models, connects } = source(dir, undefined, { dryRun: true });
-    const result = await models.get(spec('text=a dry bone&ai_model=meshy-5'));
+    const result = await models.get(spec('text=a dry bone&ai_model=meshy-6-lite'));
     expect(result.meta).toMatchObject({ status: 'pending', credits: 15, triangles: 12 });
     expect(await readFile(result.path)).toBeTruthy();
     expect(models.dryRunReport()).toEqual({ models: [expect.objectContaining({ label: 'a dry bone', credits: 15 })], credits: 15 });

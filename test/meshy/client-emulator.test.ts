@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { assertGlb } from '../../src/cache/index.js';
-import { type Emulator, type FaultsConfig, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, type EmulatorOptions, type FaultsConfig, startEmulator } from '../../src/emulator/index.js';
 import {
   createMeshyClient,
   downloadTaskResult,
@@ -90,8 +90,8 @@ describe('Meshy client against the emulator', () => {
 describe('the client against an odd, slow or hostile emulator (issue 10)', () => {
   const tempDir = useTempDirs();
 
-  async function odd(faults: FaultsConfig, options: Partial<MeshyClientOptions> = {}) {
-    const own = await startEmulator({ apiKeys: [KEY], taskDurationMs: 200, queueDelayMs: 20, faults });
+  async function odd(faults: FaultsConfig, options: Partial<MeshyClientOptions> = {}, emulatorOptions: EmulatorOptions = {}) {
+    const own = await startEmulator({ apiKeys: [KEY], taskDurationMs: 200, queueDelayMs: 20, faults, ...emulatorOptions });
     const logs: string[] = [];
     const meshy = createMeshyClient({
       apiKey: KEY,
@@ -119,6 +119,20 @@ describe('the client against an odd, slow or hostile emulator (issue 10)', () =>
     expect(error).toMatchObject({ code: 'MESHY_TASK_TIMEOUT', taskId: id });
     expect((error as Error).message).toContain(`task ${id} is still IN_PROGRESS`);
     expect((error as Error).message).toMatch(/kept in the task journal, and the next build resumes it without paying again/);
+  });
+
+  it('retries a 429 without Retry-After (as Meshy sends it) on its own backoff, and waits out one that has it', async () => {
+    const bare = await odd({ requests: [{ kind: 'rate-limit', method: 'POST', times: 2 }] });
+    let started = Date.now();
+    await bare.preview();
+    expect(Date.now() - started).toBeLessThan(1000); // backoff of 20–200 ms, no header to wait for
+    expect(bare.emulator.stats()).toMatchObject({ tasksCreated: 1, faultsInjected: { 'rate-limit': 2 } });
+    const told = await odd({ requests: [{ kind: 'rate-limit', method: 'POST', retryAfterSeconds: 1 }] });
+    started = Date.now();
+    await told.preview();
+    // The header is honoured up to 4 × maxDelayMs (800 ms here), far beyond the 20–200 ms backoff.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(750);
+    expect(told.emulator.stats()).toMatchObject({ tasksCreated: 1, faultsInjected: { 'rate-limit': 1 } });
   });
 
   it('does not sleep for a Retry-After of 100000 s on a normal read', async () => {
@@ -209,6 +223,26 @@ describe('the client against an odd, slow or hostile emulator (issue 10)', () =>
     const file = await downloadTaskResult(meshy, textTo3d, task, { dir: await tempDir(), kind: 'glb' });
     expect(file.bytes).toBeGreaterThan(1000);
     expect(own.stats()).toMatchObject({ downloads: 2, faultsInjected: { 'expired-link': 1 } });
+  });
+
+  it('reads the task again when its signed link expired on its own (a 1 s link TTL, real clock)', async () => {
+    const { meshy, preview, emulator: own } = await odd({}, {}, { linkTtlMs: 1000 });
+    const task = await meshy.waitForTask(textTo3d, await preview());
+    const expires = Number(new URL(task.model_urls!.glb!).searchParams.get('Expires')) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, expires - Date.now() + 20));
+    expect((await fetch(task.model_urls!.glb!)).status).toBe(403);
+    let reads = 0;
+    const files = {
+      downloadFile: meshy.downloadFile.bind(meshy),
+      getTask: ((resource, id, call) => {
+        reads++;
+        return meshy.getTask(resource, id, call);
+      }) as typeof meshy.getTask,
+    };
+    const file = await downloadTaskResult(files, textTo3d, task, { dir: await tempDir(), kind: 'glb' });
+    expect(file.bytes).toBeGreaterThan(1000);
+    expect(reads).toBe(1);
+    expect(own.stats().downloads).toBe(1);
   });
 
   it('never shows a key written into the base URL, in errors, logs or its own baseUrl', async () => {

@@ -183,7 +183,8 @@ describe('rig and animation', () => {
     expect(emulator.stats().tasksCreated - before).toBe(4); // preview, refine, rig, animate
     const [entry] = await manifestEntries(root);
     expect(entry!.tasks.map((task) => task.stage)).toEqual(['preview', 'refine', 'rig', 'animate']);
-    expect(entry!.credits).toBe(20 + 10 + 5 + 2 * 3);
+    // `walk` comes free with the rig (issue 14): only idle is bought.
+    expect(entry!.credits).toBe(20 + 10 + 5 + 3);
     const [[, bytes]] = assetsEnding(built.assets, '.glb') as [[string, Uint8Array]];
     expect((await validateGlb(bytes)).errors).toBe(0);
     const document = await decodedDocument(bytes);

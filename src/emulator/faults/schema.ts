@@ -31,11 +31,11 @@ const taskErrorSchema = z.strictObject({
 });
 
 const requestFaultSchema = z.discriminatedUnion('kind', [
-  /** 429 before the request is handled; Retry-After in seconds. */
+  /** 429 before the request is handled; with `retryAfterSeconds`, a Retry-After header (Meshy sends none). */
   z.strictObject({
     kind: z.literal('rate-limit'),
     message: z.enum(['RateLimitExceeded', 'NoMoreConcurrentTasks']).default('RateLimitExceeded'),
-    retryAfterSeconds: z.int().min(0).default(1),
+    retryAfterSeconds: z.int().min(0).optional(),
     ...matchFields,
   }),
   /**

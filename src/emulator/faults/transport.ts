@@ -8,9 +8,13 @@ export function resetConnection(req: IncomingMessage): void {
   req.socket.resetAndDestroy();
 }
 
-/** 429 as Meshy words it (https://docs.meshy.ai/en/api/rate-limits, https://docs.meshy.ai/en/api/errors), with a Retry-After (Meshy documents none). */
+/**
+ * 429 as Meshy words it (https://docs.meshy.ai/en/api/rate-limits, https://docs.meshy.ai/en/api/errors): without a Retry-After, as
+ * Meshy sends it, unless the fault asks for one.
+ */
 export function sendRateLimit(res: ServerResponse, fault: RequestFaultOf<'rate-limit'>): void {
-  sendText(res, 429, 'application/json', JSON.stringify({ message: fault.message }), { 'retry-after': String(fault.retryAfterSeconds) });
+  const retryAfter: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+  sendText(res, 429, 'application/json', JSON.stringify({ message: fault.message }), retryAfter);
 }
 
 /**

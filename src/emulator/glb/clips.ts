@@ -57,15 +57,36 @@ export function motionFamilyOf(category: string, subCategory: string, name: stri
   return 'idle';
 }
 
+/** How a Text to Motion prompt (https://docs.meshy.ai/en/api/text-to-motion) moves: the words it uses pick the family. */
+export function motionFamilyOfPrompt(prompt: string): MotionFamily {
+  if (/\b(jump|leap|hop)/i.test(prompt)) return 'jump';
+  if (/\b(run|sprint|dash|jog)/i.test(prompt)) return 'run';
+  if (/\b(walk|shambl|stroll|march|limp|stagger|sneak)/i.test(prompt)) return 'walk';
+  if (/\b(danc|spin|twirl)/i.test(prompt)) return 'dance';
+  if (/\b(punch|kick|fight|attack|slash|strike|swing|box)/i.test(prompt)) return 'fight';
+  return 'idle';
+}
+
 const FRAMES = 24;
 
-/** One looping clip named `name`; the name seeds small variations of its family's motion. */
-export function buildClip(joints: readonly Joint[], name: string, family: MotionFamily): Clip {
-  const random = createRandom(hash32('clip', name));
+/**
+ * One looping clip named `name`; `seed` (the name by default) seeds small variations of its
+ * family's motion. With `duration` the clip lasts that long: whole cycles of the motion.
+ */
+export function buildClip(
+  joints: readonly Joint[],
+  name: string,
+  family: MotionFamily,
+  { duration, seed = name }: { duration?: number; seed?: string } = {},
+): Clip {
+  const random = createRandom(hash32('clip', seed));
   const vary = (value: number) => value * (0.8 + 0.4 * random());
   const base = MOTIONS[family];
   const motion = Object.fromEntries(Object.entries(base).map(([key, value]) => [key, vary(value)])) as unknown as Motion;
-  const times = Float32Array.from({ length: FRAMES + 1 }, (_, frame) => (motion.period * frame) / FRAMES);
+  const cycles = duration === undefined ? 1 : Math.max(1, Math.round(duration / motion.period));
+  if (duration !== undefined) motion.period = duration / cycles;
+  const frames = FRAMES * cycles;
+  const times = Float32Array.from({ length: frames + 1 }, (_, frame) => (motion.period * cycles * frame) / frames);
   const phases = [...times].map((time) => (2 * Math.PI * time) / motion.period);
   const rotation = (jointName: string, at: (phase: number) => Quaternion): Track => ({
     joint: jointIndex(joints, jointName),

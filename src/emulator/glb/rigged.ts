@@ -14,9 +14,17 @@ export interface RiggedRequest {
   heightMeters: number;
   textureSize: number;
   /** Clips to include, in order. */
-  clips: { name: string; family: MotionFamily }[];
+  clips: RiggedClip[];
   /** false: the armature only (`*_armature_glb_url`), no mesh. */
   withSkin: boolean;
+}
+
+/** A clip of the rig: `duration` and `seed` as buildClip takes them (a Text to Motion clip has both). */
+export interface RiggedClip {
+  name: string;
+  family: MotionFamily;
+  duration?: number;
+  seed?: string;
 }
 
 export async function generateRiggedGlb(request: RiggedRequest): Promise<Uint8Array> {
@@ -54,7 +62,7 @@ export async function generateRiggedGlb(request: RiggedRequest): Promise<Uint8Ar
     scene.addChild(document.createNode('Character').setMesh(document.createMesh('Character').addPrimitive(primitive)).setSkin(skin));
   }
 
-  for (const clip of request.clips.map(({ name, family }) => buildClip(joints, name, family))) {
+  for (const clip of request.clips.map(({ name, family, ...variation }) => buildClip(joints, name, family, variation))) {
     const animation = document.createAnimation(clip.name);
     const input = accessor('SCALAR', clip.times);
     for (const track of clip.tracks) {
