@@ -44,7 +44,7 @@ const clipName = z.string().regex(CLIP_NAME, {
   error: (issue) => `a clip name is a letter, then letters, digits, "_" or "-" (at most 64); got ${quote(String(issue.input))}`,
 });
 
-export const motionQueryShape = {
+export const motionQueryShape = () => ({
   motion: text(MAX_MOTION_PROMPT_LENGTH).optional(),
   motion_duration: z
     .string()
@@ -57,7 +57,7 @@ export const motionQueryShape = {
   motion_name: clipName.optional(),
   /** `{ "<clip name>": { "prompt": "…", "duration": 4, "mode": "swift" } }`, as a named model's `motions` writes it. */
   motions: z.string().brand<'MotionsJson'>().optional(),
-};
+});
 
 export const motionDefinition = z.strictObject({
   prompt: text(MAX_MOTION_PROMPT_LENGTH),
@@ -67,7 +67,7 @@ export const motionDefinition = z.strictObject({
 
 const clipPrice = (mode: MotionMode) => `+${MOTION_CREDITS[mode] + ANIMATION_CREDITS_PER_ACTION}`;
 
-export const MOTION_QUERY_DOCS: Record<keyof typeof motionQueryShape, string> = {
+export const MOTION_QUERY_DOCS: Record<keyof ReturnType<typeof motionQueryShape>, string> = {
   motion:
     `a custom clip from Meshy Text to Motion, e.g. "a zombie shamble" (implies rig; at most ${MAX_MOTION_PROMPT_LENGTH} characters; ` +
     `${clipPrice('swift')} credits swift, ${clipPrice('prime')} prime, motion and animation tasks)`,
@@ -77,7 +77,7 @@ export const MOTION_QUERY_DOCS: Record<keyof typeof motionQueryShape, string> = 
   motions: 'several custom clips: set `motions: { shamble: { prompt, duration, mode } }` on a named model',
 };
 
-type MotionQuery = { [K in keyof typeof motionQueryShape]?: z.output<(typeof motionQueryShape)[K]> };
+type MotionQuery = { [K in keyof ReturnType<typeof motionQueryShape>]?: z.output<ReturnType<typeof motionQueryShape>[K]> };
 
 /** The custom clips of a query, in order, and every problem with them; `taken` are the library clips' names. */
 export function motionsFromQuery(query: MotionQuery, taken: readonly string[]): { clips: MotionClip[]; problems: SpecProblem[]; asked: boolean } {

@@ -10,7 +10,7 @@ const QUALITY = { min: 1, max: 100 };
  * `meshy:prompt?text=crate&max_triangles=5000&max_texture_size=1024`. They shape only the optimized
  * file, never the Meshy request: the raw model is shared by every import of the same prompt.
  */
-export const optimizeQueryShape = {
+export const optimizeQueryShape = () => ({
   optimize: oneOf([...OPTIMIZE_PRESETS, 'false']).optional(),
   max_triangles: wholeNumber(1, 10_000_000).optional(),
   simplify_error: z
@@ -24,11 +24,11 @@ export const optimizeQueryShape = {
   texture_format: oneOf(TEXTURE_FORMATS).optional(),
   texture_quality: wholeNumber(QUALITY.min, QUALITY.max).optional(),
   compression: oneOf(COMPRESSION_METHODS).optional(),
-};
+});
 
-export type OptimizeQuery = { [K in keyof typeof optimizeQueryShape]?: z.output<(typeof optimizeQueryShape)[K]> };
+export type OptimizeQuery = { [K in keyof ReturnType<typeof optimizeQueryShape>]?: z.output<ReturnType<typeof optimizeQueryShape>[K]> };
 
-export const OPTIMIZE_QUERY_DOCS: Record<keyof typeof optimizeQueryShape, string> = {
+export const OPTIMIZE_QUERY_DOCS: Record<keyof ReturnType<typeof optimizeQueryShape>, string> = {
   optimize: `optimize preset for this import: ${OPTIMIZE_PRESETS.join(' | ')} | false (ship Meshy's file)`,
   max_triangles: 'simplify the optimized model to at most this many triangles (Meshy is still asked for its own polycount)',
   simplify_error: 'largest simplification error relative to the mesh size, 0–1 (e.g. 0.001); 0 = no simplification',

@@ -15,7 +15,7 @@ import { commaList, flag } from './params.js';
 const DEFAULT_RIG_HEIGHT = 1.7;
 const MAX_RIG_HEIGHT = 100;
 
-export const rigQueryShape = {
+export const rigQueryShape = () => ({
   rig: flag().optional(),
   rig_height: z
     .string()
@@ -25,10 +25,10 @@ export const rigQueryShape = {
     .pipe(z.number().gt(0, 'must be more than 0').max(MAX_RIG_HEIGHT, `must be at most ${MAX_RIG_HEIGHT} (metres)`))
     .optional(),
   animation: commaList().optional(),
-  ...motionQueryShape,
-};
+  ...motionQueryShape(),
+});
 
-export const RIG_QUERY_DOCS: Record<keyof typeof rigQueryShape, string> = {
+export const RIG_QUERY_DOCS: Record<keyof ReturnType<typeof rigQueryShape>, string> = {
   rig: `rig a humanoid model with Meshy auto-rigging (+${RIGGING_CREDITS} credits); the GLB gets a 24-joint skeleton`,
   rig_height: `the character's height in metres for rigging (default ${DEFAULT_RIG_HEIGHT})`,
   animation:
@@ -37,7 +37,7 @@ export const RIG_QUERY_DOCS: Record<keyof typeof rigQueryShape, string> = {
   ...MOTION_QUERY_DOCS,
 };
 
-export type RigQuery = { [K in keyof typeof rigQueryShape]?: z.output<(typeof rigQueryShape)[K]> };
+export type RigQuery = { [K in keyof ReturnType<typeof rigQueryShape>]?: z.output<ReturnType<typeof rigQueryShape>[K]> };
 
 /** What rigging and animation add to a spec; absent when neither was asked for, so keys stay stable. */
 export interface RigSpec {

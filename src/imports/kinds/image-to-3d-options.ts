@@ -26,7 +26,7 @@ import { type JsonValue, type SpecInputs, taskSpec, withoutDefaults } from '../t
  * The options `meshy:image` and `meshy:images` share: Image to 3D and Multi-Image to 3D
  * (https://docs.meshy.ai/en/api/image-to-3d, https://docs.meshy.ai/en/api/multi-image-to-3d), with Meshy's names.
  */
-export const imageTo3dShape = {
+export const imageTo3dShape = () => ({
   name: fileName(),
   ai_model: oneOf(AI_MODELS).optional(),
   should_texture: flag().optional(),
@@ -46,11 +46,11 @@ export const imageTo3dShape = {
   moderation: flag().optional(),
   auto_size: flag().optional(),
   origin_at: oneOf(ORIGINS).optional(),
-  ...rigQueryShape,
-  ...optimizeQueryShape,
-};
+  ...rigQueryShape(),
+  ...optimizeQueryShape(),
+});
 
-export const IMAGE_TO_3D_DOCS: Record<keyof typeof imageTo3dShape, string> = {
+export const IMAGE_TO_3D_DOCS: Record<keyof ReturnType<typeof imageTo3dShape>, string> = {
   name: 'base name of the emitted file (default: from the image file name)',
   ai_model: `${choices(AI_MODELS)} (pinned)`,
   should_texture: 'false = geometry only (default true)',
@@ -89,7 +89,7 @@ const DEFAULTS: Record<string, JsonValue> = {
 
 const TEXTURE_KEYS = ['enable_pbr', 'texture_resolution', 'texture_prompt', 'texture_image_url', 'remove_lighting'] as const;
 
-export type ImageTo3dQuery = { [K in keyof typeof imageTo3dShape]?: z.output<(typeof imageTo3dShape)[K]> } & GenerationQuery;
+export type ImageTo3dQuery = { [K in keyof ReturnType<typeof imageTo3dShape>]?: z.output<ReturnType<typeof imageTo3dShape>[K]> } & GenerationQuery;
 
 /** The body shared by both kinds: geometry, texturing, sizing. */
 export function imageTo3dRequest(query: ImageTo3dQuery, problems: SpecProblem[]): Record<string, JsonValue> {

@@ -10,10 +10,11 @@ import { aspectProblems, PICTURE_DOCS, pictureRequest, pictureShape } from './pi
 /** How many reference images Meshy takes (https://docs.meshy.ai/en/api/image-to-image). */
 const REFERENCES = { min: 1, max: 5 };
 
-const imageToImageQuerySchema = z.strictObject({
-  ...pictureShape,
-  src: commaList({ error: 'the reference images are required: src=./a.png' }),
-});
+const imageToImageQuerySchema = () =>
+  z.strictObject({
+    ...pictureShape(),
+    src: commaList({ error: 'the reference images are required: src=./a.png' }),
+  });
 
 /** `meshy:image-to-image?src=./sketch.png&text=…` — an edit of reference images (https://docs.meshy.ai/en/api/image-to-image). */
 export const imageToImageKind = defineKind({

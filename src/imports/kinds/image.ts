@@ -9,13 +9,14 @@ import { IMAGE_TO_3D_DOCS, imageTo3dRequest, imageTo3dShape, imageTo3dSpec } fro
 import { defineKind, oneTask } from './kind.js';
 
 /** `meshy:image?src=./concepts/chair.png` — Image to 3D (https://docs.meshy.ai/en/api/image-to-3d). */
-const imageQuerySchema = z.strictObject({
-  src: z.string({ error: 'the image is required: meshy:image?src=./concept.png' }),
-  model_type: oneOf(MODEL_TYPES).optional(),
-  geometry_resolution: oneOf(GEOMETRY_RESOLUTIONS).optional(),
-  multi_view_thumbnails: flag().optional(),
-  ...imageTo3dShape,
-});
+const imageQuerySchema = () =>
+  z.strictObject({
+    src: z.string({ error: 'the image is required: meshy:image?src=./concept.png' }),
+    model_type: oneOf(MODEL_TYPES).optional(),
+    geometry_resolution: oneOf(GEOMETRY_RESOLUTIONS).optional(),
+    multi_view_thumbnails: flag().optional(),
+    ...imageTo3dShape(),
+  });
 
 export const imageKind = defineKind({
   name: 'image',

@@ -19,13 +19,14 @@ const MODELS = [...STANDARD_MODELS, 'latest'] as const;
 const GUIDE_MODELS = ['meshy-7', 'meshy-7.1'];
 
 /** `meshy:images?src=./front.png,./side.png` — Multi-Image to 3D (https://docs.meshy.ai/en/api/multi-image-to-3d): 1–4 views of one object. */
-const imagesQuerySchema = z.strictObject({
-  src: commaList({ error: 'the images are required: meshy:images?src=./front.png,./side.png' }),
-  geometry_resolution: oneOf(RESOLUTIONS).optional(),
-  texture_image_urls: commaList().optional(),
-  ...imageTo3dShape,
-  ai_model: oneOf(MODELS).optional(),
-});
+const imagesQuerySchema = () =>
+  z.strictObject({
+    src: commaList({ error: 'the images are required: meshy:images?src=./front.png,./side.png' }),
+    geometry_resolution: oneOf(RESOLUTIONS).optional(),
+    texture_image_urls: commaList().optional(),
+    ...imageTo3dShape(),
+    ai_model: oneOf(MODELS).optional(),
+  });
 
 export const imagesKind = defineKind({
   name: 'images',

@@ -42,11 +42,22 @@ export interface ImportKind<Name extends string = string, Schema extends z.ZodOb
   tasks(spec: NoInfer<Spec>): KindTask[];
 }
 
-/** Keeps a kind's name and output as literal types, so the registry can derive its unions from them. */
+/**
+ * Keeps a kind's name and output as literal types, so the registry can derive its unions from them.
+ * Its schema is built on first use: building zod schemas is most of what loading the import parser
+ * costs, and a project imports few of the kinds.
+ */
 export function defineKind<const Name extends string, Schema extends z.ZodObject, Spec extends { kind: Name }, const Output extends SourceKind>(
-  kind: ImportKind<Name, Schema, Spec> & { output: Output },
+  kind: Omit<ImportKind<Name, Schema, Spec>, 'schema'> & { schema: () => Schema; output: Output },
 ): ImportKind<Name, Schema, Spec> & { output: Output } {
-  return kind;
+  let schema: Schema | undefined;
+  return {
+    ...kind,
+    get schema() {
+      schema ??= kind.schema();
+      return schema;
+    },
+  };
 }
 
 /**

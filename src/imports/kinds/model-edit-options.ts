@@ -8,12 +8,12 @@ import { RIG_QUERY_DOCS, type RigQuery, rigQueryShape } from '../rig.js';
 import { type JsonValue, type SharedSpecQuery, type SpecInputs, taskSpec } from '../task-spec.js';
 
 /** The options `meshy:retexture` and `meshy:remesh` share: the model they change, its file name, rigging and optimizing. */
-export const modelEditShape = {
+export const modelEditShape = () => ({
   src: z.string({ error: 'the model is required: src=./model.glb or src=meshy:<named model>' }),
   name: fileName(),
-  ...rigQueryShape,
-  ...optimizeQueryShape,
-};
+  ...rigQueryShape(),
+  ...optimizeQueryShape(),
+});
 
 /**
  * Models Meshy retextures and remeshes (https://docs.meshy.ai/en/api/remesh, https://docs.meshy.ai/en/api/retexture):

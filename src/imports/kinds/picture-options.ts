@@ -14,13 +14,13 @@ const NANO_ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4'];
 /** Image prompts have no documented limit; this keeps ids and keys sane. */
 const MAX_IMAGE_PROMPT = 2000;
 
-export const pictureShape = {
+export const pictureShape = () => ({
   text: text(MAX_IMAGE_PROMPT),
   name: fileName(),
   ai_model: oneOf(IMAGE_MODELS).optional(),
   aspect_ratio: oneOf([...new Set([...NANO_ASPECT_RATIOS, ...GPT_ASPECT_RATIOS])] as [string, ...string[]]).optional(),
   remove_background: flag().optional(),
-};
+});
 
 export const PICTURE_DOCS = {
   text: 'the prompt (required)',

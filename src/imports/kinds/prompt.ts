@@ -31,38 +31,39 @@ const MAX_SEED = 2_147_483_647;
  * `meshy:prompt?…` — Text to 3D. Keys are Meshy's own parameter names (https://docs.meshy.ai/en/api/text-to-3d),
  * except `text` (the prompt), `textured` (false = preview only), and `name` (the emitted file's name).
  */
-const promptQuerySchema = z.strictObject({
-  text: text(MAX_PROMPT_LENGTH),
-  name: fileName(),
-  textured: flag().optional(),
-  // preview stage
-  ai_model: oneOf(AI_MODELS).optional(),
-  model_type: oneOf(MODEL_TYPES).optional(),
-  topology: oneOf(TOPOLOGIES).optional(),
-  target_polycount: wholeNumber(POLYCOUNT.standard.min, POLYCOUNT.standard.max).optional(),
-  decimation_mode: wholeNumber(1, DECIMATION_MODES.length).optional(),
-  should_remesh: flag().optional(),
-  geometry_resolution: oneOf(GEOMETRY_RESOLUTIONS).optional(),
-  symmetry_mode: oneOf(SYMMETRY_MODES).optional(),
-  pose_mode: oneOf([...POSE_MODES, '']).optional(),
-  art_style: oneOf(ART_STYLES).optional(),
-  seed: wholeNumber(0, MAX_SEED).optional(),
-  moderation: flag().optional(),
-  auto_size: flag().optional(),
-  origin_at: oneOf(ORIGINS).optional(),
-  // refine stage
-  enable_pbr: flag().optional(),
-  texture_prompt: text(MAX_PROMPT_LENGTH).optional(),
-  texture_image_url: imageUrl().optional(),
-  texture_resolution: oneOf(TEXTURE_RESOLUTIONS).optional(),
-  remove_lighting: flag().optional(),
-  // rigging and animation (later tasks on the same model)
-  ...rigQueryShape,
-  // optimize stage (not sent to Meshy; see optimize-keys.ts)
-  ...optimizeQueryShape,
-});
+const promptQuerySchema = () =>
+  z.strictObject({
+    text: text(MAX_PROMPT_LENGTH),
+    name: fileName(),
+    textured: flag().optional(),
+    // preview stage
+    ai_model: oneOf(AI_MODELS).optional(),
+    model_type: oneOf(MODEL_TYPES).optional(),
+    topology: oneOf(TOPOLOGIES).optional(),
+    target_polycount: wholeNumber(POLYCOUNT.standard.min, POLYCOUNT.standard.max).optional(),
+    decimation_mode: wholeNumber(1, DECIMATION_MODES.length).optional(),
+    should_remesh: flag().optional(),
+    geometry_resolution: oneOf(GEOMETRY_RESOLUTIONS).optional(),
+    symmetry_mode: oneOf(SYMMETRY_MODES).optional(),
+    pose_mode: oneOf([...POSE_MODES, '']).optional(),
+    art_style: oneOf(ART_STYLES).optional(),
+    seed: wholeNumber(0, MAX_SEED).optional(),
+    moderation: flag().optional(),
+    auto_size: flag().optional(),
+    origin_at: oneOf(ORIGINS).optional(),
+    // refine stage
+    enable_pbr: flag().optional(),
+    texture_prompt: text(MAX_PROMPT_LENGTH).optional(),
+    texture_image_url: imageUrl().optional(),
+    texture_resolution: oneOf(TEXTURE_RESOLUTIONS).optional(),
+    remove_lighting: flag().optional(),
+    // rigging and animation (later tasks on the same model)
+    ...rigQueryShape(),
+    // optimize stage (not sent to Meshy; see optimize-keys.ts)
+    ...optimizeQueryShape(),
+  });
 
-type PromptQuery = z.infer<typeof promptQuerySchema>;
+type PromptQuery = z.infer<ReturnType<typeof promptQuerySchema>>;
 
 const PROMPT_OPTION_DOCS: Record<keyof PromptQuery, string> = {
   text: `the prompt (required, at most ${MAX_PROMPT_LENGTH} characters)`,

@@ -11,13 +11,14 @@ import { MODEL_EDIT_DOCS, modelEditShape, modelEditSpec, modelSource } from './m
 /** Meshy's defaults for a remesh, left out of the spec (https://docs.meshy.ai/en/api/remesh). */
 const DEFAULTS = { topology: 'triangle', target_polycount: 30_000 };
 
-const remeshQuerySchema = z.strictObject({
-  ...modelEditShape,
-  topology: oneOf(TOPOLOGIES).optional(),
-  target_polycount: wholeNumber(POLYCOUNT.standard.min, POLYCOUNT.standard.max).optional(),
-  decimation_mode: wholeNumber(1, DECIMATION_MODES.length).optional(),
-  origin_at: oneOf(ORIGINS).optional(),
-});
+const remeshQuerySchema = () =>
+  z.strictObject({
+    ...modelEditShape(),
+    topology: oneOf(TOPOLOGIES).optional(),
+    target_polycount: wholeNumber(POLYCOUNT.standard.min, POLYCOUNT.standard.max).optional(),
+    decimation_mode: wholeNumber(1, DECIMATION_MODES.length).optional(),
+    origin_at: oneOf(ORIGINS).optional(),
+  });
 
 /** `meshy:remesh?src=./statue.glb&target_polycount=5000&topology=quad` — Remesh (https://docs.meshy.ai/en/api/remesh). */
 export const remeshKind = defineKind({

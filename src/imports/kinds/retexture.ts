@@ -16,17 +16,18 @@ const LATEST = 'meshy-7';
 const STYLE_VIEWS = { min: 1, max: 4 };
 const STYLE_VIEWS_MODEL = 'meshy-7';
 
-const retextureQuerySchema = z.strictObject({
-  ...modelEditShape,
-  text: text(MAX_PROMPT_LENGTH).optional(),
-  style_image: z.string().optional(),
-  style_images: commaList().optional(),
-  ai_model: oneOf(MODELS).optional(),
-  enable_original_uv: flag().optional(),
-  enable_pbr: flag().optional(),
-  texture_resolution: oneOf(TEXTURE_RESOLUTIONS).optional(),
-  remove_lighting: flag().optional(),
-});
+const retextureQuerySchema = () =>
+  z.strictObject({
+    ...modelEditShape(),
+    text: text(MAX_PROMPT_LENGTH).optional(),
+    style_image: z.string().optional(),
+    style_images: commaList().optional(),
+    ai_model: oneOf(MODELS).optional(),
+    enable_original_uv: flag().optional(),
+    enable_pbr: flag().optional(),
+    texture_resolution: oneOf(TEXTURE_RESOLUTIONS).optional(),
+    remove_lighting: flag().optional(),
+  });
 
 /** `meshy:retexture?src=./crate.glb&text=mossy stone` — Retexture (https://docs.meshy.ai/en/api/retexture): new textures, same geometry. */
 export const retextureKind = defineKind({

@@ -7,7 +7,7 @@ import { taskSpec } from '../task-spec.js';
 import { defineKind, oneTask } from './kind.js';
 import { aspectProblems, PICTURE_DOCS, pictureRequest, pictureShape } from './picture-options.js';
 
-const textToImageQuerySchema = z.strictObject({ ...pictureShape, pose_mode: oneOf(POSE_MODES).optional() });
+const textToImageQuerySchema = () => z.strictObject({ ...pictureShape(), pose_mode: oneOf(POSE_MODES).optional() });
 
 /** `meshy:text-to-image?text=…` — a PNG (texture, sprite, concept art; the `src` of an image-to-3D import), https://docs.meshy.ai/en/api/text-to-image. */
 export const textToImageKind = defineKind({
