@@ -106,8 +106,9 @@ export const PRESETS: Record<OptimizePreset, Omit<ResolvedOptimizeOptions, 'pres
     simplifyError: 1e-4,
     maxTextureSize: 2048,
     textureFormat: 'ktx2',
+    // ETC1S -q 128 and UASTC level 1 without RDO: chosen by measurement (docs/gpu-textures.md).
     textureQuality: 50,
-    normalTextureQuality: 80,
+    normalTextureQuality: 100,
     textureEffort: 2,
     fillUnusedTexels: true,
     compression: 'meshopt',
