@@ -6,7 +6,7 @@ import pine, { meta as pineMeta } from 'meshy:prompt?text=a stylized pine tree&t
 // Text to 3D.
 import helmet, { meta as helmetMeta } from 'meshy:prompt?text=a weathered viking helmet&target_polycount=15000';
 // PBR maps as KTX2 (Basis Universal): they stay compressed in video memory (docs/gpu-textures.md).
-import chest, { meta as chestMeta } from 'meshy:prompt?text=a wooden treasure chest with iron bands&enable_pbr&texture_format=ktx2';
+import chest, { meta as chestMeta } from 'meshy:prompt?text=a wooden treasure chest with iron bands&enable_pbr&texture_format=ktx2&max_texture_size=512';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { MeshoptDecoder } from 'three/addons/libs/meshopt_decoder.module.js';
