@@ -226,7 +226,7 @@ function interpolate(points: { x: number; y: number }[], x: number): number | nu
 
 /** Bytes at matched texture PSNR and PSNR at matched bytes, against gt meshopt+webp. */
 function printRateDistortion(rows: Row[], curves: Map<string, CurvePoint[]>): void {
-  console.log('\nRate–distortion against gt meshopt+webp (our web preset swept over texture quality ' + `${SWEEP_QUALITIES.join('/')}):`);
+  console.log(`\nRate–distortion against gt meshopt+webp (our web preset swept over texture quality ${SWEEP_QUALITIES.join('/')}):`);
   const header = [
     'fixture',
     'gt KiB',

