@@ -119,6 +119,7 @@ export async function status(project: MeshyProject, print: Print, { check = fals
     }
   }
   printInvalid(print, invalid);
+  if (video.models > 0) print(`textures in video memory (with mipmaps, estimated): ~${formatBytes(video.bytes)} for ${video.models} optimized model(s)`);
   const count = (name: EntryState['state']) => [...states.values()].filter((s) => s.state === name && !isDamaged(s)).length;
   const damaged = [...states.values()].filter(isDamaged).length;
   print(
@@ -126,7 +127,6 @@ export async function status(project: MeshyProject, print: Print, { check = fals
       (damaged ? `, ${damaged} damaged` : '') +
       (invalid.length ? `, ${invalid.length} invalid import(s)` : ''),
   );
-  if (video.models > 0) print(`textures in video memory (with mipmaps, estimated): ~${formatBytes(video.bytes)} for ${video.models} optimized model(s)`);
   if (invalid.length || damaged) return 1;
   const notCached = specs.length - count('stored');
   if (check && notCached) {
