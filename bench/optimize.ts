@@ -281,6 +281,10 @@ function printVideoMemory(rows: Row[]): void {
     const web = rows.find((r) => r.fixture === fixture && r.variant === 'ours (web)');
     const gpu = rows.find((r) => r.fixture === fixture && r.variant === 'ours (gpu)');
     if (!web || !gpu || web.gpuBytes === 0) continue;
+    if (!gpu.textureFormats.includes('ktx2')) {
+      console.log(`- ${fixture}: no KTX2 texture (${gpu.textureFormats}: made after the texture step, e.g. palette()); ${mib(gpu.gpuBytes)} MiB`);
+      continue;
+    }
     const ratio = gpu.gpuBytes / web.gpuBytes;
     const psnrOk = gpu.psnrMin !== null && gpu.psnrMin >= 32;
     console.log(
