@@ -2,12 +2,13 @@
  * One quality figure for every optimizer's output, measured the same way for all: each texture
  * slot's output is decoded, scaled back to the source's size and compared with the source over the
  * texels the source's UVs reach (PSNR over the channels the material reads; mean angular error for
- * normal maps). Geometry: a symmetric nearest-vertex distance between source and output, relative
+ * normal maps). KTX2 is decoded through basisu's BC7 transcode. Geometry: a symmetric nearest-vertex distance between source and output, relative
  * to the source's bounding-box diagonal.
  */
 import { type Document, type Texture, TextureChannel } from '@gltf-transform/core';
 import { getTextureChannelMask, listTextureSlots } from '@gltf-transform/functions';
 import sharp from 'sharp';
+import { decodeKtx2 } from '../src/optimize/basisu.js';
 import { compareImages, type RawImage, rasterizeUvMask } from '../src/optimize/texels.js';
 import { uvTrianglesOf } from '../src/optimize/textures.js';
 
@@ -28,8 +29,10 @@ function texturesBySlot(document: Document): Map<string, Texture> {
   return map;
 }
 
-async function decode(image: Uint8Array, width?: number, height?: number): Promise<RawImage> {
-  let pipeline = sharp(image).removeAlpha();
+async function decode(image: Uint8Array, mimeType: string, width?: number, height?: number): Promise<RawImage> {
+  // KTX2: level 0 as a desktop GPU receives it (the BC7 transcode), decoded by basisu itself.
+  const bytes = mimeType === 'image/ktx2' ? await decodeKtx2(image) : image;
+  let pipeline = sharp(bytes).removeAlpha();
   if (width && height) pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels };
@@ -47,10 +50,10 @@ export async function measureQuality(source: Document, output: Document): Promis
     if (!sourceImage || !outputImage) continue;
     let reference: RawImage, candidate: RawImage;
     try {
-      reference = await decode(sourceImage);
-      candidate = await decode(outputImage, reference.width, reference.height);
+      reference = await decode(sourceImage, sourceTexture.getMimeType());
+      candidate = await decode(outputImage, outputTexture!.getMimeType(), reference.width, reference.height);
     } catch {
-      continue; // a format sharp cannot read (KTX2)
+      continue; // a format neither sharp nor basisu reads
     }
     const uvs = uvTrianglesOf(source, sourceTexture);
     const mask = uvs ? rasterizeUvMask(uvs.triangles, reference.width, reference.height, 1) : null;

@@ -5,11 +5,13 @@ import toadstool, { meta as toadstoolMeta } from 'meshy:image?src=./concepts/toa
 import pine, { meta as pineMeta } from 'meshy:prompt?text=a stylized pine tree&textured=false';
 // Text to 3D.
 import helmet, { meta as helmetMeta } from 'meshy:prompt?text=a weathered viking helmet&target_polycount=15000';
-import chest, { meta as chestMeta } from 'meshy:prompt?text=a wooden treasure chest with iron bands&enable_pbr';
+// PBR maps as KTX2 (Basis Universal): they stay compressed in video memory (docs/gpu-textures.md).
+import chest, { meta as chestMeta } from 'meshy:prompt?text=a wooden treasure chest with iron bands&enable_pbr&texture_format=ktx2&max_texture_size=512';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { MeshoptDecoder } from 'three/addons/libs/meshopt_decoder.module.js';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
+import { KTX2Loader } from 'three/addons/loaders/KTX2Loader.js';
 import { CSS2DObject, CSS2DRenderer } from 'three/addons/renderers/CSS2DRenderer.js';
 import { type ModelUpdate, onModelUpdate } from 'vite-plugin-meshy/client';
 
@@ -36,7 +38,9 @@ const controls = new OrbitControls(camera, renderer.domElement);
 controls.target.set(0, 0.4, 0);
 controls.update();
 
-const loader = new GLTFLoader().setMeshoptDecoder(MeshoptDecoder);
+// KTX2 textures are transcoded for this GPU by three's Basis Universal transcoder (served at /basis/ by vite.config.ts).
+const ktx2Loader = new KTX2Loader().setTranscoderPath(`${import.meta.env.BASE_URL}basis/`).detectSupport(renderer);
+const loader = new GLTFLoader().setMeshoptDecoder(MeshoptDecoder).setKTX2Loader(ktx2Loader);
 const list = document.querySelector('#models')!;
 
 /** One place in the scene per import; in dev its model is swapped in place as Meshy progresses. */
@@ -96,6 +100,7 @@ const slots: Slot[] = imports.map((entry, index) => {
       url: slot.url,
       history: slot.history,
       animations: slot.meta.animations,
+      textures: texturesOf(slot.group),
     })),
   /** The clips playing: model, clip name, the mixer's clock (it advances every frame) and a pose digest. */
   playing: () =>
@@ -148,6 +153,20 @@ function describe({ kind, meta, clips: played = [] }: Slot): string {
   const stats = `${meta.triangles.toLocaleString()} tris · ${(meta.bytes / 1024).toFixed(0)} KiB`;
   const clips = meta.animations.length ? ` · clips ${meta.animations.map((name) => (played.includes(name) ? `<b>▶ ${name}</b>` : name)).join(', ')}` : '';
   return `${what}${named} ${stats}${clips}${meta.status === 'preview' ? ' (preview)' : ''}`;
+}
+
+/** The textures a model's materials sample: their source format and whether the GPU holds them block-compressed. */
+function texturesOf(root: THREE.Object3D): { mimeType: string; compressed: boolean; width: number }[] {
+  const found = new Set<THREE.Texture>();
+  root.traverse((child) => {
+    if (!(child instanceof THREE.Mesh)) return;
+    for (const material of [child.material].flat()) for (const value of Object.values(material)) if (value instanceof THREE.Texture) found.add(value);
+  });
+  return [...found].map((texture) => ({
+    mimeType: String(texture.userData.mimeType ?? ''),
+    compressed: (texture as THREE.CompressedTexture).isCompressedTexture === true,
+    width: (texture.image as { width?: number } | undefined)?.width ?? 0,
+  }));
 }
 
 /** The rotations of the skinned meshes' bones, rounded: changes while a clip plays. */

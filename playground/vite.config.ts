@@ -1,6 +1,8 @@
-import { resolve } from 'node:path';
+import { createReadStream, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, searchForWorkspaceRoot } from 'vite';
+import { defineConfig, type Plugin, searchForWorkspaceRoot } from 'vite';
 import meshy from 'vite-plugin-meshy';
 
 // Without a key the playground generates its models with the bundled Meshy emulator: offline, free.
@@ -15,8 +17,33 @@ const storeDir = process.env.MESHY_CACHE_DIR ? resolve(process.env.MESHY_CACHE_D
 const taskDurationMs = Number(process.env.MESHY_EMULATOR_TASK_MS) || 1500;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+/**
+ * three's KTX2Loader fetches its Basis Universal transcoder (a script and a wasm file, shipped in
+ * three/examples/jsm/libs/basis/) from one directory at run time: served at /basis/ in dev, copied
+ * to dist/basis/ in builds.
+ */
+function basisTranscoder(): Plugin {
+  const dir = dirname(createRequire(import.meta.url).resolve('three/examples/jsm/libs/basis/basis_transcoder.js'));
+  const files: Record<string, string> = { 'basis_transcoder.js': 'text/javascript', 'basis_transcoder.wasm': 'application/wasm' };
+  return {
+    name: 'playground:basis-transcoder',
+    configureServer(server) {
+      server.middlewares.use('/basis/', (req, res, next) => {
+        const name = (req.url ?? '').slice(1).split('?')[0]!;
+        if (!files[name]) return next();
+        res.setHeader('Content-Type', files[name]);
+        createReadStream(join(dir, name)).pipe(res);
+      });
+    },
+    generateBundle() {
+      for (const name of Object.keys(files)) this.emitFile({ type: 'asset', fileName: `basis/${name}`, source: readFileSync(join(dir, name)) });
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
+    basisTranscoder(),
     meshy({
       storeDir,
       emulator: useEmulator ? { profile: 'standard', taskDurationMs } : false,

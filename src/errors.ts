@@ -50,6 +50,7 @@ const EXPECTED_CODES: ReadonlySet<string> = new Set([
   'MESHY_GENERATION_FAILED_BEFORE',
   'MESHY_IMPORT_NOT_IN_PROJECT',
   'MESHY_VARIANT_NOT_IN_PROJECT',
+  'MESHY_KTX2_ENCODER_MISSING',
 ]);
 
 export function isExpectedError(error: unknown): error is MeshyPluginError {

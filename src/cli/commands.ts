@@ -1,7 +1,19 @@
 import { join, relative } from 'node:path';
-import { type EntryState, entryStates, listGarbage, readManifest, readManifestEntry, removeGarbage, repairManifest } from '../cache/index.js';
+import {
+  type EntryState,
+  entryStates,
+  listGarbage,
+  type ManifestEntry,
+  readManifest,
+  readManifestEntry,
+  readOptimized,
+  removeGarbage,
+  repairManifest,
+} from '../cache/index.js';
 import { creditsText, estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf } from '../generate/index.js';
 import { describeSpec, type MeshySpec, MeshySpecError, specKey } from '../imports/index.js';
+import { gpuBytes } from '../optimize/gpu-memory.js';
+import { optimizedKey } from '../optimize/key.js';
 import type { MeshyProject } from '../project/index.js';
 import { BACKEND_NAMESPACES } from '../project/options.js';
 import { missingApiKeyError } from '../project/settings.js';
@@ -82,13 +94,17 @@ export async function status(project: MeshyProject, print: Print, { check = fals
   );
   let paid = 0;
   let missingCredits = 0;
+  const video = { bytes: 0, models: 0 };
   for (const used of specs) {
     const state = states.get(used.key)!;
     const where = used.usedAt.join(', ');
     if (state.state === 'stored') {
       paid += state.entry.credits;
+      const gpu = await optimizedGpuBytes(project, used.spec, state.entry);
+      if (gpu !== undefined) Object.assign(video, { bytes: video.bytes + gpu, models: video.models + 1 });
       print(
-        `cached   "${used.label}"  ${state.entry.model}, ${creditsText(state.entry.credits, project.settings.usesEmulator)}, tasks ${state.entry.tasks.map((t) => t.id).join(' ')}  (${where})`,
+        `cached   "${used.label}"  ${state.entry.model}, ${creditsText(state.entry.credits, project.settings.usesEmulator)}, tasks ${state.entry.tasks.map((t) => t.id).join(' ')}` +
+          `${gpu === undefined ? '' : `, textures ~${formatBytes(gpu)} of video memory`}  (${where})`,
       );
     } else if (state.state === 'failed') {
       const { failed } = state;
@@ -104,6 +120,7 @@ export async function status(project: MeshyProject, print: Print, { check = fals
     }
   }
   printInvalid(print, invalid);
+  if (video.models > 0) print(`textures in video memory (with mipmaps, estimated): ~${formatBytes(video.bytes)} for ${video.models} optimized model(s)`);
   const count = (name: EntryState['state']) => [...states.values()].filter((s) => s.state === name && !isDamaged(s)).length;
   const damaged = [...states.values()].filter(isDamaged).length;
   print(
@@ -118,6 +135,17 @@ export async function status(project: MeshyProject, print: Print, { check = fals
     return 1;
   }
   return 0;
+}
+
+/** Estimated video memory of a stored model's optimized textures; undefined until it has been optimized with the current options. */
+async function optimizedGpuBytes(project: MeshyProject, spec: MeshySpec, entry: ManifestEntry): Promise<number | undefined> {
+  if (!('glb' in entry.files)) return undefined;
+  const meta = await readOptimized<{ stats?: { textures?: Parameters<typeof gpuBytes>[0] } }>(
+    project.layout,
+    optimizedKey(entry.files.glb.sha256, project.options.optimize, spec.optimize),
+  );
+  const textures = meta?.meta.stats?.textures;
+  return textures ? gpuBytes(textures) : undefined;
 }
 
 /** A model paid for whose raw file is missing or damaged: it is never generated again implicitly. */

@@ -46,6 +46,13 @@ interface OptimizationMeta {
   preset: string | false;
   trianglesBefore: number;
   quality: OptimizeQuality;
+  /**
+   * Estimated video memory of the textures with mipmaps, in bytes: RGBA8 (4 B/texel) for PNG/JPEG/WebP/AVIF,
+   * 1 B/texel for KTX2 transcoded to BC7 or ASTC 4×4 (docs/gpu-textures.md).
+   */
+  gpuBytes: number;
+  /** KTX2: the Basis Universal encoder's time over all textures, in ms (paid once; the result is cached). */
+  textureEncodeMs?: number;
 }
 
 export interface ModelResult {

@@ -143,6 +143,7 @@ export async function pendingResult(layout: StoreLayout, spec: MeshySpec, key: s
       preset: false,
       trianglesBefore: stats.triangles,
       quality: { texturePsnrMin: null, texturePsnrMean: null, normalAngleDegMax: null, geometricError: 0 },
+      gpuBytes: 0,
     },
     status: 'pending',
   };

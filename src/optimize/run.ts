@@ -1,4 +1,5 @@
 import type { Transform } from '@gltf-transform/core';
+import { gpuBytes } from './gpu-memory.js';
 import { getDracoIO, getIO, usesDraco } from './io.js';
 import type { ResolvedOptimizeOptions } from './options.js';
 import { buildPipeline, describePipeline, type PipelineReport } from './pipeline.js';
@@ -28,6 +29,10 @@ export interface OptimizeReport {
   simplify: SimplifyReport | null;
   quality: OptimizeQuality;
   durationMs: number;
+  /** KTX2: the Basis Universal encoder's wall time over all textures, in ms (paid once: the result is cached). */
+  textureEncodeMs?: number;
+  /** Estimated video memory of the output's textures with mipmaps (see gpu-memory.ts). */
+  gpuBytes?: number;
   /** Wall time of each pipeline step, in ms. */
   stepMs?: Record<string, number>;
   /** True when the optimized file came out larger than the input, so the input ships instead. */
@@ -65,8 +70,9 @@ export async function optimizeResolved(input: Uint8Array, options: ResolvedOptim
   const written = await io.writeBinary(document);
   // The textures' quality checks ran while the file was written.
   for (const reports of await Promise.all(pipelineReport.pendingTextures)) pipelineReport.textures.push(...reports);
-  // Never ship a file larger than what came in.
-  const keptInput = written.byteLength >= input.byteLength;
+  // Never ship a file larger than what came in, unless it was asked for GPU textures: KTX2 trades
+  // download bytes for video memory, and the input's JPEGs would take four times as much of it.
+  const keptInput = written.byteLength >= input.byteLength && options.textureFormat !== 'ktx2';
   const bytes = keptInput ? input : written;
   const after = keptInput ? before : { ...readModelStats(document), bytes: bytes.byteLength };
   const report = summarize(options, before, after, pipelineReport, started, keptInput);
@@ -91,6 +97,7 @@ function summarize(
   keptInput: boolean,
 ): OptimizeReport {
   const encoded = keptInput ? [] : pipeline.textures.filter((t) => t.psnr !== null);
+  const encodeTimes = pipeline.textures.flatMap((t) => (t.encodeMs === undefined ? [] : [t.encodeMs]));
   const psnrs = encoded.map((t) => t.psnr as number);
   const angles = encoded.flatMap((t) => (t.normalAngleDeg === undefined ? [] : [t.normalAngleDeg]));
   const quality: OptimizeQuality = {
@@ -109,6 +116,8 @@ function summarize(
     simplify: pipeline.simplify,
     quality,
     durationMs: Math.round(performance.now() - started),
+    ...(encodeTimes.length ? { textureEncodeMs: encodeTimes.reduce((a, b) => a + b, 0) } : {}),
+    gpuBytes: gpuBytes(after.textures),
     keptInput,
   };
 }

@@ -1,7 +1,8 @@
 import { type Document, ImageUtils, Material, Primitive, type Texture, TextureChannel, type TextureInfo, type Transform } from '@gltf-transform/core';
-import { EXTTextureAVIF, EXTTextureWebP } from '@gltf-transform/extensions';
+import { EXTTextureAVIF, EXTTextureWebP, KHRTextureBasisu } from '@gltf-transform/extensions';
 import { createTransform, getTextureChannelMask, listTextureSlots } from '@gltf-transform/functions';
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import type { BasisMode } from './basisu.js';
 import type { ResolvedOptimizeOptions } from './options.js';
 import { compareImages, coverage, fillUnusedTexels, type RawImage, rasterizeUvMask, type TextureError, type UvTriangles } from './texels.js';
 
@@ -24,10 +25,18 @@ export interface TextureReport {
   uvCoverage: number | null;
   /** True when the source was kept because re-encoding would have made it larger. */
   keptSource: boolean;
+  /** KTX2: wall time of the Basis Universal encoder, in ms. */
+  encodeMs?: number;
+  /** KTX2: ETC1S (colour) or UASTC (normal and ORM maps). */
+  basis?: BasisMode;
 }
 
 const ENCODABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/avif']);
-const EXTENSION_OF_MIME: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/avif': 'avif' };
+const EXTENSION_OF_MIME: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/avif': 'avif', 'image/ktx2': 'ktx2' };
+/** KTX2: slots stored as UASTC (data the eye reads through lighting); every other slot is colour, stored as ETC1S. */
+const UASTC_SLOTS = new Set(['normalTexture', 'occlusionTexture', 'metallicRoughnessTexture']);
+/** KTX2: slots holding sRGB colour. */
+const SRGB_SLOTS = new Set(['baseColorTexture', 'emissiveTexture', 'sheenColorTexture', 'specularColorTexture', 'diffuseTexture', 'specularGlossinessTexture']);
 /** Texels grown around the UV charts, at the output size: covers bilinear taps and the first mip levels. */
 const CHART_PADDING = 4;
 const REPEAT_WRAPS = new Set([10497, 33648]); // REPEAT, MIRRORED_REPEAT
@@ -94,6 +103,7 @@ export function finishTextures(job: TextureJob, reports: Promise<TextureReport[]
     // Without the extension marked required, loaders (and the validator) reject WebP/AVIF images.
     if (mimeTypes.has('image/webp')) document.createExtension(EXTTextureWebP).setRequired(true);
     if (mimeTypes.has('image/avif')) document.createExtension(EXTTextureAVIF).setRequired(true);
+    if (mimeTypes.has('image/ktx2')) document.createExtension(KHRTextureBasisu).setRequired(true);
   });
 }
 
@@ -128,6 +138,7 @@ async function optimizeTexture(texture: Texture, uvs: UvSnapshot | null, options
   const [width, height] = size;
   const before = { mimeType: sourceMime, width, height, bytes: source.byteLength };
   const needsResize = Math.max(width, height) > options.maxTextureSize;
+  if (options.textureFormat === 'ktx2') return optimizeTextureKtx2(texture, { name, slots, before }, uvs, options, masks);
   const targetMime = options.textureFormat === 'keep' ? sourceMime : `image/${options.textureFormat}`;
   const unchanged: TextureOutcome = { report: Promise.resolve({ name, slots, before, after: before, psnr: null, uvCoverage: null, keptSource: true }) };
   if (targetMime === sourceMime && !needsResize && !options.fillUnusedTexels) return unchanged;
@@ -195,6 +206,82 @@ async function optimizeTexture(texture: Texture, uvs: UvSnapshot | null, options
   }));
   report.catch(() => undefined);
   return { report };
+}
+
+/** One basisu process at a time per thread: each one already uses every core, and holds ~200 MB per 2048² image. */
+let basisuQueue: Promise<unknown> = Promise.resolve();
+
+function queued<T>(work: () => Promise<T>): Promise<T> {
+  const next = basisuQueue.then(work, work);
+  basisuQueue = next.catch(() => undefined);
+  return next;
+}
+
+/**
+ * KTX2 with Basis Universal: ETC1S for colour, UASTC + Zstandard for normal and ORM maps, with
+ * mipmaps. The image is resized like any other (and to whole 4×4 blocks, which compressed GPU formats
+ * need), filled where no UV reaches, its unread channels zeroed, then encoded. It always replaces the
+ * source, even when larger: what it saves is video memory, not download.
+ */
+async function optimizeTextureKtx2(
+  texture: Texture,
+  identity: Pick<TextureReport, 'name' | 'slots' | 'before'>,
+  uvs: UvSnapshot | null,
+  options: TextureStepOptions,
+  masks: MaskCache,
+): Promise<TextureOutcome> {
+  const { before, slots } = identity;
+  const [width, height] = ktx2Size(before.width, before.height, options.maxTextureSize);
+  const channelMask = getTextureChannelMask(texture);
+  let pipeline = sharp(texture.getImage()!);
+  if (width !== before.width || height !== before.height) pipeline = pipeline.resize({ width, height, fit: 'fill', kernel: 'lanczos3' });
+  if ((channelMask & TextureChannel.A) === 0) pipeline = pipeline.removeAlpha();
+  const decoding = pipeline.raw().toBuffer({ resolveWithObject: true });
+  const masked = uvMask(uvs, width, height, masks);
+  const resized = rawImage(await decoding);
+  const mask = masked?.mask ?? null;
+  const usedChannels = [TextureChannel.R, TextureChannel.G, TextureChannel.B, TextureChannel.A]
+    .map((bit, index) => ((channelMask & bit) !== 0 || channelMask === 0 ? index : -1))
+    .filter((index) => index >= 0 && index < resized.channels);
+  // The quality check compares against the image before the fill; the fill only touches texels outside the mask.
+  const prepared = mask && options.fillUnusedTexels ? fillUnusedTexels(resized, mask) : resized;
+  const unusedChannels = usedChannels.length === 0 ? [] : [0, 1, 2].filter((c) => c < prepared.channels && !usedChannels.includes(c));
+  const isNormalMap = slots.includes('normalTexture');
+  const mode: BasisMode = slots.some((slot) => UASTC_SLOTS.has(slot)) ? 'uastc' : 'etc1s';
+  const srgb = slots.some((slot) => SRGB_SLOTS.has(slot));
+  const quality = mode === 'uastc' ? options.normalTextureQuality : options.textureQuality;
+  const png = await encodeRaw(prepared, unusedChannels).png({ compressionLevel: 1 }).toBuffer();
+  const { encodeKtx2 } = await import('./basisu.js');
+  const { ktx2, decodedPng, encodeMs } = await queued(() => encodeKtx2(png, { mode, quality, srgb, normalMap: isNormalMap }));
+  texture.setImage(ktx2).setMimeType('image/ktx2');
+  const uri = texture.getURI();
+  if (uri) texture.setURI(uri.replace(/\.[^./]*$/, '.ktx2'));
+  const channels = usedChannels.filter((c) => c < 3);
+  const report = (async (): Promise<TextureReport> => {
+    let decoder = sharp(decodedPng);
+    if (resized.channels < 4) decoder = decoder.removeAlpha();
+    const decoded = rawImage(await decoder.raw().toBuffer({ resolveWithObject: true }));
+    const error = compareImages(resized, decoded, mask, channels, isNormalMap);
+    return {
+      ...identity,
+      after: { mimeType: 'image/ktx2', width, height, bytes: ktx2.byteLength },
+      psnr: round(error.psnr),
+      ...(error.normalAngleDeg === undefined ? {} : { normalAngleDeg: round(error.normalAngleDeg) }),
+      uvCoverage: masked?.coverage ?? null,
+      keptSource: false,
+      encodeMs,
+      basis: mode,
+    };
+  })();
+  report.catch(() => undefined);
+  return { report };
+}
+
+/** The size a KTX2 texture is encoded at: fit inside `max` (never upscaled), in whole 4×4 blocks. */
+export function ktx2Size(width: number, height: number, max: number): [number, number] {
+  const scale = Math.min(1, max / Math.max(width, height));
+  const toBlocks = (n: number) => Math.max(4, Math.ceil(Math.max(1, Math.round(n * scale)) / 4) * 4);
+  return [toBlocks(width), toBlocks(height)];
 }
 
 /** Decodes `encoded` as a loader would and compares it with the image it was made from. */

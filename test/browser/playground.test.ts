@@ -18,6 +18,7 @@ interface ShownModel {
   shown: string;
   history: { status: string; placeholder: boolean }[];
   animations: string[];
+  textures: { mimeType: string; compressed: boolean; width: number }[];
 }
 interface PlayingClip {
   name: string;
@@ -144,7 +145,7 @@ describe.skipIf(withoutChromium())('the playground in a real browser', () => {
     }
   }, 150_000);
 
-  it('build + vite preview: every model loads (meshopt, WebP), the rigged hero plays its motion and library clips, and the page renders', async () => {
+  it('build + vite preview: every model loads (meshopt, WebP, KTX2), the rigged hero plays its motion and library clips, and the page renders', async () => {
     let server: PreviewServer | undefined;
     const page = await browser!.newPage({ viewport: { width: 960, height: 540 } });
     const errors = pageErrors(page);
@@ -164,6 +165,13 @@ describe.skipIf(withoutChromium())('the playground in a real browser', () => {
       expect(shown.map((model) => model.name)).toEqual(MODEL_NAMES);
       for (const model of shown) expect(model.history, model.name).toEqual([{ status: 'ready', placeholder: false }]);
       expect(shown.find((model) => model.name === 'toadstool')!.kind).toBe('image');
+      // The chest's PBR maps are KTX2, transcoded by three's KTX2Loader (the transcoder copied to dist/basis/).
+      const chest = shown.find((model) => model.name === 'chest')!;
+      expect(chest.textures.length).toBeGreaterThanOrEqual(1);
+      // Transcoded to a block-compressed format the GPU keeps as is (SwiftShader offers BC and ETC2).
+      for (const texture of chest.textures) expect(texture).toMatchObject({ mimeType: 'image/ktx2', compressed: true });
+      expect(chest.textures.every((texture) => texture.width > 0)).toBe(true);
+      expect(shown.find((model) => model.name === 'helmet')!.textures.every((texture) => texture.mimeType === 'image/webp')).toBe(true);
       await expectHeroAnimated(page);
       await page.waitForTimeout(300);
       expect(await nonBackgroundFraction(await canvasScreenshot(page))).toBeGreaterThan(0.02);
