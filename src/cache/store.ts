@@ -170,7 +170,8 @@ export async function checkStoreWritable(layout: StoreLayout): Promise<void> {
   await mkdir(layout.tmp, { recursive: true });
 }
 
-function rawFilePath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
+/** Where a raw file lives in the store: `raw/<sha256>.<ext>`. */
+export function rawFilePath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
   return join(layout.raw, `${file.sha256}.${file.ext ?? 'glb'}`);
 }
 

@@ -4,6 +4,7 @@ import { MeshyPluginError } from '../errors.js';
 import { createModelSource, type GenerationEvent, type GenerationMode, type ModelSource, type ModelSourceOptions } from '../generate/index.js';
 import { KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
+import type { RemoteStore } from '../remote/index.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
 import { type MeshyPluginOptions, newDeprecationWarnings, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
 import { EMULATOR_API_KEY, isCi, isTestRunner, type ProjectSettings, resolveSettings } from './settings.js';
@@ -56,6 +57,8 @@ export interface MeshyProject {
   connect(): Promise<MeshyClient>;
   /** Closes the connection and stops the emulator, if they were started. */
   close(): Promise<void>;
+  /** The team's remote store (remoteStore / MESHY_REMOTE_STORE), opened and probed on first use; undefined when none is configured or it cannot be reached. */
+  remote(): Promise<RemoteStore | undefined>;
 }
 
 interface SourceSettings {
@@ -87,6 +90,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
   const layout = storeLayout(resolve(root, options.storeDir));
   const namedModels = env.namedModels ?? namedModelImports(options.models, options.defaults, KINDS);
   const connection = createConnection(options, settings, log);
+  const remote = remoteStoreOf(options.remoteStore ?? (env.env?.MESHY_REMOTE_STORE || undefined), log);
 
   const sourceOptions: ModelSourceOptions = {
     layout,
@@ -101,6 +105,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
     retryFailed: settings.retryFailed,
     ...(settings.maxCredits === undefined ? {} : { maxCredits: settings.maxCredits }),
     ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+    ...(remote ? { remote } : {}),
   };
   const resolveImport = (id: string, importer?: string) => parseMeshyImport(id, importer?.split('?')[0], namedModels, { root });
 
@@ -129,7 +134,18 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
       }),
     connect: connection.connect,
     close: connection.close,
+    remote: remote ?? (() => Promise.resolve(undefined)),
   };
+}
+
+/**
+ * The remote store, opened on first use: its module and the AWS SDK load only when one is configured
+ * and a model is not in the local store. One opening per project, so a failure is one error.
+ */
+function remoteStoreOf(option: ResolvedPluginOptions['remoteStore'] | string, log: MeshyLogger): (() => Promise<RemoteStore | undefined>) | undefined {
+  if (option === undefined) return undefined;
+  let opened: Promise<RemoteStore | undefined> | undefined;
+  return () => (opened ??= import('../remote/index.js').then(({ openRemoteStore }) => openRemoteStore(option, { env: process.env, log })));
 }
 
 /** The Meshy client, or the emulator and a client of it, made on first use. */
