@@ -116,43 +116,70 @@ async function generate(
   // Whatever would stop the result from being recorded fails here, before anything is paid for.
   await checkStoreWritable(deps.layout);
   // One payment per team: the key is claimed in the remote store first; the journal moves into the claim.
-  let claim: HeldClaim | undefined;
-  if (remote?.claim && !reroll) {
-    const local = await readJournal(deps.layout, key);
-    let outcome: Awaited<ReturnType<NonNullable<RemoteStore['claim']>>> | undefined;
-    try {
-      outcome = await remote.claim(key, label, { stages: local?.stages ?? [], retryFailed: deps.retryFailed });
-    } catch (error) {
-      deps.warn(`"${label}": could not claim it in the remote store ${remote.url} (${(error as Error).message}); generating without a claim`);
+  // A claim lost to another machine (this one stalled past its lease) sends this one back to waiting for it.
+  for (let attempt = 1; ; attempt++) {
+    const claimed = remote?.claim && !reroll ? await claimInRemote(remote, key, label, deps) : undefined;
+    if (claimed === 'done') return { ...(await paidEntry(deps.layout, key))!, generated: false };
+    const claim = claimed?.claim;
+    const journal = await openJournal(deps.layout, key, label, claim ? (stages) => claim.record(stages) : undefined);
+    const failed = journal.failed();
+    if (failed && !deps.retryFailed) {
+      await claim?.release(journal.stages());
+      throw new GenerationError(
+        'MESHY_GENERATION_FAILED_BEFORE',
+        `Meshy could not generate "${label}" on an earlier run (${failed.stage} task ${failed.taskId ?? '?'}: ${failed.error?.message ?? 'no reason given'}). ` +
+          `No new task was created. To try again (a new task, which costs credits), set the plugin option \`retryFailed: true\` or MESHY_RETRY_FAILED=1.`,
+        { context: { key, stage: failed.stage, taskId: failed.taskId } },
+      );
     }
-    if (outcome?.type === 'done' && (await remote.pullModel(deps.layout, key, label))) return { ...(await paidEntry(deps.layout, key))!, generated: false };
-    if (outcome?.type === 'held' || outcome?.type === 'failed') await adoptStages(deps.layout, key, label, local?.stages ?? [], outcome.stages);
-    if (outcome?.type === 'held') claim = outcome.claim;
+    if (failed) await journal.reset();
+    try {
+      const entry = await generateClaimed(spec, key, label, deps, journal);
+      // Raw file first, then its entry: from then on, every machine of the team has it.
+      await remote?.pushModel(deps.layout, key, entry);
+      await claim?.finish();
+      await removeJournal(deps.layout, key);
+      return { entry, generated: true };
+    } catch (error) {
+      // Its tasks (or their failure) stay in the claim, its lease over: the next machine resumes them.
+      await claim?.release(journal.stages());
+      if (!isClaimLost(error) || attempt >= 3) throw error;
+      deps.log(`"${label}": another machine took over its generation; waiting for its result`);
+    }
   }
-  const journal = await openJournal(deps.layout, key, label, claim ? (stages) => claim.record(stages) : undefined);
-  const failed = journal.failed();
-  if (failed && !deps.retryFailed) {
-    await claim?.release(journal.stages());
-    throw new GenerationError(
-      'MESHY_GENERATION_FAILED_BEFORE',
-      `Meshy could not generate "${label}" on an earlier run (${failed.stage} task ${failed.taskId ?? '?'}: ${failed.error?.message ?? 'no reason given'}). ` +
-        `No new task was created. To try again (a new task, which costs credits), set the plugin option \`retryFailed: true\` or MESHY_RETRY_FAILED=1.`,
-      { context: { key, stage: failed.stage, taskId: failed.taskId } },
-    );
-  }
-  if (failed) await journal.reset();
+}
+
+/** The claim on a key, or 'done' when another machine's result is now in the local store. */
+async function claimInRemote(remote: RemoteStore, key: string, label: string, deps: RawModelDeps): Promise<{ claim?: HeldClaim } | 'done'> {
+  const local = await readJournal(deps.layout, key);
+  let outcome: Awaited<ReturnType<NonNullable<RemoteStore['claim']>>>;
   try {
-    const entry = await generateClaimed(spec, key, label, deps, journal);
-    // Raw file first, then its entry: from then on, every machine of the team has it.
-    await remote?.pushModel(deps.layout, key, entry);
-    await claim?.finish();
-    await removeJournal(deps.layout, key);
-    return { entry, generated: true };
+    outcome = await remote.claim!(key, label, { stages: local?.stages ?? [], retryFailed: deps.retryFailed });
   } catch (error) {
-    // Its tasks (or their failure) stay in the claim, its lease over: the next machine resumes them.
-    await claim?.release(journal.stages());
-    throw error;
+    deps.warn(`"${label}": could not claim it in the remote store ${remote.url} (${(error as Error).message}); generating without a claim`);
+    return {};
   }
+  if (outcome.type === 'done') {
+    if (!(await remote.pullModel(deps.layout, key, label))) {
+      throw new GenerationError(
+        'MESHY_REMOTE_UNREADABLE',
+        `"${label}" was generated by another machine of the team, but its entry in the remote store ${remote.url} could not be read (see the warning above). Nothing was paid for; build again.`,
+        { context: { key } },
+      );
+    }
+    await removeJournal(deps.layout, key);
+    return 'done';
+  }
+  await adoptStages(deps.layout, key, label, local?.stages ?? [], outcome.stages);
+  return outcome.type === 'held' ? { claim: outcome.claim } : {};
+}
+
+/** A ClaimLostError (src/remote, loaded only with a remote store), however deep in the causes. */
+function isClaimLost(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as MeshyPluginError).code === 'MESHY_REMOTE_CLAIM_LOST') return true;
+  }
+  return false;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { type JournalStage, journalStageSchema } from '../cache/index.js';
+import { RemoteStoreError } from './errors.js';
 import { remoteKeys } from './models.js';
 import { failureOf, type ObjectStore } from './objects.js';
 
@@ -21,9 +22,18 @@ const claimSchema = z.object({
 
 type ClaimRecord = z.infer<typeof claimSchema>;
 
+/**
+ * Another machine took the claim over (this one's lease ran out while it was stalled): what this
+ * machine was about to send is not sent; the other resumes the recorded tasks.
+ */
+export class ClaimLostError extends RemoteStoreError {}
+
 /** A claim this process holds: its journal is written through to it, and its lease renewed. */
 export interface HeldClaim {
-  /** Records the journal's stages (a new task id, a FAILED result) and renews the lease. */
+  /**
+   * Records the journal's stages (a create about to be sent, a new task id, a FAILED result) and
+   * renews the lease; a ClaimLostError when another machine has taken the claim over.
+   */
   record(stages: JournalStage[]): Promise<void>;
   /** Lets the key go with its stages recorded and its lease over: another machine resumes those tasks (or sees their failure). */
   release(stages: JournalStage[]): Promise<void>;
@@ -77,7 +87,14 @@ export async function claimKey(objects: ObjectStore, key: string, options: Claim
   for (let attempt = 0; ; attempt++) {
     if (await objects.stat(remoteKeys.entry(key))) return { type: 'done' };
     const created = await conditionalWrite(objects, claimKey, record(options.stages), { ifNoneMatch: true });
-    if (created) return held(objects, key, created, options.stages, options, record);
+    if (created) {
+      // A holder writes the entry before it removes its claim: a claim made after that removal sees the entry.
+      if (await objects.stat(remoteKeys.entry(key))) {
+        await objects.remove(claimKey).catch(() => undefined);
+        return { type: 'done' };
+      }
+      return held(objects, key, created, options.stages, options, record);
+    }
     const current = await readClaim(objects, claimKey);
     if (!current) continue; // released in between: try again
     const failed = current.claim.stages.some((stage) => stage.state === 'failed');
@@ -85,6 +102,10 @@ export async function claimKey(objects: ObjectStore, key: string, options: Claim
     if (failed || current.claim.expiresAt <= now()) {
       const stages = failed ? [] : current.claim.stages;
       const taken = await conditionalWrite(objects, claimKey, record(stages), { ifMatch: current.etag });
+      if (taken && (await objects.stat(remoteKeys.entry(key)))) {
+        await objects.remove(claimKey).catch(() => undefined);
+        return { type: 'done' };
+      }
       if (taken) {
         if (!failed && stages.length)
           options.log(`"${options.label}": took over the claim of ${current.claim.holder} (its lease ended); resuming its Meshy tasks`);
@@ -100,21 +121,33 @@ export async function claimKey(objects: ObjectStore, key: string, options: Claim
   }
 }
 
-/** The write's new ETag, or undefined when its condition was not met (another machine wrote first). */
+/**
+ * The write's new ETag, or undefined when its condition was not met (another machine wrote first).
+ * A 409 ConditionalRequestConflict (another conditional write on the key was in flight) is retried:
+ * AWS S3 asks for that (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+ */
 async function conditionalWrite(
   objects: ObjectStore,
   key: string,
   claim: ClaimRecord,
   condition: { ifNoneMatch?: true; ifMatch?: string },
 ): Promise<string | undefined> {
-  try {
-    return await objects.write(key, `${JSON.stringify(claim)}\n`, condition);
-  } catch (error) {
-    const failure = failureOf(error);
-    if (failure === 'precondition' || failure === 'conflict') return undefined;
-    throw error;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await objects.write(key, `${JSON.stringify(claim)}\n`, condition);
+    } catch (error) {
+      const failure = failureOf(error);
+      if (failure === 'conflict' && attempt < CONFLICT_RETRIES) {
+        await sleep(25 + Math.random() * 75 * (attempt + 1));
+        continue;
+      }
+      if (failure === 'precondition' || failure === 'conflict') return undefined;
+      throw error;
+    }
   }
 }
+
+const CONFLICT_RETRIES = 8;
 
 async function readClaim(objects: ObjectStore, key: string): Promise<{ claim: ClaimRecord; etag: string } | undefined> {
   const found = await objects.read(key);
@@ -140,28 +173,37 @@ function held(
   record: (stages: JournalStage[]) => ClaimRecord,
 ): ClaimOutcome {
   const claimKey = remoteKeys.claim(key);
-  let etag: string | undefined = firstEtag;
+  let etag = firstEtag;
+  let lost = false;
   let latest = stages;
   let chain: Promise<void> = Promise.resolve();
-  // Writes one at a time, each on the ETag of the last: one lost race means another machine took it over.
-  const write = (next: ClaimRecord) => {
-    chain = chain.then(async () => {
-      if (etag === undefined) return;
-      try {
-        const written = await conditionalWrite(objects, claimKey, next, { ifMatch: etag });
-        if (written === undefined) {
-          etag = undefined;
-          options.warn(
-            `"${options.label}": the claim on it in ${objects.url} was taken over by another machine (this one's lease ran out); finishing here anyway`,
-          );
-        } else etag = written;
-      } catch (error) {
-        options.warn(`"${options.label}": could not update its claim in ${objects.url} (${(error as Error).message}); the local journal keeps its tasks`);
-      }
+  const lostError = () =>
+    new ClaimLostError('MESHY_REMOTE_CLAIM_LOST', `"${options.label}": another machine took over its claim in ${objects.url} (this one's lease ran out)`, {
+      context: { key },
     });
-    return chain;
+  // Writes one at a time, each on the ETag of the last: one lost race means another machine took it over.
+  const write = (next: ClaimRecord): Promise<void> => {
+    const written = chain.then(async () => {
+      if (lost) throw lostError();
+      let newEtag: string | undefined;
+      try {
+        newEtag = await conditionalWrite(objects, claimKey, next, { ifMatch: etag });
+      } catch (error) {
+        // The store stopped answering: the local journal keeps the tasks; the claim stays on the ETag known.
+        options.warn(`"${options.label}": could not update its claim in ${objects.url} (${(error as Error).message}); the local journal keeps its tasks`);
+        return;
+      }
+      if (newEtag === undefined) {
+        lost = true;
+        clearInterval(renewal);
+        throw lostError();
+      }
+      etag = newEtag;
+    });
+    chain = written.catch(() => undefined);
+    return written;
   };
-  const renewal = setInterval(() => void write(record(latest)), Math.max(100, options.leaseMs / 3));
+  const renewal = setInterval(() => void write(record(latest)).catch(() => undefined), Math.max(100, options.leaseMs / 4));
   renewal.unref();
   return {
     type: 'held',
@@ -174,12 +216,12 @@ function held(
       async release(next) {
         clearInterval(renewal);
         latest = next;
-        await write({ ...record(next), expiresAt: 0 });
+        await write({ ...record(next), expiresAt: 0 }).catch(() => undefined);
       },
       async finish() {
         clearInterval(renewal);
         await chain;
-        if (etag !== undefined) await objects.remove(claimKey).catch(() => undefined);
+        if (!lost) await objects.remove(claimKey).catch(() => undefined);
       },
     },
   };

@@ -51,7 +51,8 @@ export function openRemoteStore(
   { env, log }: { env: Readonly<Record<string, string | undefined>>; log: RemoteLog },
 ): Promise<RemoteStore | undefined> {
   const config = resolveRemoteConfig(option, env);
-  const id = JSON.stringify([config.url, config.endpoint, config.region, config.forcePathStyle, config.required, config.leaseMs]);
+  // Other credentials (a read-only key, another profile) are another client and another probe.
+  const id = JSON.stringify([config, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE]);
   let store = opened.get(id);
   if (!store) {
     store = open();

@@ -1,9 +1,9 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JournalStage, storeLayout } from '../../src/cache/index.js';
+import type { JournalStage } from '../../src/cache/index.js';
 import { sha256 } from '../../src/hash.js';
-import { backoffMs, claimKey } from '../../src/remote/claims.js';
+import { backoffMs, ClaimLostError, claimKey } from '../../src/remote/claims.js';
 import { resolveRemoteConfig } from '../../src/remote/config.js';
 import { remoteKeys } from '../../src/remote/models.js';
 import { CorruptObjectError, failureOf, type ObjectStore, openObjectStore } from '../../src/remote/objects.js';
@@ -150,6 +150,8 @@ describe('claims (against the conditional proxy)', () => {
     expect(b).toMatchObject({ type: 'held', stages: [{ taskId: 'task-of-a' }] });
     const claim = JSON.parse((await objects.read(remoteKeys.claim('k2')))!.text);
     expect(claim).toMatchObject({ holder: 'B', stages: [{ taskId: 'task-of-a' }] });
+    // A, back from its stall, must not send what it was about to: its next record is refused.
+    await expect(a.claim.record([stage('task-of-a'), { ...stage('refine-of-a'), stage: 'refine', state: 'creating' }])).rejects.toThrow(ClaimLostError);
     if (b.type === 'held') await b.claim.finish();
   });
 
@@ -163,6 +165,16 @@ describe('claims (against the conditional proxy)', () => {
     const retry = await claimKey(objects, 'k3', { ...quiet, retryFailed: true, holder: 'B', label: 'a cup', leaseMs: 5000, stages: [] });
     expect(retry).toMatchObject({ type: 'held', stages: [] });
     if (retry.type === 'held') await retry.claim.finish();
+  });
+
+  it('a claim made just after the holder finished finds its entry instead of holding the key', async () => {
+    const objects = await store(proxy.endpoint, 'claims-race-finish');
+    await objects.write(remoteKeys.entry('k5'), '{}');
+    // The first look at the entry happened before the holder wrote it (and removed its claim).
+    let looks = 0;
+    const late: ObjectStore = { ...objects, stat: (key) => (key.startsWith('entries/') && looks++ === 0 ? Promise.resolve(undefined) : objects.stat(key)) };
+    expect(await claimKey(late, 'k5', { ...quiet, holder: 'B', label: 'a key', leaseMs: 5000, stages: [] })).toEqual({ type: 'done' });
+    expect(await objects.read(remoteKeys.claim('k5'))).toBeUndefined();
   });
 
   it('concurrent claims: exactly one wins', async () => {
