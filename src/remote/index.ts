@@ -37,7 +37,8 @@ export interface RemoteStore {
   claim?(key: string, label: string, options: { stages: JournalStage[]; retryFailed: boolean }): Promise<ClaimOutcome>;
 }
 
-const opened = new Map<string, Promise<RemoteStore | undefined>>();
+/** Each store is opened and probed once per process (a client and an SSR build share it); each project gets its own view, with its own log. */
+const probed = new Map<string, Promise<{ objects: ObjectStore; verdict: ProbeVerdict }>>();
 
 /** Stores that honour `If-None-Match: *` on PUT, named when one does not. */
 const CONDITIONAL_STORES = 'AWS S3, Cloudflare R2, MinIO and Google Cloud Storage do';
@@ -53,17 +54,16 @@ export function openRemoteStore(
   const config = resolveRemoteConfig(option, env);
   // Other credentials (a read-only key, another profile) are another client and another probe.
   const id = JSON.stringify([config, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE]);
-  let store = opened.get(id);
-  if (!store) {
-    store = open();
-    opened.set(id, store);
-    store.catch(() => opened.delete(id));
+  let probe = probed.get(id);
+  if (!probe) {
+    probe = openObjectStore(config).then(async (objects) => ({ objects, verdict: await probeStore(objects) }));
+    probed.set(id, probe);
+    probe.catch(() => probed.delete(id));
   }
-  return store;
+  return open();
 
   async function open(): Promise<RemoteStore | undefined> {
-    const objects = await openObjectStore(config);
-    const verdict = await probeStore(objects);
+    const { objects, verdict } = await probe!;
     if (!verdict.reachable) {
       if (config.required) {
         throw new RemoteStoreError(

@@ -53,6 +53,7 @@ export async function pullRawFile(objects: ObjectStore, layout: StoreLayout, fil
   if (!(await inspectRawFile(layout, file))) return true;
   const path = await objects.download(remoteKeys.raw(file), layout.tmp, file);
   if (!path) return false;
+  await mkdir(layout.raw, { recursive: true });
   await rename(path, rawFilePath(layout, file)).catch(async (error) => {
     await rm(path, { force: true });
     throw error;

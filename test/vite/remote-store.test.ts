@@ -146,6 +146,9 @@ describe('a team sharing a remote store', () => {
     for (const [name, bytes] of glbs)
       expect(Buffer.from(bytes).equals(Buffer.from(warmDist.get(name.replace(/^assets\//, '')) ?? new Uint8Array()))).toBe(true);
     expect(logs.filter((line) => line.includes('taken from the remote store'))).toHaveLength(3);
+    // The raw files came too: the local store is whole, as if the models had been generated here.
+    expect(logs.join('\n')).not.toMatch(/cannot be used|could not be taken/);
+    expect((await readdir(join(root, '.meshy/raw'))).filter((name) => name.endsWith('.glb'))).toHaveLength(3);
   }, 60_000);
 
   it('a corrupted remote object is detected by its hash and never shipped', async () => {
