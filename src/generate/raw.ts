@@ -112,7 +112,7 @@ async function generate(
   { remote, reroll }: { remote: RemoteStore | undefined; reroll: boolean },
 ): Promise<{ entry: ManifestEntry; generated: boolean; damage?: FileDamage }> {
   await sweepTempFiles(deps.layout.tmp);
-  await ensureStoreGitignore(deps.layout);
+  await ensureStoreGitignore(deps.layout, { remote: deps.remote !== undefined });
   // Whatever would stop the result from being recorded fails here, before anything is paid for.
   await checkStoreWritable(deps.layout);
   // One payment per team: the key is claimed in the remote store first; the journal moves into the claim.

@@ -4,7 +4,7 @@ import type { JournalStage, ManifestEntry, StoreLayout } from '../cache/index.js
 import { type ClaimOutcome, claimKey } from './claims.js';
 import { type RemoteStoreOption, resolveRemoteConfig } from './config.js';
 import { RemoteStoreError } from './errors.js';
-import { pullModel, pullOptimized, pullRawFile, pushModel, pushOptimized, readRemoteEntry, remoteKeys } from './models.js';
+import { pullModel, pullOptimized, pullRawFile, pushModel, pushOptimized, readRemoteEntry } from './models.js';
 import { failureOf, type ObjectStore, openObjectStore } from './objects.js';
 import { type ProbeVerdict, probeStore } from './probe.js';
 
@@ -166,5 +166,3 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       : {}),
   };
 }
-
-export { remoteKeys };

@@ -12,7 +12,7 @@ import { RemoteStoreError } from './errors.js';
 export type ObjectFailure = 'missing' | 'precondition' | 'conflict' | 'denied' | 'unreachable' | 'other';
 
 /** A write that must not overwrite (`ifNoneMatch`), or must replace exactly the version read (`ifMatch`: its ETag). */
-export interface WriteCondition {
+interface WriteCondition {
   ifNoneMatch?: true;
   ifMatch?: string;
 }

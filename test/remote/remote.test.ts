@@ -1,7 +1,7 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JournalStage } from '../../src/cache/index.js';
+import { ensureStoreGitignore, type JournalStage, storeLayout } from '../../src/cache/index.js';
 import { sha256 } from '../../src/hash.js';
 import { backoffMs, ClaimLostError, claimKey } from '../../src/remote/claims.js';
 import { resolveRemoteConfig } from '../../src/remote/config.js';
@@ -63,6 +63,40 @@ describe('remoteStore configuration', () => {
     expect(backoffMs(3, 60_000)).toBeCloseTo(675);
     expect(backoffMs(50, 60_000)).toBe(5000);
     expect(backoffMs(50, 900)).toBe(300);
+  });
+});
+
+describe('a project without a remote store', () => {
+  it('loads nothing of src/remote or the AWS SDK: outside src/remote, only type imports and one dynamic import() name them', async () => {
+    const src = join(import.meta.dirname, '../../src');
+    const files = (await readdir(src, { recursive: true })).filter((name) => name.endsWith('.ts') && !name.startsWith('remote'));
+    const loads: string[] = [];
+    for (const name of files) {
+      const text = await readFile(join(src, name), 'utf8');
+      for (const line of text.split('\n')) {
+        if (/from '(\.\.?\/)+remote\/|@aws-sdk/.test(line) && !/^import type /.test(line)) loads.push(`${name}: ${line.trim()}`);
+        if (/import\('(\.\.?\/)+remote\//.test(line)) loads.push(`${name}: dynamic`);
+      }
+    }
+    expect(loads).toEqual(['project/index.ts: dynamic']);
+    // …and that import() runs only when an option or MESHY_REMOTE_STORE names a store.
+    expect(await readFile(join(src, 'project/index.ts'), 'utf8')).toMatch(/if \(option === undefined\) return undefined;/);
+  });
+});
+
+describe("the store's .gitignore with a remote store", () => {
+  it('keeps the models themselves out of git (they are in the bucket), not the manifest or the sidecars; switches back and forth', async () => {
+    const layout = storeLayout(join(await tempDir(), '.meshy'));
+    await ensureStoreGitignore(layout, { remote: true });
+    const ignored = (await readFile(join(layout.dir, '.gitignore'), 'utf8')).split('\n').filter((line) => line && !line.startsWith('#'));
+    expect(ignored).toEqual(['optimized/', 'journal/', 'locks/', 'tmp/', 'raw/*.glb', 'raw/*.png', 'raw/*.jpg']);
+    await ensureStoreGitignore(layout);
+    expect(await readFile(join(layout.dir, '.gitignore'), 'utf8')).not.toContain('raw/');
+    await ensureStoreGitignore(layout, { remote: true });
+    expect(await readFile(join(layout.dir, '.gitignore'), 'utf8')).toContain('raw/*.glb');
+    await writeFile(join(layout.dir, '.gitignore'), 'mine/\n');
+    await ensureStoreGitignore(layout, { remote: true });
+    expect(await readFile(join(layout.dir, '.gitignore'), 'utf8')).toBe('mine/\n');
   });
 });
 
