@@ -116,7 +116,7 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
         `reading "${label}"`,
         async () => {
           const entry = await pullModel(objects, layout, key, { warn: log.warn, onRawFailure: corrupt(label) });
-          if (entry) log.info(`"${label}": taken from the remote store ${objects.url} (no Meshy call)`);
+          if (entry) log.info(`"${label}": taken from the remote store ${objects.url} (${sizeOf(entry)}; no Meshy call)`);
           return entry;
         },
         undefined,
@@ -137,7 +137,14 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       ),
     pushModel: async (layout, key, entry) => {
       if (!writable) return;
-      await tolerant(`uploading "${entry.label}"`, () => pushModel(objects, layout, key, entry), undefined);
+      await tolerant(
+        `uploading "${entry.label}"`,
+        async () => {
+          await pushModel(objects, layout, key, entry);
+          log.info(`"${entry.label}": shared in the remote store ${objects.url} (${sizeOf(entry)})`);
+        },
+        undefined,
+      );
     },
     pullOptimized: (layout, optimizedKey, label) =>
       tolerant(
@@ -165,4 +172,9 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
         }
       : {}),
   };
+}
+
+function sizeOf(entry: ManifestEntry): string {
+  const bytes = ('glb' in entry.files ? entry.files.glb : entry.files.image).bytes;
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
