@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, FAIL_MARKER, startEmulator } from '../../src/emulator/index.js';
 import { sha256 } from '../../src/hash.js';
 import { ensureDistBuilt } from '../helpers/dist.js';
 import { buildProject, writeProject } from '../helpers/project.js';
@@ -206,6 +206,19 @@ describe('a team sharing a remote store', () => {
     ).toEqual(['text-to-3d-preview', 'text-to-3d-refine']);
     expect(emulator.stats().tasksCreated - createdBefore).toBe(1);
   }, 120_000);
+});
+
+describe('a FAILED result', () => {
+  it('is shared: another machine reports it and pays for nothing', async () => {
+    const prompt = `a barrel Meshy cannot make ${FAIL_MARKER}`;
+    const [rootA, rootB] = [await tempDir(), await tempDir()];
+    for (const root of [rootA, rootB]) await writeProject(root, { 'main.js': importsOf([prompt]) });
+    await expect(buildProject(rootA, optionsFor(rootA) as never)).rejects.toThrow(/Meshy could not generate/);
+    const tasks = tasksFor(prompt).length;
+    expect(tasks).toBe(1);
+    await expect(buildProject(rootB, optionsFor(rootB) as never)).rejects.toThrow(/could not generate .* on an earlier run .*No new task was created/s);
+    expect(tasksFor(prompt)).toHaveLength(tasks);
+  }, 60_000);
 });
 
 describe('degraded remote stores', () => {
