@@ -149,6 +149,14 @@ describe('a team sharing a remote store', () => {
     // The raw files came too: the local store is whole, as if the models had been generated here.
     expect(logs.join('\n')).not.toMatch(/cannot be used|could not be taken/);
     expect((await readdir(join(root, '.meshy/raw'))).filter((name) => name.endsWith('.glb'))).toHaveLength(3);
+
+    // offline (a test runner's build): the remote store too is read before a placeholder is made.
+    const offlineRoot = await tempDir();
+    await writeProject(offlineRoot, { 'main.js': importsOf(PROMPTS) });
+    const offline = await buildProject(offlineRoot, optionsFor(offlineRoot, { mode: 'offline' }) as never);
+    const offlineGlbs = [...offline.assets].filter(([name]) => name.endsWith('.glb'));
+    expect(offlineGlbs.map(([name]) => name.replace(/^assets\//, '')).sort()).toEqual([...warmDist.keys()]);
+    expect(emulator.stats().requests).toBe(before.requests);
   }, 60_000);
 
   it('a corrupted remote object is detected by its hash and never shipped', async () => {
