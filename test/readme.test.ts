@@ -9,12 +9,6 @@ const DOCS = readdirSync(join(repo, 'docs'))
   .filter((name) => name.endsWith('.md'))
   .map((name) => join(repo, 'docs', name));
 
-/**
- * Written on other branches of the same change (the remote store, animation, GPU textures, the first
- * hour); linked from the README already. Checked like any other page once they exist.
- */
-const PENDING_PAGES = new Set(['docs/remote-store.md']);
-
 /** The markdown tables of a text: each a list of rows, each a list of cells (header first, separator dropped). */
 function tables(markdown: string): string[][][] {
   const found: string[][][] = [];
@@ -111,7 +105,7 @@ describe('README', () => {
         const target = path ? resolve(dirname(page), path) : page;
         const shown = `${relative(repo, page)}: ${link}`;
         if (!existsSync(target)) {
-          if (!PENDING_PAGES.has(relative(repo, target))) broken.push(`${shown} (no such file)`);
+          broken.push(`${shown} (no such file)`);
           continue;
         }
         if (anchor && target.endsWith('.md') && !anchors(readFileSync(target, 'utf8')).has(anchor)) broken.push(`${shown} (no such heading)`);

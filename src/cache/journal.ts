@@ -12,7 +12,7 @@ import type { StoreLayout } from './store.js';
  * paying for new ones. A finished model moves to the manifest and its journal file is removed; a
  * FAILED task stays here with its error until the user asks for a retry.
  */
-const journalStageSchema = z.object({
+export const journalStageSchema = z.object({
   stage: z.string(),
   /** creating: the request may or may not have reached Meshy; created: Meshy has it, with `taskId`. */
   state: z.enum(['creating', 'created', 'succeeded', 'failed']),

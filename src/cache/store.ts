@@ -170,7 +170,8 @@ export async function checkStoreWritable(layout: StoreLayout): Promise<void> {
   await mkdir(layout.tmp, { recursive: true });
 }
 
-function rawFilePath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
+/** Where a raw file lives in the store: `raw/<sha256>.<ext>`. */
+export function rawFilePath(layout: StoreLayout, file: Pick<FileRecord, 'sha256' | 'ext'>): string {
   return join(layout.raw, `${file.sha256}.${file.ext ?? 'glb'}`);
 }
 
@@ -455,11 +456,20 @@ export function imageCopySha256(name: string): string | undefined {
  */
 const STORE_GITIGNORE =
   '# written by vite-plugin-meshy: commit the rest of this folder (README, "Caching, and what to commit")\noptimized/\njournal/\nlocks/\ntmp/\n';
+/**
+ * With a remote store (docs/remote-store.md) the models and images themselves live in the bucket: git
+ * keeps the manifest and the sidecars (small: what was paid for), not the bytes.
+ */
+const REMOTE_STORE_GITIGNORE =
+  '# written by vite-plugin-meshy for a project with a remote store: commit the rest of this folder (docs/remote-store.md)\n' +
+  'optimized/\njournal/\nlocks/\ntmp/\nraw/*.glb\nraw/*.png\nraw/*.jpg\n';
 /** What earlier versions wrote: replaced. A file anyone edited is left as it is. */
 const EARLIER_STORE_GITIGNORES = ['# written by vite-plugin-meshy: commit the rest of this folder\nlocks/\ntmp/\n'];
 
-export async function ensureStoreGitignore(layout: StoreLayout): Promise<void> {
+export async function ensureStoreGitignore(layout: StoreLayout, { remote = false }: { remote?: boolean } = {}): Promise<void> {
   const path = join(layout.dir, '.gitignore');
   const current = await readFile(path, 'utf8').catch(() => undefined);
-  if (current === undefined || EARLIER_STORE_GITIGNORES.includes(current)) await writeFileAtomic(path, STORE_GITIGNORE, layout.tmp);
+  const wanted = remote ? REMOTE_STORE_GITIGNORE : STORE_GITIGNORE;
+  const ours = [...EARLIER_STORE_GITIGNORES, STORE_GITIGNORE, REMOTE_STORE_GITIGNORE];
+  if (current === undefined || (current !== wanted && ours.includes(current))) await writeFileAtomic(path, wanted, layout.tmp);
 }

@@ -56,6 +56,18 @@ const COMMANDS = {
     positionals: 0,
     options: ['apply'],
   },
+  push: {
+    usage: 'push',
+    summary: ['upload the models of the local store that the remote store lacks', '(remoteStore / MESHY_REMOTE_STORE; docs/remote-store.md)'],
+    positionals: 0,
+    options: [],
+  },
+  pull: {
+    usage: 'pull',
+    summary: ['download from the remote store what the sources use and the local', 'store lacks (a CI warm-up step); pays for nothing'],
+    positionals: 0,
+    options: [],
+  },
   balance: {
     usage: 'balance',
     summary: ["the Meshy account's credits"],

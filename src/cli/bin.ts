@@ -4,6 +4,7 @@ import { isDebugEnabled } from '../errors.js';
 import { CliUsageError, type CommandLine, parseCommandLine, wantsDebug } from './args.js';
 import { balance, gc, prefetch, regenerate, repair, status } from './commands.js';
 import { loadProject } from './load.js';
+import { pull, push } from './remote.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -41,6 +42,10 @@ function run(line: Extract<CommandLine, { kind: 'run' }>, project: Awaited<Retur
       return repair(project, print);
     case 'gc':
       return gc(project, print, { apply: line.apply });
+    case 'push':
+      return push(project, print);
+    case 'pull':
+      return pull(project, print);
     case 'balance':
       return balance(project, print);
   }

@@ -36,7 +36,7 @@ interface UsedSpec {
  * later, or text such as the `'meshy:progress'` event name) counts when it parses and is ignored
  * when it does not.
  */
-async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpec[]; invalid: { where: string; message: string }[] }> {
+export async function usedSpecs(project: MeshyProject): Promise<{ specs: UsedSpec[]; invalid: { where: string; message: string }[] }> {
   const found: FoundImport[] = await findMeshyImports(project.root, [relative(project.root, project.layout.dir)]);
   for (const name of project.namedModels.keys()) found.push({ id: `meshy:${name}`, file: namedModelOrigin(project, name), line: 0, specifier: true });
   const byKey = new Map<string, UsedSpec>();
@@ -92,12 +92,16 @@ export async function status(project: MeshyProject, print: Print, { check = fals
     project.layout,
     specs.map((used) => used.key),
   );
+  // With a remote store, each line also says whether the team's store has the model.
+  const remote = await project.remote();
+  const inRemote = new Map(remote ? await Promise.all(specs.map(async (used) => [used.key, await remote.hasModel(used.key)] as const)) : []);
+
   let paid = 0;
   let missingCredits = 0;
   const video = { bytes: 0, models: 0 };
   for (const used of specs) {
     const state = states.get(used.key)!;
-    const where = used.usedAt.join(', ');
+    const where = `${used.usedAt.join(', ')}${inRemote.has(used.key) ? `; remote store: ${inRemote.get(used.key) ? 'has it' : 'lacks it'}` : ''}`;
     if (state.state === 'stored') {
       paid += state.entry.credits;
       const gpu = await optimizedGpuBytes(project, used.spec, state.entry);
@@ -128,6 +132,7 @@ export async function status(project: MeshyProject, print: Print, { check = fals
       (damaged ? `, ${damaged} damaged` : '') +
       (invalid.length ? `, ${invalid.length} invalid import(s)` : ''),
   );
+  if (remote) print(`remote store ${remote.url}: has ${[...inRemote.values()].filter(Boolean).length} of ${specs.length} model(s)`);
   if (invalid.length || damaged) return 1;
   const notCached = specs.length - count('stored');
   if (check && notCached) {

@@ -5,6 +5,7 @@ import { describeSpec, isImageSpec, type MeshySpec, specKey } from '../imports/i
 import type { MeshyClient } from '../meshy/client.js';
 import { textTo3d } from '../meshy/resources.js';
 import type { OptimizeOptions } from '../optimize/index.js';
+import type { RemoteStore } from '../remote/index.js';
 import { type Admission, type AdmissionOptions, createAdmission } from './admission.js';
 import { createDedupe } from './dedupe.js';
 import { readPaidImage, readPaidRaw, shippedWithoutRaw } from './integrity.js';
@@ -60,6 +61,8 @@ export interface ModelSourceOptions {
   previews?: boolean;
   /** Structured news of generations, for dev servers: progress, early results, completion, failure. */
   onEvent?: (event: GenerationEvent) => void;
+  /** The team's remote store, opened on the first local miss (absent: none configured; undefined: unreachable). */
+  remote?: () => Promise<RemoteStore | undefined>;
 }
 
 /** What a generation reports while it runs. `key` is the spec key; `label` the short prompt. */
@@ -103,7 +106,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     warned.add(line);
     warn(line);
   }
-  const optimized = createOptimizedLevel(options.layout, options.optimize, warn);
+  const optimized = createOptimizedLevel(options.layout, options.optimize, warn, options.remote);
   const raw = createRawLevel(options, admission, options.previews ? (spec, key, task) => void announcePreview(spec, key, task) : undefined);
   const sharedResult = createDedupe<string, ModelResult>();
   const keyOf = (spec: MeshySpec) => specKey(spec, options.namespace);
@@ -202,6 +205,8 @@ function createRawLevel(options: ModelSourceOptions, admission: Admission, onPre
         generated: generatedSource,
         log: options.log,
         emulated: options.emulated ?? false,
+        warn: options.warn ?? options.log,
+        ...(options.remote ? { remote: options.remote } : {}),
         // What a dev server's page shows goes before other work in Meshy's queue.
         ...(options.previews ? { priority: 2 } : {}),
       },

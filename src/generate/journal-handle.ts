@@ -8,9 +8,17 @@ export interface JournalHandle {
   failed(): JournalStage | undefined;
   /** Forgets every stage (the user asked to retry a failed generation). */
   reset(): Promise<void>;
+  /** Every stage, as last written. */
+  stages(): JournalStage[];
 }
 
-export async function openJournal(layout: StoreLayout, key: string, label: string): Promise<JournalHandle> {
+/** `onChange` is told every stage after each write (a remote claim records them too: the journal moves into it). */
+export async function openJournal(
+  layout: StoreLayout,
+  key: string,
+  label: string,
+  onChange?: (stages: JournalStage[]) => Promise<void>,
+): Promise<JournalHandle> {
   const entry: JournalEntry = (await readJournal(layout, key)) ?? { version: 1, key, label, stages: [] };
   return {
     stage: (name) => entry.stages.find((stage) => stage.stage === name),
@@ -28,11 +36,14 @@ export async function openJournal(layout: StoreLayout, key: string, label: strin
       if (index === -1) entry.stages.push(next);
       else entry.stages[index] = next;
       await writeJournal(layout, entry);
+      await onChange?.(structuredClone(entry.stages));
     },
     failed: () => failedStage(entry),
     async reset() {
       entry.stages = [];
       await writeJournal(layout, entry);
+      await onChange?.([]);
     },
+    stages: () => structuredClone(entry.stages),
   };
 }

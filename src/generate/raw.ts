@@ -4,15 +4,18 @@ import {
   checkStoreWritable,
   ensureStoreGitignore,
   type FileDamage,
+  type JournalStage,
   type ManifestEntry,
   paidEntry,
   putRawImage,
   putRawModel,
+  readJournal,
   recordManifestEntry,
   removeJournal,
   type StoreLayout,
   sweepTempFiles,
   withFileLock,
+  writeJournal,
   writeRawSidecar,
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
@@ -22,8 +25,9 @@ import type { DownloadedFile } from '../meshy/download.js';
 import { MeshyDownloadError } from '../meshy/errors.js';
 import { animation, type TaskResource } from '../meshy/resources.js';
 import type { BaseTask, TextTo3dTask } from '../meshy/schemas.js';
+import type { HeldClaim, RemoteStore } from '../remote/index.js';
 import type { Admission } from './admission.js';
-import { openJournal } from './journal-handle.js';
+import { type JournalHandle, openJournal } from './journal-handle.js';
 import { assemblesClips, type GeneratedSource, type PlanStep, planCredits, planOf, runPlan, savedCredits } from './plan.js';
 import { creditsText } from './spend.js';
 import { runStage, type StageContext, type StageEvent } from './stages.js';
@@ -51,6 +55,9 @@ export interface RawModelDeps {
   log: (line: string) => void;
   /** The backend is the emulator: its credits are labelled as emulated. */
   emulated?: boolean;
+  warn: (line: string) => void;
+  /** The team's remote store: read before anything else on a local miss, written after a generation, claimed before paying. */
+  remote?: () => Promise<RemoteStore | undefined>;
 }
 
 export type PreviewTask = TextTo3dTask;
@@ -77,8 +84,15 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
   // A reroll (`regenerate`) generates anew even when a model is stored; the stored one stays in use
   // until the new one has succeeded and replaces it in the manifest.
   const cached = reroll ? undefined : await paidEntry(deps.layout, key);
-  if (cached) return { ...cached, generated: false };
+  if (cached && !cached.damage) return { ...cached, generated: false };
   const label = describeSpec(spec);
+  // A local miss looks in the team's remote store before anything else (frozen and offline builds too).
+  const remote = await deps.remote?.();
+  if (cached) {
+    if (remote && (await remote.restoreRaw(deps.layout, cached.entry, label))) return { entry: cached.entry, generated: false };
+    return { ...cached, generated: false };
+  }
+  if (!reroll && remote && (await remote.pullModel(deps.layout, key, label))) return { ...(await paidEntry(deps.layout, key))!, generated: false };
   const credits = estimateCredits(spec);
   if ((await deps.admission.admit({ key, label, credits })) === 'placeholder') return { placeholder: true, credits };
 
@@ -87,29 +101,106 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
     async () => {
       const madeMeanwhile = reroll ? undefined : await paidEntry(deps.layout, key);
       if (madeMeanwhile) return { ...madeMeanwhile, generated: false };
-      return { entry: await deps.limit(() => generate(spec, key, label, deps)), generated: true };
+      return deps.limit(() => generate(spec, key, label, deps, { remote, reroll }));
     },
     { staleMs: deps.lockStaleMs, onWait: () => deps.log(`"${label}": another process is generating it; waiting for its result`) },
   );
 }
 
-async function generate(spec: MeshySpec, key: string, label: string, deps: RawModelDeps): Promise<ManifestEntry> {
+async function generate(
+  spec: MeshySpec,
+  key: string,
+  label: string,
+  deps: RawModelDeps,
+  { remote, reroll }: { remote: RemoteStore | undefined; reroll: boolean },
+): Promise<{ entry: ManifestEntry; generated: boolean; damage?: FileDamage }> {
   await sweepTempFiles(deps.layout.tmp);
-  await ensureStoreGitignore(deps.layout);
+  await ensureStoreGitignore(deps.layout, { remote: deps.remote !== undefined });
   // Whatever would stop the result from being recorded fails here, before anything is paid for.
   await checkStoreWritable(deps.layout);
-  const journal = await openJournal(deps.layout, key, label);
-  const failed = journal.failed();
-  if (failed && !deps.retryFailed) {
-    throw new GenerationError(
-      'MESHY_GENERATION_FAILED_BEFORE',
-      `Meshy could not generate "${label}" on an earlier run (${failed.stage} task ${failed.taskId ?? '?'}: ${failed.error?.message ?? 'no reason given'}). ` +
-        `No new task was created. To try again (a new task, which costs credits), set the plugin option \`retryFailed: true\` or MESHY_RETRY_FAILED=1.`,
-      { context: { key, stage: failed.stage, taskId: failed.taskId } },
-    );
+  // One payment per team: the key is claimed in the remote store first; the journal moves into the claim.
+  // A claim lost to another machine (this one stalled past its lease) sends this one back to waiting for it.
+  for (let attempt = 1; ; attempt++) {
+    const claimed = remote?.claim && !reroll ? await claimInRemote(remote, key, label, deps) : undefined;
+    if (claimed === 'done') return { ...(await paidEntry(deps.layout, key))!, generated: false };
+    const claim = claimed?.claim;
+    const journal = await openJournal(deps.layout, key, label, claim ? (stages) => claim.record(stages) : undefined);
+    const failed = journal.failed();
+    if (failed && !deps.retryFailed) {
+      await claim?.release(journal.stages());
+      throw new GenerationError(
+        'MESHY_GENERATION_FAILED_BEFORE',
+        `Meshy could not generate "${label}" on an earlier run (${failed.stage} task ${failed.taskId ?? '?'}: ${failed.error?.message ?? 'no reason given'}). ` +
+          `No new task was created. To try again (a new task, which costs credits), set the plugin option \`retryFailed: true\` or MESHY_RETRY_FAILED=1.`,
+        { context: { key, stage: failed.stage, taskId: failed.taskId } },
+      );
+    }
+    if (failed) await journal.reset();
+    try {
+      const entry = await generateClaimed(spec, key, label, deps, journal);
+      // Raw file first, then its entry: from then on, every machine of the team has it.
+      await remote?.pushModel(deps.layout, key, entry);
+      await claim?.finish();
+      await removeJournal(deps.layout, key);
+      return { entry, generated: true };
+    } catch (error) {
+      // Its tasks (or their failure) stay in the claim, its lease over: the next machine resumes them.
+      await claim?.release(journal.stages());
+      if (!isClaimLost(error) || attempt >= 3) throw error;
+      deps.log(`"${label}": another machine took over its generation; waiting for its result`);
+    }
   }
-  if (failed) await journal.reset();
+}
 
+/** The claim on a key, or 'done' when another machine's result is now in the local store. */
+async function claimInRemote(remote: RemoteStore, key: string, label: string, deps: RawModelDeps): Promise<{ claim?: HeldClaim } | 'done'> {
+  const local = await readJournal(deps.layout, key);
+  let outcome: Awaited<ReturnType<NonNullable<RemoteStore['claim']>>>;
+  try {
+    outcome = await remote.claim!(key, label, { stages: local?.stages ?? [], retryFailed: deps.retryFailed });
+  } catch (error) {
+    deps.warn(`"${label}": could not claim it in the remote store ${remote.url} (${(error as Error).message}); generating without a claim`);
+    return {};
+  }
+  if (outcome.type === 'done') {
+    if (!(await remote.pullModel(deps.layout, key, label))) {
+      throw new GenerationError(
+        'MESHY_REMOTE_UNREADABLE',
+        `"${label}" was generated by another machine of the team, but its entry in the remote store ${remote.url} could not be read (see the warning above). Nothing was paid for; build again.`,
+        { context: { key } },
+      );
+    }
+    await removeJournal(deps.layout, key);
+    return 'done';
+  }
+  await adoptStages(deps.layout, key, label, local?.stages ?? [], outcome.stages);
+  return outcome.type === 'held' ? { claim: outcome.claim } : {};
+}
+
+/** A ClaimLostError (src/remote, loaded only with a remote store), however deep in the causes. */
+function isClaimLost(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as MeshyPluginError).code === 'MESHY_REMOTE_CLAIM_LOST') return true;
+  }
+  return false;
+}
+
+/**
+ * The tasks a claim taken over (or a shared failure) recorded, added to this machine's journal: a
+ * stage this machine knows no task of takes the claim's, so those tasks are resumed, never created again.
+ */
+async function adoptStages(layout: StoreLayout, key: string, label: string, local: JournalStage[], claimed: JournalStage[]): Promise<void> {
+  if (claimed.length === 0) return;
+  const stages = [...local];
+  for (const stage of claimed) {
+    const index = stages.findIndex((known) => known.stage === stage.stage);
+    if (index === -1) stages.push(stage);
+    else if (!stages[index]!.taskId && stage.taskId) stages[index] = stage;
+  }
+  await writeJournal(layout, { version: 1, key, label, stages });
+}
+
+async function generateClaimed(spec: MeshySpec, key: string, label: string, deps: RawModelDeps, journal: JournalHandle): Promise<ManifestEntry> {
   const client = await deps.connect();
   const steps = planOf(spec);
   const saved = savedCredits(spec);
@@ -177,7 +268,6 @@ async function generate(spec: MeshySpec, key: string, label: string, deps: RawMo
     // The sidecar first: from the moment the manifest names the raw file, `repair` can restore it.
     await writeRawSidecar(deps.layout, key, entry);
     await recordManifestEntry(deps.layout, key, entry);
-    await removeJournal(deps.layout, key);
     return entry;
   } catch (cause) {
     if (cause instanceof GenerationError) throw cause;

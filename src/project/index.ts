@@ -10,6 +10,7 @@ import {
 } from '../generate/index.js';
 import { inputFilesOf, KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
+import type { RemoteStore } from '../remote/index.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
 import { type MeshyPluginOptions, newDeprecationWarnings, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
 import { EMULATOR_API_KEY, isCi, isTestRunner, missingApiKeyError, type ProjectSettings, resolveSettings } from './settings.js';
@@ -66,6 +67,8 @@ export interface MeshyProject {
   connect(): Promise<MeshyClient>;
   /** Closes the connection and stops the emulator, if they were started. */
   close(): Promise<void>;
+  /** The team's remote store (remoteStore / MESHY_REMOTE_STORE), opened and probed on first use; undefined when none is configured or it cannot be reached. */
+  remote(): Promise<RemoteStore | undefined>;
 }
 
 interface SourceSettings {
@@ -111,6 +114,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
       log: print,
       ...(settings.interactive && settings.maxCredits === undefined ? { confirm: { threshold: settings.confirmCredits, ask: env.ask ?? askOnTerminal } } : {}),
     });
+  const remote = remoteStoreOf(options.remoteStore ?? (env.env?.MESHY_REMOTE_STORE || undefined), log);
 
   const sourceOptions: ModelSourceOptions = {
     layout,
@@ -127,6 +131,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
     ...(settings.backend === 'none' ? { unavailable: (first: { label: string }) => missingApiKeyError(layout.dir, first.label) } : {}),
     ...(settings.maxCredits === undefined ? {} : { maxCredits: settings.maxCredits }),
     ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+    ...(remote ? { remote } : {}),
   };
   const resolveImport = memoizeParses((id: string, importer?: string) => parseMeshyImport(id, importer, namedModels, { root }));
 
@@ -157,6 +162,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
       }),
     connect: connection.connect,
     close: connection.close,
+    remote: remote ?? (() => Promise.resolve(undefined)),
   };
 }
 
@@ -196,6 +202,16 @@ async function askOnTerminal(question: string): Promise<boolean> {
     // Closing pauses stdin: a dev server's own shortcuts read it too.
     if (flowing) process.stdin.resume();
   }
+}
+
+/**
+ * The remote store, opened on first use: its module and the AWS SDK load only when one is configured
+ * and a model is not in the local store. One opening per project, so a failure is one error.
+ */
+function remoteStoreOf(option: ResolvedPluginOptions['remoteStore'] | string, log: MeshyLogger): (() => Promise<RemoteStore | undefined>) | undefined {
+  if (option === undefined) return undefined;
+  let opened: Promise<RemoteStore | undefined> | undefined;
+  return () => (opened ??= import('../remote/index.js').then(({ openRemoteStore }) => openRemoteStore(option, { env: process.env, log })));
 }
 
 /** The Meshy client, or the emulator and a client of it, made on first use. */

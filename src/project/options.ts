@@ -7,6 +7,8 @@ import { optimizeOptionsSchema } from '../optimize/options.js';
 
 export { MESHY_API_BASE };
 
+const remoteStoreUrl = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 's3://bucket or s3://bucket/prefix');
+
 /** The plugin's options: one schema, the single source of their types and defaults. */
 export const pluginOptionsSchema = z.strictObject({
   /** Meshy API key. Default: the MESHY_API_KEY environment variable (also read from Vite's .env files). */
@@ -81,6 +83,28 @@ export const pluginOptionsSchema = z.strictObject({
     .default(1024 ** 3),
   /** Dev server: a small panel listing running generations and their errors. Default true. */
   overlay: z.boolean().default(true),
+  /**
+   * A team's shared store on S3-compatible object storage (docs/remote-store.md): `'s3://bucket/prefix'`,
+   * or `{ url, required, pathStyle, endpoint, region }`. Default: MESHY_REMOTE_STORE, else none.
+   */
+  remoteStore: z
+    .union([
+      remoteStoreUrl,
+      z.strictObject({
+        url: remoteStoreUrl,
+        /** Fail the build when the store cannot be reached, instead of building from the local store alone. */
+        required: z.boolean().optional(),
+        /** Path-style addressing (`endpoint/bucket/key`); default: on when the endpoint is an IP address or localhost. */
+        pathStyle: z.boolean().optional(),
+        /** The S3 endpoint; default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS S3. */
+        endpoint: z.url({ protocol: /^https?$/ }).optional(),
+        /** Default: AWS_REGION, the AWS profile's, else us-east-1 with a custom endpoint. */
+        region: z.string().min(1).optional(),
+        /** Advanced: how long a claim on a model being generated lasts without renewal (ms). Default 60000. */
+        leaseMs: z.int().min(500).optional(),
+      }),
+    ])
+    .optional(),
   /** Keeps caches of different backends apart; derived from the API base when omitted. */
   cacheNamespace: z.string().min(1).optional(),
 });

@@ -45,7 +45,7 @@ describe('the command line', () => {
 
   it('rejects what it does not take: unknown commands and options, options of other commands, extra arguments', () => {
     expect(usageError([])).toBe('no command given');
-    expect(usageError(['frobnicate'])).toBe('unknown command "frobnicate" (commands: status, prefetch, regenerate, repair, gc, balance, help)');
+    expect(usageError(['frobnicate'])).toBe('unknown command "frobnicate" (commands: status, prefetch, regenerate, repair, gc, push, pull, balance, help)');
     expect(usageError(['status', '--frob'])).toBe('unknown option --frob');
     expect(usageError(['status', 'extra', 'args'])).toBe('status takes no arguments; unexpected "extra" "args"');
     expect(usageError(['regenerate', 'hero', 'villain'])).toBe('regenerate takes 1 argument; unexpected "villain"');
