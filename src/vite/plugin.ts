@@ -162,13 +162,15 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
           throw errors.once(error, `"${describeSpec(spec)}"`);
         });
         const emitted = emittedFiles.get(this.environment) ?? emittedFiles.set(this.environment, new Map()).get(this.environment)!;
-        // Imports that share a file (the same model under two names, or two optimize variants that agree) emit it once.
-        let emitting = emitted.get(model.path);
+        // Imports of one file under one name (optimize variants that agree, equal specs) emit it once. Under
+        // several names each is emitted, and the bundler keeps one file for them, named the same in every environment.
+        const name = `${spec.name}${extname(model.path)}`;
+        const emittedAs = `${model.path}\0${name}`;
+        let emitting = emitted.get(emittedAs);
         if (!emitting) {
-          const name = `${spec.name}${extname(model.path)}`;
           emitting = readFile(model.path).then((source) => this.emitFile({ type: 'asset', name, source }));
-          emitted.set(model.path, emitting);
-          emitting.catch(() => emitted.delete(model.path));
+          emitted.set(emittedAs, emitting);
+          emitting.catch(() => emitted.delete(emittedAs));
         }
         const referenceId = await emitting;
         // Vite 8 (Rolldown) resolves import.meta.ROLLDOWN_FILE_URL_*; Vite 7 replaces its __VITE_ASSET__ token.
