@@ -162,14 +162,10 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     const key = keyOf(spec);
     // Same Meshy request, other optimize overrides: a different result (the raw level is still shared).
     const flightKey = spec.optimize ? `${key} ${canonicalJson(spec.optimize)}` : key;
-    return sharedResult(flightKey, () =>
-      reported(
-        options.onEvent,
-        spec,
-        key,
-        locate(spec).then((location) => produce(spec, location)),
-      ),
-    );
+    return sharedResult(flightKey, () => {
+      const location = locate(spec);
+      return reported(options.onEvent, spec, key, 'then' in location ? location.then((found) => produce(spec, found)) : produce(spec, location));
+    });
   }
 
   return {
@@ -193,10 +189,11 @@ interface Location {
  * A spec → the first of `readNamespaces` that stores it, else `namespace` (where a miss is
  * generated). With one namespace (the usual case) it reads nothing.
  */
-function createLocator(options: ModelSourceOptions, isStored: (key: string) => Promise<boolean>): (spec: MeshySpec) => Promise<Location> {
+function createLocator(options: ModelSourceOptions, isStored: (key: string) => Promise<boolean>): (spec: MeshySpec) => Location | Promise<Location> {
   const own = (spec: MeshySpec): Location => ({ key: specKey(spec, options.namespace), emulated: options.emulated ?? false });
   const others = (options.readNamespaces ?? []).filter((namespace) => namespace !== options.namespace);
-  if (others.length === 0) return async (spec) => own(spec);
+  // Answered at once: a source with one namespace (every build, the CLI) runs exactly as before.
+  if (others.length === 0) return own;
   const order = options.readNamespaces!;
   return async (spec) => {
     for (const namespace of order) {
@@ -223,7 +220,7 @@ interface RawLevel {
 function createRawLevel(
   options: ModelSourceOptions,
   admission: Admission,
-  locate: (spec: MeshySpec) => Promise<Location>,
+  locate: (spec: MeshySpec) => Location | Promise<Location>,
   onPreview?: (spec: MeshySpec, key: string, task: PreviewTask) => void,
 ): RawLevel {
   const limit = createLimiter(options.concurrency);
