@@ -30,8 +30,13 @@ export { createSpendCheck, creditsText } from './spend.js';
 
 export interface ModelSourceOptions {
   layout: StoreLayout;
-  /** Keeps results of different backends apart (the real API, its test mode, an emulator). */
+  /** Keeps results of different backends apart (the real API, its test mode, an emulator): generated models are written here. */
   namespace: string;
+  /**
+   * Where stored models are looked for, in order (default: `namespace` alone). Any namespace but
+   * `namespace` holds a real API's models: an emulator reading them serves them as they are, labelled Meshy's.
+   */
+  readNamespaces?: readonly string[];
   mode: GenerationMode;
   /** Meshy tasks running at once; Meshy Pro's queue holds 10. */
   concurrency: number;
@@ -107,11 +112,12 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     warn(line);
   }
   const optimized = createOptimizedLevel(options.layout, options.optimize, warn, options.remote);
-  const raw = createRawLevel(options, admission, options.previews ? (spec, key, task) => void announcePreview(spec, key, task) : undefined);
   const sharedResult = createDedupe<string, ModelResult>();
   const keyOf = (spec: MeshySpec) => specKey(spec, options.namespace);
   // Paid for, even if its raw file is damaged: such a model is never generated again implicitly.
   const isStored = async (key: string) => (await paidEntry(options.layout, key)) !== undefined;
+  const locate = createLocator(options, isStored);
+  const raw = createRawLevel(options, admission, locate, options.previews ? (spec, key, task) => void announcePreview(spec, key, task) : undefined);
 
   /** Downloads and optimizes a textured model's untextured preview: something real to look at early. */
   async function announcePreview(spec: MeshySpec, key: string, task: PreviewTask): Promise<void> {
@@ -124,24 +130,25 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       const file = await optimized({ sha256: download.sha256, label, read: () => readFile(download.path) }, spec.optimize).finally(() =>
         rm(download.path, { force: true }),
       );
-      const asset: AssetOf = { spec, key, provenance: { model: modelOf(spec), taskIds: [task.id], credits: task.consumed_credits ?? 0 } };
+      const provenance = { model: modelOf(spec), taskIds: [task.id], credits: task.consumed_credits ?? 0, emulated: options.emulated ?? false };
+      const asset: AssetOf = { spec, key, provenance };
       options.onEvent?.({ type: 'preview', key, label, result: modelResult(asset, file, 'preview', true) });
     } catch (error) {
       options.log(`"${label}": its preview could not be shown (${(error as Error).message}); waiting for the final model`);
     }
   }
 
-  async function produce(spec: MeshySpec, key: string, reroll = false): Promise<ModelResult> {
+  async function produce(spec: MeshySpec, { key, emulated }: Location, reroll = false): Promise<ModelResult> {
     // Inputs made by other imports come first, outside this spec's lock and queue slot; a stored
     // model needs none of them.
     const dependencies = generatedInputsOf(spec);
     if (dependencies.length > 0 && (reroll || !(await isStored(key)))) {
-      for (const dependency of dependencies) await raw.shared(dependency, keyOf(dependency));
+      for (const dependency of dependencies) await raw.shared(dependency, (await locate(dependency)).key);
     }
     const made = reroll ? await raw.reroll(spec, key) : await raw.shared(spec, key);
     if ('placeholder' in made) return pendingResult(options.layout, spec, key, made.credits);
     const { entry, generated } = made;
-    const asset: AssetOf = { spec, key, provenance: provenanceOf(entry) };
+    const asset: AssetOf = { spec, key, provenance: provenanceOf(entry, emulated) };
     if (isImageSpec(spec)) return imageResult({ ...options, warn: warnOnce }, asset, made);
     const file = await optimized(rawSourceOf(options.layout, describeSpec(spec), entry), spec.optimize);
     // Reached only when the optimized copy is intact: a damaged raw file it needed has failed above.
@@ -158,17 +165,50 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     const key = keyOf(spec);
     // Same Meshy request, other optimize overrides: a different result (the raw level is still shared).
     const flightKey = spec.optimize ? `${key} ${canonicalJson(spec.optimize)}` : key;
-    return sharedResult(flightKey, () => reported(options.onEvent, spec, key, produce(spec, key)));
+    return sharedResult(flightKey, () => {
+      const location = locate(spec);
+      return reported(options.onEvent, spec, key, 'then' in location ? location.then((found) => produce(spec, found)) : produce(spec, location));
+    });
   }
 
   return {
     dryRunReport: admission.dryRunReport,
     get,
     keyOf,
-    regenerate: (spec) => produce(spec, keyOf(spec), true),
+    regenerate: (spec) => produce(spec, { key: keyOf(spec), emulated: options.emulated ?? false }, true),
     async peek(spec) {
-      return (await isStored(keyOf(spec))) ? get(spec) : undefined;
+      return (await isStored((await locate(spec)).key)) ? get(spec) : undefined;
     },
+  };
+}
+
+/** Where a spec's model is read from (or generated to), and whether the emulator made it. */
+interface Location {
+  key: string;
+  emulated: boolean;
+}
+
+/**
+ * A spec → the first of `readNamespaces` that stores it, else `namespace` (where a miss is
+ * generated). With one namespace (the usual case) it reads nothing.
+ */
+function createLocator(options: ModelSourceOptions, isStored: (key: string) => Promise<boolean>): (spec: MeshySpec) => Location | Promise<Location> {
+  const own = (spec: MeshySpec): Location => ({ key: specKey(spec, options.namespace), emulated: options.emulated ?? false });
+  const others = (options.readNamespaces ?? []).filter((namespace) => namespace !== options.namespace);
+  // Answered at once: a source with one namespace (every build, the CLI) runs exactly as before.
+  if (others.length === 0) return own;
+  const order = options.readNamespaces!;
+  return async (spec) => {
+    for (const namespace of order) {
+      if (namespace === options.namespace) {
+        const location = own(spec);
+        if (await isStored(location.key)) return location;
+        continue;
+      }
+      const key = specKey(spec, namespace);
+      if (await isStored(key)) return { key, emulated: false };
+    }
+    return own(spec);
   };
 }
 
@@ -180,7 +220,12 @@ interface RawLevel {
   reroll(spec: MeshySpec, key: string): Promise<RawModel>;
 }
 
-function createRawLevel(options: ModelSourceOptions, admission: Admission, onPreview?: (spec: MeshySpec, key: string, task: PreviewTask) => void): RawLevel {
+function createRawLevel(
+  options: ModelSourceOptions,
+  admission: Admission,
+  locate: (spec: MeshySpec) => Location | Promise<Location>,
+  onPreview?: (spec: MeshySpec, key: string, task: PreviewTask) => void,
+): RawLevel {
   const limit = createLimiter(options.concurrency);
   const printProgress = createProgressPrinter(options.logProgress ?? options.log);
   const sharedRaw = createDedupe<string, RawModel>();
@@ -218,7 +263,7 @@ function createRawLevel(options: ModelSourceOptions, admission: Admission, onPre
 
   /** Another import used as an input: from the store, or generated first (through the same queue). */
   async function generatedSource(dependency: MeshySpec): Promise<GeneratedSource> {
-    const made = await shared(dependency, specKey(dependency, options.namespace));
+    const made = await shared(dependency, (await locate(dependency)).key);
     if ('placeholder' in made) throw new Error(`"${describeSpec(dependency)}" is not generated (dry run or offline)`);
     const file = resultFileOf(made.entry);
     const mimeType = file.ext === 'png' ? 'image/png' : file.ext === 'jpg' ? 'image/jpeg' : 'application/octet-stream';

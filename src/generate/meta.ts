@@ -16,7 +16,10 @@ export interface AssetOrigin {
   /** The AI model that made it, or the Meshy resource (remesh, rigging…). */
   model: string;
   taskIds: string[];
+  /** What its tasks cost; emulated credits when `emulated`. */
   credits: number;
+  /** True when the bundled emulator made it: a stand-in, not Meshy's (false for Meshy's models and for placeholders). */
+  emulated: boolean;
   bytes: number;
 }
 

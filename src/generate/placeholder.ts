@@ -124,7 +124,7 @@ async function storePlaceholder(layout: StoreLayout, shape: PlaceholderShape): P
 
 /** A result for what is not generated yet: the box (or a grey image), `meta.status = 'pending'`, the spec's own fields. */
 export async function pendingResult(layout: StoreLayout, spec: MeshySpec, key: string, credits: number, shape?: PlaceholderShape): Promise<ModelResult> {
-  const asset: AssetOf = { spec, key, provenance: { model: modelOf(spec), taskIds: [], credits } };
+  const asset: AssetOf = { spec, key, provenance: { model: modelOf(spec), taskIds: [], credits, emulated: false } };
   if (isImageSpec(spec)) {
     const bytes = await placeholderPng();
     const path = await writeContentCopy(layout, bytes, 'png');

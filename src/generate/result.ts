@@ -4,7 +4,7 @@ import { gpuBytes } from '../optimize/gpu-memory.js';
 import type { AssetOrigin, ImageMeta, ModelMeta, ModelResult, OptimizedMeta } from './meta.js';
 
 /** Which Meshy work made an asset: the AI model (or resource), its tasks and what they cost. */
-export type Provenance = Pick<AssetOrigin, 'model' | 'taskIds' | 'credits'>;
+export type Provenance = Pick<AssetOrigin, 'model' | 'taskIds' | 'credits' | 'emulated'>;
 
 /** An asset being described: its spec, store key and provenance. */
 export interface AssetOf {
@@ -13,9 +13,9 @@ export interface AssetOf {
   provenance: Provenance;
 }
 
-/** The provenance a manifest entry records. */
-export function provenanceOf(entry: ManifestEntry): Provenance {
-  return { model: entry.model, taskIds: entry.tasks.map((task) => task.id), credits: entry.credits };
+/** The provenance a manifest entry records (`emulated`: it is in the emulator's namespace). */
+export function provenanceOf(entry: ManifestEntry, emulated: boolean): Provenance {
+  return { model: entry.model, taskIds: entry.tasks.map((task) => task.id), credits: entry.credits, emulated };
 }
 
 /** The fields every `meta` shares. */

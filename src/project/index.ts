@@ -119,6 +119,7 @@ export function createProject(userOptions: MeshyPluginOptions, env: ProjectEnv):
   const sourceOptions: ModelSourceOptions = {
     layout,
     namespace: settings.namespace,
+    readNamespaces: settings.readNamespaces,
     mode: settings.mode,
     concurrency: options.concurrency,
     optimize: options.optimize,

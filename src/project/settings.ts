@@ -35,7 +35,14 @@ export interface ProjectSettings {
   emulatorByDefault: boolean;
   usesEmulator: boolean;
   mode: GenerationMode;
+  /** Where generated models are written: the backend's own namespace in the store. */
   namespace: string;
+  /**
+   * Where stored models are looked for, in order. A dev server on the emulator by default (no key)
+   * reads the real API's namespace first: models a teammate paid Meshy for are served as they are,
+   * and only the missing ones are made by the emulator (written under `namespace`, never the real one).
+   */
+  readNamespaces: string[];
   maxCredits: number | undefined;
   dryRun: boolean;
   retryFailed: boolean;
@@ -57,14 +64,24 @@ export function resolveSettings(
   const usesEmulator = backend === 'emulator';
   const apiKey = userKey ?? (usesEmulator ? EMULATOR_API_KEY : undefined);
   const apiBase = options.apiBase ?? env.MESHY_API_BASE ?? MESHY_API_BASE;
+  const emulatorByDefault = usesEmulator && options.emulator === 'auto';
+  /** The namespace a key would use: the real API's (or the one `cacheNamespace` names). */
+  const realNamespace = options.cacheNamespace ?? cacheNamespaceFor(apiBase, userKey, false);
+  // An emulator chosen for want of a key never writes under the namespace a key would use.
+  const namespace = !usesEmulator
+    ? realNamespace
+    : emulatorByDefault
+      ? cacheNamespaceFor(apiBase, apiKey, true)
+      : (options.cacheNamespace ?? cacheNamespaceFor(apiBase, apiKey, true));
   return {
     apiKey,
     apiBase,
     backend,
-    emulatorByDefault: usesEmulator && options.emulator === 'auto',
+    emulatorByDefault,
     usesEmulator,
     mode,
-    namespace: options.cacheNamespace ?? cacheNamespaceFor(apiBase, apiKey, usesEmulator),
+    namespace,
+    readNamespaces: emulatorByDefault ? [...new Set([realNamespace, namespace])] : [namespace],
     maxCredits: options.maxCredits ?? parseCredits('MESHY_MAX_CREDITS', env.MESHY_MAX_CREDITS),
     dryRun: options.dryRun ?? isTrue(env.MESHY_DRY_RUN),
     retryFailed: options.retryFailed ?? isTrue(env.MESHY_RETRY_FAILED),

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../src/generate/index.js';
@@ -34,6 +34,30 @@ describe('model source', () => {
     const again = await offline.models.get(spec('textured=false&text=a clay pot'));
     expect(again.generated).toBe(false);
     expect(offline.connects()).toBe(0);
+  });
+
+  it("reads the namespaces in order: a model stored for the real API is served as Meshy's, only a missing one is generated (emulated, under the emulator's namespace)", async () => {
+    const dir = await tempDir();
+    const real = await source(dir, fakeClient(await tinyGlb()).client, { namespace: 'meshy' });
+    const paid = await real.models.get(spec('text=a paid helmet&textured=false'));
+    const fake = fakeClient(await tinyGlb());
+    const keyless = await source(dir, fake.client, { namespace: 'emulator', readNamespaces: ['meshy', 'emulator'], emulated: true });
+
+    const served = await keyless.models.get(spec('text=a paid helmet&textured=false'));
+    expect(served).toMatchObject({ key: paid.key, generated: false, meta: { emulated: false, taskIds: paid.meta.taskIds } });
+    expect(await keyless.models.peek(spec('text=a paid helmet&textured=false'))).toMatchObject({ key: paid.key });
+    expect(fake.created).toHaveLength(0);
+    expect(keyless.connects()).toBe(0);
+
+    const made = await keyless.models.get(spec('text=a missing helmet&textured=false'));
+    expect(made).toMatchObject({ generated: true, meta: { emulated: true } });
+    expect(made.key).toBe(keyless.models.keyOf(spec('text=a missing helmet&textured=false')));
+    expect(fake.created).toHaveLength(1);
+    const manifest = JSON.parse(await readFile(join(dir, '.meshy/manifest.json'), 'utf8')) as { entries: Record<string, { namespace: string; label: string }> };
+    const namespaces = Object.fromEntries(Object.values(manifest.entries).map((entry) => [entry.label, entry.namespace]));
+    expect(namespaces).toEqual({ 'a paid helmet': 'meshy', 'a missing helmet': 'emulator' });
+    // Read back by the real API's source: the emulated model is not there.
+    expect(await real.models.peek(spec('text=a missing helmet&textured=false'))).toBeUndefined();
   });
 
   it('shares one generation between identical concurrent requests', async () => {

@@ -26,6 +26,23 @@ describe("emulator: 'auto' (the default)", () => {
     expect(resolveSettings(auto, { env: {} }).backend).toBe('none');
   });
 
+  it("without a key, a dev server reads the real API's namespace first and writes only the emulator's", () => {
+    expect(resolveSettings(auto, { env: {}, command: 'serve' })).toMatchObject({ namespace: 'emulator', readNamespaces: ['meshy', 'emulator'] });
+    // The namespace a key would use follows apiBase and cacheNamespace; the emulator never writes there.
+    expect(resolveSettings(resolvePluginOptions({ apiBase: 'https://meshy.example.test' }), { env: {}, command: 'serve' })).toMatchObject({
+      namespace: 'emulator',
+      readNamespaces: ['custom:meshy.example.test', 'emulator'],
+    });
+    expect(resolveSettings(resolvePluginOptions({ cacheNamespace: 'team' }), { env: {}, command: 'serve' })).toMatchObject({
+      namespace: 'emulator',
+      readNamespaces: ['team', 'emulator'],
+    });
+    // With a key, in a build, or with the emulator asked for: one namespace, read and written.
+    expect(resolveSettings(auto, { env: { MESHY_API_KEY: KEY }, command: 'serve' }).readNamespaces).toEqual(['meshy']);
+    expect(resolveSettings(auto, { env: {}, command: 'build' }).readNamespaces).toEqual(['meshy']);
+    expect(resolveSettings(resolvePluginOptions({ emulator: true }), { env: {}, command: 'serve' }).readNamespaces).toEqual(['emulator']);
+  });
+
   it('a dev server that generates nothing reads the real API cache: offline under a test runner, frozen on CI', () => {
     expect(resolveSettings(auto, { env: {}, command: 'serve', testRunner: true })).toMatchObject({ backend: 'none', mode: 'offline', namespace: 'meshy' });
     expect(resolveSettings(auto, { env: {}, command: 'serve', ci: true })).toMatchObject({ backend: 'none', mode: 'frozen', namespace: 'meshy' });
