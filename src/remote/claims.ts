@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { type JournalStage, journalStageSchema } from '../cache/index.js';
 import { RemoteStoreError } from './errors.js';
-import { remoteKeys } from './models.js';
+import { parseJson, remoteKeys } from './models.js';
 import { failureOf, type ObjectStore } from './objects.js';
 
 /**
@@ -152,13 +152,7 @@ const CONFLICT_RETRIES = 8;
 async function readClaim(objects: ObjectStore, key: string): Promise<{ claim: ClaimRecord; etag: string } | undefined> {
   const found = await objects.read(key);
   if (!found) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(found.text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = claimSchema.safeParse(json);
+  const parsed = claimSchema.safeParse(parseJson(found.text));
   // Garbage in a claim's place holds nothing: it counts as an expired claim with no tasks.
   if (!parsed.success) return { claim: { version: 1, key, label: '', holder: 'an unreadable claim', expiresAt: 0, stages: [] }, etag: found.etag };
   return { claim: parsed.data, etag: found.etag };

@@ -33,13 +33,7 @@ export const remoteKeys = {
 export async function readRemoteEntry(objects: ObjectStore, key: string, warn: (line: string) => void): Promise<ManifestEntry | undefined> {
   const found = await objects.read(remoteKeys.entry(key));
   if (!found) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(found.text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = rawSidecarSchema.safeParse(json);
+  const parsed = rawSidecarSchema.safeParse(parseJson(found.text));
   if (!parsed.success || parsed.data.key !== key) {
     warn(`the remote store ${objects.url} has a damaged entry ${remoteKeys.entry(key)}; it was ignored`);
     return undefined;
@@ -134,4 +128,13 @@ function integrityOf(text: string): { sha256: string; bytes: number } | undefine
     // not ours
   }
   return undefined;
+}
+
+/** An object's JSON, or undefined when it is none (damage is then reported by its schema). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
