@@ -5,7 +5,7 @@ import { type ClaimOutcome, claimKey } from './claims.js';
 import { type RemoteStoreOption, resolveRemoteConfig } from './config.js';
 import { RemoteStoreError } from './errors.js';
 import { pullModel, pullOptimized, pullRawFile, pushModel, pushOptimized, readRemoteEntry } from './models.js';
-import { failureOf, type ObjectStore, openObjectStore } from './objects.js';
+import { failureOf, type ObjectStore, openObjectStore, type TransferProgress } from './objects.js';
 import { type ProbeVerdict, probeStore } from './probe.js';
 
 export type { HeldClaim } from './claims.js';
@@ -105,6 +105,11 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       return fallback;
     }
   }
+  /** Byte progress of a large transfer, one line per quarter. */
+  const progress =
+    (what: string, doing: string): TransferProgress =>
+    (percent, bytes) =>
+      log.info(`${what}: ${doing} ${objects.url}: ${percent}% of ${formatSize(bytes)}`);
   const corrupt = (label: string) => (error: unknown) =>
     log.warn(`"${label}": its raw file could not be taken from ${objects.url}: ${(error as Error).message}`);
 
@@ -115,7 +120,11 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       tolerant(
         `reading "${label}"`,
         async () => {
-          const entry = await pullModel(objects, layout, key, { warn: log.warn, onRawFailure: corrupt(label) });
+          const entry = await pullModel(objects, layout, key, {
+            warn: log.warn,
+            onRawFailure: corrupt(label),
+            progress: progress(`"${label}"`, 'downloading from'),
+          });
           if (entry) log.info(`"${label}": taken from the remote store ${objects.url} (${sizeOf(entry)}; no Meshy call)`);
           return entry;
         },
@@ -127,7 +136,7 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
         async () => {
           const file = 'glb' in entry.files ? entry.files.glb : entry.files.image;
           try {
-            return await pullRawFile(objects, layout, file);
+            return await pullRawFile(objects, layout, file, progress(`"${label}"`, 'downloading from'));
           } catch (error) {
             corrupt(label)(error);
             return false;
@@ -140,7 +149,7 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       await tolerant(
         `uploading "${entry.label}"`,
         async () => {
-          await pushModel(objects, layout, key, entry);
+          await pushModel(objects, layout, key, entry, progress(`"${entry.label}"`, 'uploading to'));
           log.info(`"${entry.label}": shared in the remote store ${objects.url} (${sizeOf(entry)})`);
         },
         undefined,
@@ -151,7 +160,7 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
         `reading the optimized "${label}"`,
         async () => {
           try {
-            return await pullOptimized(objects, layout, optimizedKey);
+            return await pullOptimized(objects, layout, optimizedKey, progress(`"${label}" (optimized)`, 'downloading from'));
           } catch (error) {
             if (failureOf(error) === 'unreachable') throw error;
             log.warn(`"${label}": ${(error as Error).message} Optimizing it here instead.`);
@@ -162,7 +171,11 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       ),
     pushOptimized: async (layout, optimizedKey) => {
       if (!writable) return;
-      await tolerant('uploading an optimized file', () => pushOptimized(objects, layout, optimizedKey), undefined);
+      await tolerant(
+        'uploading an optimized file',
+        () => pushOptimized(objects, layout, optimizedKey, progress('an optimized file', 'uploading to')),
+        undefined,
+      );
     },
     hasModel: (key) => readRemoteEntry(objects, key, log.warn).then((entry) => entry !== undefined),
     ...(writable && verdict.conditionalWrites
@@ -175,6 +188,9 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
 }
 
 function sizeOf(entry: ManifestEntry): string {
-  const bytes = ('glb' in entry.files ? entry.files.glb : entry.files.image).bytes;
+  return formatSize(('glb' in entry.files ? entry.files.glb : entry.files.image).bytes);
+}
+
+function formatSize(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
