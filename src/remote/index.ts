@@ -5,7 +5,7 @@ import { type ClaimOutcome, claimKey } from './claims.js';
 import { type RemoteStoreOption, resolveRemoteConfig } from './config.js';
 import { RemoteStoreError } from './errors.js';
 import { pullModel, pullOptimized, pullRawFile, pushModel, pushOptimized, readRemoteEntry } from './models.js';
-import { failureOf, type ObjectStore, openObjectStore, type TransferProgress } from './objects.js';
+import { failureOf, type ObjectStore, openObjectStore, type TransferProgress, type TransferSettings } from './objects.js';
 import { type ProbeVerdict, probeStore } from './probe.js';
 
 export type { HeldClaim } from './claims.js';
@@ -49,14 +49,14 @@ const CONDITIONAL_STORES = 'AWS S3, Cloudflare R2, MinIO and Google Cloud Storag
  */
 export function openRemoteStore(
   option: RemoteStoreOption,
-  { env, log }: { env: Readonly<Record<string, string | undefined>>; log: RemoteLog },
+  { env, log, transfers }: { env: Readonly<Record<string, string | undefined>>; log: RemoteLog; transfers?: Partial<TransferSettings> },
 ): Promise<RemoteStore | undefined> {
   const config = resolveRemoteConfig(option, env);
   // Other credentials (a read-only key, another profile) are another client and another probe.
-  const id = JSON.stringify([config, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE]);
+  const id = JSON.stringify([config, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE, transfers]);
   let probe = probed.get(id);
   if (!probe) {
-    probe = openObjectStore(config).then(async (objects) => ({ objects, verdict: await probeStore(objects) }));
+    probe = openObjectStore(config, transfers).then(async (objects) => ({ objects, verdict: await probeStore(objects) }));
     probed.set(id, probe);
     probe.catch(() => probed.delete(id));
   }

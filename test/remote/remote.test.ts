@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStoreGitignore, type JournalStage, storeLayout } from '../../src/cache/index.js';
 import { sha256 } from '../../src/hash.js';
 import { backoffMs, ClaimLostError, claimKey } from '../../src/remote/claims.js';
 import { resolveRemoteConfig } from '../../src/remote/config.js';
+import { openRemoteStore } from '../../src/remote/index.js';
 import { remoteKeys } from '../../src/remote/models.js';
 import { CorruptObjectError, failureOf, type ObjectStore, openObjectStore } from '../../src/remote/objects.js';
 import { probeStore } from '../../src/remote/probe.js';
@@ -285,6 +286,39 @@ describe('large transfers: multipart uploads, resumed downloads, progress (s3rve
     // At most one line per quarter reached (a quarter crossed within one chunk is skipped), none repeated though the transfer was taken up twice.
     expect(told.at(-1)).toBe(100);
     expect(told.every((percent, i) => percent % 25 === 0 && (i === 0 || percent > told[i - 1]!))).toBe(true);
+  });
+
+  it("reports a large model's byte progress through the project's logger, a line per quarter, both ways", async () => {
+    const info: string[] = [];
+    const log = { info: (line: string) => info.push(line), warn: () => {} };
+    const remote = (await openRemoteStore({ url: `s3://${BUCKET}/logged`, endpoint: s3.endpoint }, { env: {}, log, transfers: SMALL }))!;
+    const big = await file(12_000);
+    const layoutA = storeLayout(join(big.dir, '.meshy'));
+    await mkdir(layoutA.raw, { recursive: true });
+    await rename(big.path, join(layoutA.raw, `${big.expected.sha256}.glb`));
+    const entry = {
+      kind: 'prompt',
+      label: 'a logged crate',
+      namespace: 'test',
+      model: 'meshy-5',
+      request: {},
+      tasks: [],
+      credits: 20,
+      files: { glb: big.expected },
+      createdAt: new Date(0).toISOString(),
+    };
+    await remote.pushModel(layoutA, 'logged-key', entry);
+    const up = info.filter((line) => line.includes('uploading'));
+    expect(up.at(-1)).toBe(`"a logged crate": uploading to s3://${BUCKET}/logged: 100% of 11.7 KiB`);
+    expect(up.length).toBeLessThanOrEqual(4);
+
+    info.length = 0;
+    const layoutB = storeLayout(join(await tempDir(), '.meshy'));
+    expect(await remote.pullModel(layoutB, 'logged-key', 'a logged crate')).toMatchObject({ files: { glb: big.expected } });
+    const down = info.filter((line) => line.includes('downloading'));
+    expect(down.at(-1)).toBe(`"a logged crate": downloading from s3://${BUCKET}/logged: 100% of 11.7 KiB`);
+    expect(down.length).toBeLessThanOrEqual(4);
+    expect(down.every((line) => /: (25|50|75|100)% of /.test(line))).toBe(true);
   });
 
   it('a download that keeps dropping fails after its retries and leaves nothing behind', async () => {
