@@ -218,14 +218,21 @@ export async function openObjectStore(config: RemoteConfig, transfers: Partial<T
         sent += end - start;
         report(sent);
       };
+      let failed = false;
       const worker = async () => {
-        while (next < count) {
+        while (!failed && next < count) {
           const index = next++;
-          await withRetries(settings.retries, () => sendPart(index));
+          await withRetries(settings.retries, () => sendPart(index)).catch((error) => {
+            failed = true;
+            throw error;
+          });
         }
       };
       try {
-        await Promise.all(Array.from({ length: Math.min(settings.concurrency, count) }, worker));
+        // Every worker stopped before the upload is completed or aborted: no part lands after an abort.
+        const settled = await Promise.allSettled(Array.from({ length: Math.min(settings.concurrency, count) }, worker));
+        const failure = settled.find((result) => result.status === 'rejected');
+        if (failure) throw failure.reason;
         await client.send(new s3.CompleteMultipartUploadCommand({ Bucket, Key: full(key), UploadId, MultipartUpload: { Parts: parts } }));
       } catch (error) {
         // No orphaned parts left to pay storage for.

@@ -273,6 +273,23 @@ describe('large transfers: multipart uploads, resumed downloads, progress (s3rve
     expect(await objects.download('raw/big.glb', join(big.dir, 'tmp'), big.expected)).toBeDefined();
   });
 
+  it('a part that keeps failing fails the upload, which is aborted (no object, no parts left to pay for)', async () => {
+    const objects = await open(proxy.endpoint, 'large-abort');
+    const big = await file(9000);
+    proxy.cut({ method: 'PUT', path: 'large-abort/raw/big.glb?partNumber=2', afterBytes: 500, times: 50 });
+    await expect(objects.upload('raw/big.glb', big.path, big.expected.bytes)).rejects.toThrow();
+    const requests = ofKey('large-abort/raw/big.glb');
+    // Bounded: the SDK's own attempts (3) for each of ours (1 + retries).
+    expect(requests.filter((r) => r.url.includes('partNumber=2&')).length).toBeLessThanOrEqual(3 * (SMALL.retries + 1));
+    // s3rver does not implement AbortMultipartUpload (405): the request is sent all the same, and its failure ignored.
+    expect(requests.filter((r) => r.method === 'DELETE' && r.url.includes('uploadId='))).toHaveLength(1);
+    expect(requests.filter((r) => r.method === 'POST' && r.url.includes('uploadId='))).toHaveLength(0);
+    // No part is sent after the abort.
+    const abortAt = requests.findIndex((r) => r.method === 'DELETE');
+    expect(requests.slice(abortAt + 1)).toEqual([]);
+    expect(await objects.stat('raw/big.glb')).toBeUndefined();
+  });
+
   it('a download whose connection drops goes on with a Range GET from what reached the disk, and is checked whole', async () => {
     const big = await file(10_000);
     await (await open(s3.endpoint, 'large-down')).upload('raw/big.glb', big.path, big.expected.bytes);
