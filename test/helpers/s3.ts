@@ -64,6 +64,7 @@ export async function startConditionalProxy(upstream: string): Promise<Condition
   /** Passes a body on, and destroys the connection once `afterBytes` of it went through. */
   const cutAfter = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream, afterBytes: number, destroy: () => void) => {
     let sent = 0;
+    if (afterBytes === 0) return setTimeout(destroy, 20);
     from.on('data', (chunk: Buffer) => {
       if (sent >= afterBytes) return;
       const room = afterBytes - sent;

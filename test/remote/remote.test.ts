@@ -338,6 +338,16 @@ describe('large transfers: multipart uploads, resumed downloads, progress (s3rve
     expect(down.every((line) => /: (25|50|75|100)% of /.test(line))).toBe(true);
   });
 
+  it('a download dropped before its first byte starts again from the beginning', async () => {
+    const big = await file(5000);
+    await (await open(s3.endpoint, 'large-none')).upload('raw/big.glb', big.path, big.expected.bytes);
+    const objects = await open(proxy.endpoint, 'large-none');
+    proxy.cut({ method: 'GET', path: 'large-none/raw/big.glb', afterBytes: 0, times: 1 });
+    const path = await objects.download('raw/big.glb', join(big.dir, 'tmp'), big.expected);
+    expect(sha256(await readFile(path!))).toBe(big.expected.sha256);
+    expect(ofKey('large-none/raw/big.glb').map((r) => r.range)).toEqual([undefined, undefined]);
+  });
+
   it('a download that keeps dropping fails after its retries and leaves nothing behind', async () => {
     const big = await file(10_000);
     await (await open(s3.endpoint, 'large-fail')).upload('raw/big.glb', big.path, big.expected.bytes);
