@@ -94,10 +94,11 @@ export async function status(project: MeshyProject, print: Print, { check = fals
   );
   // With a remote store, each line also says whether the team's store has the model.
   const remote = await project.remote();
-  const inRemote = new Map(remote ? await Promise.all(specs.map(async (used) => [used.key, await remote.hasModel(used.key)] as const)) : []);
+  const inRemote = await remoteHas(project, specs);
 
   let paid = 0;
   let missingCredits = 0;
+  let missingInRemote = 0;
   const video = { bytes: 0, models: 0 };
   for (const used of specs) {
     const state = states.get(used.key)!;
@@ -118,6 +119,10 @@ export async function status(project: MeshyProject, print: Print, { check = fals
       print(`pending  "${used.label}"  ${ids}: the next build or prefetch resumes it  (${where})`);
     } else if (state.state === 'unreadable' || isPaidButDamaged(state)) {
       print(`damaged  "${used.label}"  ${damageOf(state)}  (${where})`);
+    } else if (inRemote.get(used.key)) {
+      // A teammate paid for it: the next build (or `pull`) takes it from the remote store, for no credits.
+      missingInRemote++;
+      print(`missing  "${used.label}"  in the remote store: the next build or \`pull\` takes it, no credits  (${where})`);
     } else {
       missingCredits += estimateCredits(used.spec);
       print(`missing  "${used.label}"  ~${estimateCredits(used.spec)} credits to generate  (${where})`);
@@ -128,7 +133,7 @@ export async function status(project: MeshyProject, print: Print, { check = fals
   const count = (name: EntryState['state']) => [...states.values()].filter((s) => s.state === name && !isDamaged(s)).length;
   const damaged = [...states.values()].filter(isDamaged).length;
   print(
-    `${specs.length} model(s): ${count('stored')} cached (${creditsText(paid, project.settings.usesEmulator)} paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing')} missing (~${missingCredits} credits)` +
+    `${specs.length} model(s): ${count('stored')} cached (${creditsText(paid, project.settings.usesEmulator)} paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing')} missing (~${missingCredits} credits${missingInRemote ? `; ${missingInRemote} of them in the remote store` : ''})` +
       (damaged ? `, ${damaged} damaged` : '') +
       (invalid.length ? `, ${invalid.length} invalid import(s)` : ''),
   );
@@ -151,6 +156,13 @@ async function optimizedGpuBytes(project: MeshyProject, spec: MeshySpec, entry: 
   );
   const textures = meta?.meta.stats?.textures;
   return textures ? gpuBytes(textures) : undefined;
+}
+
+/** Whether the project's remote store has each spec's model (empty without a remote store). */
+async function remoteHas(project: MeshyProject, specs: { key: string }[]): Promise<Map<string, boolean>> {
+  const remote = specs.length ? await project.remote() : undefined;
+  if (!remote) return new Map();
+  return new Map(await Promise.all(specs.map(async (used) => [used.key, await remote.hasModel(used.key)] as const)));
 }
 
 /** A model paid for whose raw file is missing or damaged: it is never generated again implicitly. */
@@ -187,13 +199,28 @@ export async function prefetch(
   // A damaged model was paid for: prefetch never generates it again (`regenerate` does, when asked).
   const damaged = specs.filter((used) => isDamaged(states.get(used.key)!));
   const todo = specs.filter((used) => states.get(used.key)!.state !== 'stored' && !damaged.includes(used));
-  const credits = todo.reduce((sum, used) => sum + estimateCredits(used.spec), 0);
+  // What a teammate already paid for is taken from the remote store: listed as such, and not priced.
+  const inRemote = await remoteHas(
+    project,
+    todo.filter((used) => states.get(used.key)!.state === 'missing'),
+  );
+  const toGenerate = todo.filter((used) => !inRemote.get(used.key));
+  const credits = toGenerate.reduce((sum, used) => sum + estimateCredits(used.spec), 0);
   const emulated = project.settings.usesEmulator;
+  const fromRemote = todo.length - toGenerate.length;
   print(
-    `${specs.length} model(s) used, ${specs.length - todo.length - damaged.length} cached, ${todo.length} to generate (~${creditsText(credits, emulated)})` +
+    `${specs.length} model(s) used, ${specs.length - todo.length - damaged.length} cached, ` +
+      (fromRemote ? `${fromRemote} in the remote store (no credits), ` : '') +
+      `${toGenerate.length} to generate (~${creditsText(credits, emulated)})` +
       (damaged.length ? `, ${damaged.length} damaged (not generated again)` : ''),
   );
-  for (const used of todo) print(`  - "${used.label}" ~${creditsText(estimateCredits(used.spec), emulated)} (${states.get(used.key)!.state})`);
+  for (const used of todo) {
+    print(
+      inRemote.get(used.key)
+        ? `  - "${used.label}" in the remote store (taken from it, no credits)`
+        : `  - "${used.label}" ~${creditsText(estimateCredits(used.spec), emulated)} (${states.get(used.key)!.state})`,
+    );
+  }
   for (const used of damaged) print(`damaged  "${used.label}"  ${damageOf(states.get(used.key)!)}`);
   printInvalid(print, invalid);
   if (options.dryRun || todo.length === 0) return invalid.length || damaged.length ? 1 : 0;
@@ -219,6 +246,10 @@ export async function prefetch(
     todo.map(async (used) => {
       try {
         const result = await source.get(used.spec);
+        if (inRemote.get(used.key)) {
+          display.done(used.key, `done     "${used.label}"  ${formatBytes(result.meta.bytes)}, taken from the remote store`);
+          return;
+        }
         spent += result.meta.credits;
         display.done(used.key, `done     "${used.label}"  ${formatBytes(result.meta.bytes)}, ${creditsText(result.meta.credits, emulated)}`);
       } catch (error) {

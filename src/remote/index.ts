@@ -5,7 +5,7 @@ import { type ClaimOutcome, claimKey } from './claims.js';
 import { type RemoteStoreOption, resolveRemoteConfig } from './config.js';
 import { RemoteStoreError } from './errors.js';
 import { pullModel, pullOptimized, pullRawFile, pushModel, pushOptimized, readRemoteEntry } from './models.js';
-import { failureOf, type ObjectStore, openObjectStore } from './objects.js';
+import { failureOf, type ObjectStore, openObjectStore, type TransferProgress, type TransferSettings } from './objects.js';
 import { type ProbeVerdict, probeStore } from './probe.js';
 
 export type { HeldClaim } from './claims.js';
@@ -49,14 +49,14 @@ const CONDITIONAL_STORES = 'AWS S3, Cloudflare R2, MinIO and Google Cloud Storag
  */
 export function openRemoteStore(
   option: RemoteStoreOption,
-  { env, log }: { env: Readonly<Record<string, string | undefined>>; log: RemoteLog },
+  { env, log, transfers }: { env: Readonly<Record<string, string | undefined>>; log: RemoteLog; transfers?: Partial<TransferSettings> },
 ): Promise<RemoteStore | undefined> {
   const config = resolveRemoteConfig(option, env);
   // Other credentials (a read-only key, another profile) are another client and another probe.
-  const id = JSON.stringify([config, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE]);
+  const id = JSON.stringify([config, env.AWS_ACCESS_KEY_ID, env.AWS_PROFILE, transfers]);
   let probe = probed.get(id);
   if (!probe) {
-    probe = openObjectStore(config).then(async (objects) => ({ objects, verdict: await probeStore(objects) }));
+    probe = openObjectStore(config, transfers).then(async (objects) => ({ objects, verdict: await probeStore(objects) }));
     probed.set(id, probe);
     probe.catch(() => probed.delete(id));
   }
@@ -105,6 +105,11 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       return fallback;
     }
   }
+  /** Byte progress of a large transfer, one line per quarter. */
+  const progress =
+    (what: string, doing: string): TransferProgress =>
+    (percent, bytes) =>
+      log.info(`${what}: ${doing} ${objects.url}: ${percent}% of ${formatSize(bytes)}`);
   const corrupt = (label: string) => (error: unknown) =>
     log.warn(`"${label}": its raw file could not be taken from ${objects.url}: ${(error as Error).message}`);
 
@@ -115,7 +120,11 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       tolerant(
         `reading "${label}"`,
         async () => {
-          const entry = await pullModel(objects, layout, key, { warn: log.warn, onRawFailure: corrupt(label) });
+          const entry = await pullModel(objects, layout, key, {
+            warn: log.warn,
+            onRawFailure: corrupt(label),
+            progress: progress(`"${label}"`, 'downloading from'),
+          });
           if (entry) log.info(`"${label}": taken from the remote store ${objects.url} (${sizeOf(entry)}; no Meshy call)`);
           return entry;
         },
@@ -127,7 +136,7 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
         async () => {
           const file = 'glb' in entry.files ? entry.files.glb : entry.files.image;
           try {
-            return await pullRawFile(objects, layout, file);
+            return await pullRawFile(objects, layout, file, progress(`"${label}"`, 'downloading from'));
           } catch (error) {
             corrupt(label)(error);
             return false;
@@ -140,7 +149,7 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       await tolerant(
         `uploading "${entry.label}"`,
         async () => {
-          await pushModel(objects, layout, key, entry);
+          await pushModel(objects, layout, key, entry, progress(`"${entry.label}"`, 'uploading to'));
           log.info(`"${entry.label}": shared in the remote store ${objects.url} (${sizeOf(entry)})`);
         },
         undefined,
@@ -151,7 +160,7 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
         `reading the optimized "${label}"`,
         async () => {
           try {
-            return await pullOptimized(objects, layout, optimizedKey);
+            return await pullOptimized(objects, layout, optimizedKey, progress(`"${label}" (optimized)`, 'downloading from'));
           } catch (error) {
             if (failureOf(error) === 'unreachable') throw error;
             log.warn(`"${label}": ${(error as Error).message} Optimizing it here instead.`);
@@ -162,7 +171,11 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
       ),
     pushOptimized: async (layout, optimizedKey) => {
       if (!writable) return;
-      await tolerant('uploading an optimized file', () => pushOptimized(objects, layout, optimizedKey), undefined);
+      await tolerant(
+        'uploading an optimized file',
+        () => pushOptimized(objects, layout, optimizedKey, progress('an optimized file', 'uploading to')),
+        undefined,
+      );
     },
     hasModel: (key) => readRemoteEntry(objects, key, log.warn).then((entry) => entry !== undefined),
     ...(writable && verdict.conditionalWrites
@@ -175,6 +188,9 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
 }
 
 function sizeOf(entry: ManifestEntry): string {
-  const bytes = ('glb' in entry.files ? entry.files.glb : entry.files.image).bytes;
+  return formatSize(('glb' in entry.files ? entry.files.glb : entry.files.image).bytes);
+}
+
+function formatSize(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

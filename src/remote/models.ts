@@ -12,7 +12,7 @@ import {
   writeFileAtomic,
   writeRawSidecar,
 } from '../cache/index.js';
-import type { ObjectStore } from './objects.js';
+import type { ObjectStore, TransferProgress } from './objects.js';
 
 /**
  * Where things are in the bucket, under its prefix:
@@ -43,9 +43,9 @@ export async function readRemoteEntry(objects: ObjectStore, key: string, warn: (
 }
 
 /** Brings a raw file into the local store, checked against its recorded size and sha256. False when the remote lacks it. */
-export async function pullRawFile(objects: ObjectStore, layout: StoreLayout, file: FileRecord): Promise<boolean> {
+export async function pullRawFile(objects: ObjectStore, layout: StoreLayout, file: FileRecord, progress?: TransferProgress): Promise<boolean> {
   if (!(await inspectRawFile(layout, file))) return true;
-  const path = await objects.download(remoteKeys.raw(file), layout.tmp, file);
+  const path = await objects.download(remoteKeys.raw(file), layout.tmp, file, progress);
   if (!path) return false;
   await mkdir(layout.raw, { recursive: true });
   await rename(path, rawFilePath(layout, file)).catch(async (error) => {
@@ -64,12 +64,12 @@ export async function pullModel(
   objects: ObjectStore,
   layout: StoreLayout,
   key: string,
-  { warn, onRawFailure }: { warn: (line: string) => void; onRawFailure: (error: unknown) => void },
+  { warn, onRawFailure, progress }: { warn: (line: string) => void; onRawFailure: (error: unknown) => void; progress?: TransferProgress },
 ): Promise<ManifestEntry | undefined> {
   const entry = await readRemoteEntry(objects, key, warn);
   if (!entry) return undefined;
   try {
-    if (!(await pullRawFile(objects, layout, resultFileOf(entry)))) onRawFailure(new Error(`${remoteKeys.raw(resultFileOf(entry))} is missing`));
+    if (!(await pullRawFile(objects, layout, resultFileOf(entry), progress))) onRawFailure(new Error(`${remoteKeys.raw(resultFileOf(entry))} is missing`));
   } catch (error) {
     onRawFailure(error);
   }
@@ -79,19 +79,19 @@ export async function pullModel(
 }
 
 /** Uploads a model: its raw file (unless the bucket has it: content-addressed), then its entry, which makes it visible. */
-export async function pushModel(objects: ObjectStore, layout: StoreLayout, key: string, entry: ManifestEntry): Promise<void> {
+export async function pushModel(objects: ObjectStore, layout: StoreLayout, key: string, entry: ManifestEntry, progress?: TransferProgress): Promise<void> {
   const file = resultFileOf(entry);
   const rawKey = remoteKeys.raw(file);
-  if ((await objects.stat(rawKey))?.bytes !== file.bytes) await objects.upload(rawKey, rawFilePath(layout, file), file.bytes);
+  if ((await objects.stat(rawKey))?.bytes !== file.bytes) await objects.upload(rawKey, rawFilePath(layout, file), file.bytes, progress);
   await objects.write(remoteKeys.entry(key), `${JSON.stringify({ version: 1, key, ...entry }, null, 2)}\n`);
 }
 
 /** Brings an optimized file and its meta into the local store, the GLB checked against the meta's sha256. False when the remote lacks them. */
-export async function pullOptimized(objects: ObjectStore, layout: StoreLayout, optimizedKey: string): Promise<boolean> {
+export async function pullOptimized(objects: ObjectStore, layout: StoreLayout, optimizedKey: string, progress?: TransferProgress): Promise<boolean> {
   const meta = await objects.read(remoteKeys.optimizedMeta(optimizedKey));
   const integrity = meta && integrityOf(meta.text);
   if (!integrity) return false;
-  const path = await objects.download(remoteKeys.optimizedGlb(optimizedKey), layout.tmp, integrity);
+  const path = await objects.download(remoteKeys.optimizedGlb(optimizedKey), layout.tmp, integrity, progress);
   if (!path) return false;
   const paths = optimizedPaths(layout, optimizedKey);
   await mkdir(layout.optimized, { recursive: true });
@@ -105,7 +105,7 @@ export async function pullOptimized(objects: ObjectStore, layout: StoreLayout, o
 }
 
 /** Uploads an optimized file (the GLB, then its meta), unless the bucket has it. */
-export async function pushOptimized(objects: ObjectStore, layout: StoreLayout, optimizedKey: string): Promise<void> {
+export async function pushOptimized(objects: ObjectStore, layout: StoreLayout, optimizedKey: string, progress?: TransferProgress): Promise<void> {
   const paths = optimizedPaths(layout, optimizedKey);
   const text = await readFile(paths.meta, 'utf8');
   const integrity = integrityOf(text);
@@ -114,7 +114,7 @@ export async function pushOptimized(objects: ObjectStore, layout: StoreLayout, o
   if (remoteMeta && integrityOf(remoteMeta.text)?.sha256 === integrity.sha256) return;
   const { size } = await stat(paths.glb);
   if (size !== integrity.bytes) return;
-  await objects.upload(remoteKeys.optimizedGlb(optimizedKey), paths.glb, size);
+  await objects.upload(remoteKeys.optimizedGlb(optimizedKey), paths.glb, size, progress);
   await objects.write(remoteKeys.optimizedMeta(optimizedKey), text);
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prefetch, status } from '../../src/cli/commands.js';
 import { pull, push } from '../../src/cli/remote.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { estimateCredits } from '../../src/generate/index.js';
 import { createProject, type MeshyProject } from '../../src/project/index.js';
 import { writeProject } from '../helpers/project.js';
 import { BUCKET, S3_CREDENTIALS, type S3Server, startS3rver } from '../helpers/s3.js';
@@ -32,7 +33,7 @@ afterAll(async () => {
 });
 
 /** A project on the remote store (plain s3rver: claims are off, reads and writes work), as the plugin would make it. */
-function project(root: string, warnings: string[] = []): MeshyProject {
+function project(root: string, warnings: string[] = [], prefix = 'cli'): MeshyProject {
   return createProject(
     {
       mode: 'generate',
@@ -40,7 +41,7 @@ function project(root: string, warnings: string[] = []): MeshyProject {
       apiBase: emulator.url,
       cacheNamespace: 'emulator',
       optimize: false,
-      remoteStore: { url: `s3://${BUCKET}/cli`, endpoint: s3.endpoint },
+      remoteStore: { url: `s3://${BUCKET}/${prefix}`, endpoint: s3.endpoint },
     },
     { root, env: {}, ci: false, logSink: { info() {}, warn: (line) => warnings.push(line), error() {} } },
   );
@@ -99,6 +100,43 @@ describe('push, pull and status with a remote store', () => {
     expect(warnings.filter((line) => line.includes('cross-machine claims are off'))).toHaveLength(1);
     expect(warnings[0]).toMatch(/AWS S3, Cloudflare R2, MinIO and Google Cloud Storage do/);
     await a.close();
+    await b.close();
+  });
+
+  it('prefetch and status say "in the remote store" for what a teammate paid for, and leave it out of the estimate', async () => {
+    const shared = `import a from 'meshy:prompt?text=a shared anvil&textured=false';\nimport b from 'meshy:prompt?text=a shared bucket&textured=false';`;
+    const rootA = await tempDir();
+    await writeProject(rootA, { 'main.js': shared });
+    const a = project(rootA, [], 'cli-cost');
+    // A teammate generates two models: written through to the remote store.
+    expect(await prefetch(a, () => {})).toBe(0);
+    await a.close();
+
+    const rootB = await tempDir();
+    await writeProject(rootB, { 'main.js': `${shared}\nimport c from 'meshy:prompt?text=a brand new lantern&textured=false';` });
+    const b = project(rootB, [], 'cli-cost');
+    const fresh = b.parse('meshy:prompt?text=a brand new lantern&textured=false', 'test');
+    const freshCredits = estimateCredits(fresh);
+    const lines: string[] = [];
+    const print = (line: string) => lines.push(line);
+
+    expect(await status(b, print)).toBe(0);
+    expect(lines.filter((line) => line.includes('in the remote store: the next build or `pull` takes it, no credits'))).toHaveLength(2);
+    expect(lines.filter((line) => line.includes('credits to generate'))).toEqual([expect.stringContaining('"a brand new lantern"')]);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`3 missing \\(~${freshCredits} credits; 2 of them in the remote store\\)`)));
+
+    lines.length = 0;
+    expect(await prefetch(b, print, { dryRun: true })).toBe(0);
+    expect(lines[0]).toBe(`3 model(s) used, 0 cached, 2 in the remote store (no credits), 1 to generate (~${freshCredits} credits)`);
+    expect(lines.filter((line) => line.endsWith('in the remote store (taken from it, no credits)'))).toHaveLength(2);
+
+    lines.length = 0;
+    const before = emulator.stats();
+    expect(await prefetch(b, print)).toBe(0);
+    const after = emulator.stats();
+    expect(after.creditsCharged - before.creditsCharged).toBe(freshCredits);
+    expect(lines.filter((line) => line.endsWith('taken from the remote store'))).toHaveLength(2);
+    expect(lines.at(-1)).toBe(`generated 3 of 3; ${freshCredits} credits spent`);
     await b.close();
   });
 

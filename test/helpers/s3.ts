@@ -22,9 +22,21 @@ export async function startS3rver(directory: string, port = 0): Promise<S3Server
   return { endpoint: `http://127.0.0.1:${address.port}`, port: address.port, close: () => server.close() };
 }
 
+/** Connections the proxy drops on purpose: `times` requests of `method` whose path contains `path`, after `afterBytes` of the body. */
+interface Cut {
+  method: 'GET' | 'PUT';
+  path: string;
+  afterBytes: number;
+  times: number;
+}
+
 export interface ConditionalProxy {
   endpoint: string;
   stats: { conditionalWrites: number; preconditionFailed: number; conflicts: number; writes: number; deniedWrites: number };
+  /** Every request (method, URL, Range header), in order. */
+  requests: { method: string; url: string; range?: string }[];
+  /** Drops connections mid-body (a GET's response, a PUT's request), as a flaky network does. */
+  cut(cut: Cut): void;
   close(): Promise<void>;
 }
 
@@ -41,9 +53,36 @@ export async function startConditionalProxy(upstream: string): Promise<Condition
   const inFlight = new Set<string>();
   const stats = { conditionalWrites: 0, preconditionFailed: 0, conflicts: 0, writes: 0, deniedWrites: 0 };
 
+  const cuts: Cut[] = [];
+  const requests: ConditionalProxy['requests'] = [];
+  /** The cut that applies to a request, counted as used. */
+  const cutOf = (req: IncomingMessage) => {
+    const cut = cuts.find((c) => c.times > 0 && c.method === req.method && (req.url ?? '').includes(c.path));
+    if (cut) cut.times--;
+    return cut;
+  };
+  /** Passes a body on, and destroys the connection once `afterBytes` of it went through. */
+  const cutAfter = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream, afterBytes: number, destroy: () => void) => {
+    let sent = 0;
+    if (afterBytes === 0) return setTimeout(destroy, 20);
+    from.on('data', (chunk: Buffer) => {
+      if (sent >= afterBytes) return;
+      const room = afterBytes - sent;
+      to.write(room >= chunk.byteLength ? chunk : chunk.subarray(0, room));
+      sent += Math.min(room, chunk.byteLength);
+      if (sent >= afterBytes) setTimeout(destroy, 20);
+    });
+  };
+
   const forward = (req: IncomingMessage, res: ServerResponse, headers: IncomingHttpHeaders, done?: () => void) => {
+    const cut = cutOf(req);
+    if (cut?.method === 'PUT') {
+      cutAfter(req, { write: () => true } as unknown as NodeJS.WritableStream, cut.afterBytes, () => req.socket.destroy());
+      return;
+    }
     const upstreamRequest = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (response) => {
       res.writeHead(response.statusCode ?? 502, response.headers);
+      if (cut) return cutAfter(response, res, cut.afterBytes, () => res.socket?.destroy());
       response.pipe(res);
       response.on('end', () => done?.());
     });
@@ -70,6 +109,7 @@ export async function startConditionalProxy(upstream: string): Promise<Condition
 
   const server = createServer(async (req, res) => {
     const headers = { ...req.headers };
+    requests.push({ method: req.method ?? '', url: req.url ?? '', ...(headers.range ? { range: headers.range } : {}) });
     const authorization = String(headers.authorization ?? '');
     const writing = req.method === 'PUT' || req.method === 'POST' || req.method === 'DELETE';
     if (authorization.includes('Credential=READONLY/')) {
@@ -114,6 +154,8 @@ export async function startConditionalProxy(upstream: string): Promise<Condition
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stats,
+    requests,
+    cut: (cut) => cuts.push({ ...cut }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,10 +1,12 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStoreGitignore, type JournalStage, storeLayout } from '../../src/cache/index.js';
 import { sha256 } from '../../src/hash.js';
 import { backoffMs, ClaimLostError, claimKey } from '../../src/remote/claims.js';
 import { resolveRemoteConfig } from '../../src/remote/config.js';
+import { openRemoteStore } from '../../src/remote/index.js';
 import { remoteKeys } from '../../src/remote/models.js';
 import { CorruptObjectError, failureOf, type ObjectStore, openObjectStore } from '../../src/remote/objects.js';
 import { probeStore } from '../../src/remote/probe.js';
@@ -223,5 +225,136 @@ describe('claims (against the conditional proxy)', () => {
     );
     expect(outcomes.filter((outcome) => (outcome as { type: string }).type === 'held')).toHaveLength(1);
     expect(outcomes.filter((outcome) => (outcome as { type: string }).type === 'waiting')).toHaveLength(3);
+  });
+});
+
+describe('large transfers: multipart uploads, resumed downloads, progress (s3rver, through the proxy where a connection must drop)', () => {
+  /** Tiny parts and thresholds, so a few KiB stand for hundreds of MiB. */
+  const SMALL = { multipartThreshold: 4096, partSize: 2048, concurrency: 3, retries: 2, progressThreshold: 4096 };
+  const open = (endpoint: string, prefix: string) => openObjectStore(resolveRemoteConfig({ url: `s3://${BUCKET}/${prefix}`, endpoint }, {}), SMALL);
+  async function file(bytes: number): Promise<{ path: string; dir: string; expected: { sha256: string; bytes: number } }> {
+    const dir = await tempDir();
+    const body = randomBytes(bytes);
+    await writeFile(join(dir, 'model.glb'), body);
+    return { path: join(dir, 'model.glb'), dir, expected: { sha256: sha256(body), bytes } };
+  }
+  const ofKey = (key: string) => proxy.requests.filter((r) => r.url.includes(key));
+
+  it('uploads a large file in parts, a few at a time, with one progress line per quarter; a small one in one PUT', async () => {
+    const objects = await open(proxy.endpoint, 'large-up');
+    const big = await file(11_000);
+    const told: number[] = [];
+    await objects.upload('raw/big.glb', big.path, big.expected.bytes, (percent, bytes) => told.push(percent, bytes));
+    const requests = ofKey('large-up/raw/big.glb');
+    expect(requests.filter((r) => r.method === 'POST' && r.url.includes('uploads'))).toHaveLength(1);
+    expect(requests.filter((r) => r.method === 'PUT' && r.url.includes('partNumber='))).toHaveLength(6);
+    expect(requests.filter((r) => r.method === 'POST' && r.url.includes('uploadId='))).toHaveLength(1);
+    expect(told).toEqual([25, 11_000, 50, 11_000, 75, 11_000, 100, 11_000]);
+    // What went up in parts comes down whole and right.
+    expect(await objects.download('raw/big.glb', join(big.dir, 'tmp'), big.expected)).toBeDefined();
+
+    const small = await file(3000);
+    const quiet: number[] = [];
+    await objects.upload('raw/small.glb', small.path, small.expected.bytes, (percent) => quiet.push(percent));
+    expect(ofKey('large-up/raw/small.glb').map((r) => r.method)).toEqual(['PUT']);
+    // Below the progress threshold: no lines.
+    expect(quiet).toEqual([]);
+  });
+
+  it('a part whose connection drops is sent again alone; the upload is not started over', async () => {
+    const objects = await open(proxy.endpoint, 'large-retry');
+    const big = await file(9000);
+    proxy.cut({ method: 'PUT', path: 'large-retry/raw/big.glb?partNumber=3', afterBytes: 500, times: 1 });
+    await objects.upload('raw/big.glb', big.path, big.expected.bytes);
+    const parts = ofKey('large-retry/raw/big.glb').filter((r) => r.method === 'PUT');
+    expect(parts.filter((r) => r.url.includes('partNumber=3&'))).toHaveLength(2);
+    expect(parts).toHaveLength(6);
+    expect(ofKey('large-retry/raw/big.glb').filter((r) => r.url.includes('uploads'))).toHaveLength(1);
+    expect(await objects.download('raw/big.glb', join(big.dir, 'tmp'), big.expected)).toBeDefined();
+  });
+
+  it('a part that keeps failing fails the upload, which is aborted (no object, no parts left to pay for)', async () => {
+    const objects = await open(proxy.endpoint, 'large-abort');
+    const big = await file(9000);
+    proxy.cut({ method: 'PUT', path: 'large-abort/raw/big.glb?partNumber=2', afterBytes: 500, times: 50 });
+    await expect(objects.upload('raw/big.glb', big.path, big.expected.bytes)).rejects.toThrow();
+    const requests = ofKey('large-abort/raw/big.glb');
+    // Bounded: the SDK's own attempts (3) for each of ours (1 + retries).
+    expect(requests.filter((r) => r.url.includes('partNumber=2&')).length).toBeLessThanOrEqual(3 * (SMALL.retries + 1));
+    // s3rver does not implement AbortMultipartUpload (405): the request is sent all the same, and its failure ignored.
+    expect(requests.filter((r) => r.method === 'DELETE' && r.url.includes('uploadId='))).toHaveLength(1);
+    expect(requests.filter((r) => r.method === 'POST' && r.url.includes('uploadId='))).toHaveLength(0);
+    // No part is sent after the abort.
+    const abortAt = requests.findIndex((r) => r.method === 'DELETE');
+    expect(requests.slice(abortAt + 1)).toEqual([]);
+    expect(await objects.stat('raw/big.glb')).toBeUndefined();
+  });
+
+  it('a download whose connection drops goes on with a Range GET from what reached the disk, and is checked whole', async () => {
+    const big = await file(10_000);
+    await (await open(s3.endpoint, 'large-down')).upload('raw/big.glb', big.path, big.expected.bytes);
+    const objects = await open(proxy.endpoint, 'large-down');
+    proxy.cut({ method: 'GET', path: 'large-down/raw/big.glb', afterBytes: 3000, times: 2 });
+    const told: number[] = [];
+    const path = await objects.download('raw/big.glb', join(big.dir, 'tmp'), big.expected, (percent) => told.push(percent));
+    expect(sha256(await readFile(path!))).toBe(big.expected.sha256);
+    const gets = ofKey('large-down/raw/big.glb').filter((r) => r.method === 'GET');
+    expect(gets.map((r) => r.range)).toEqual([undefined, 'bytes=3000-', 'bytes=6000-']);
+    // At most one line per quarter reached (a quarter crossed within one chunk is skipped), none repeated though the transfer was taken up twice.
+    expect(told.at(-1)).toBe(100);
+    expect(told.every((percent, i) => percent % 25 === 0 && (i === 0 || percent > told[i - 1]!))).toBe(true);
+  });
+
+  it("reports a large model's byte progress through the project's logger, a line per quarter, both ways", async () => {
+    const info: string[] = [];
+    const log = { info: (line: string) => info.push(line), warn: () => {} };
+    const remote = (await openRemoteStore({ url: `s3://${BUCKET}/logged`, endpoint: s3.endpoint }, { env: {}, log, transfers: SMALL }))!;
+    const big = await file(12_000);
+    const layoutA = storeLayout(join(big.dir, '.meshy'));
+    await mkdir(layoutA.raw, { recursive: true });
+    await rename(big.path, join(layoutA.raw, `${big.expected.sha256}.glb`));
+    const entry = {
+      kind: 'prompt',
+      label: 'a logged crate',
+      namespace: 'test',
+      model: 'meshy-5',
+      request: {},
+      tasks: [],
+      credits: 20,
+      files: { glb: big.expected },
+      createdAt: new Date(0).toISOString(),
+    };
+    await remote.pushModel(layoutA, 'logged-key', entry);
+    const up = info.filter((line) => line.includes('uploading'));
+    expect(up.at(-1)).toBe(`"a logged crate": uploading to s3://${BUCKET}/logged: 100% of 11.7 KiB`);
+    expect(up.length).toBeLessThanOrEqual(4);
+
+    info.length = 0;
+    const layoutB = storeLayout(join(await tempDir(), '.meshy'));
+    expect(await remote.pullModel(layoutB, 'logged-key', 'a logged crate')).toMatchObject({ files: { glb: big.expected } });
+    const down = info.filter((line) => line.includes('downloading'));
+    expect(down.at(-1)).toBe(`"a logged crate": downloading from s3://${BUCKET}/logged: 100% of 11.7 KiB`);
+    expect(down.length).toBeLessThanOrEqual(4);
+    expect(down.every((line) => /: (25|50|75|100)% of /.test(line))).toBe(true);
+  });
+
+  it('a download dropped before its first byte starts again from the beginning', async () => {
+    const big = await file(5000);
+    await (await open(s3.endpoint, 'large-none')).upload('raw/big.glb', big.path, big.expected.bytes);
+    const objects = await open(proxy.endpoint, 'large-none');
+    proxy.cut({ method: 'GET', path: 'large-none/raw/big.glb', afterBytes: 0, times: 1 });
+    const path = await objects.download('raw/big.glb', join(big.dir, 'tmp'), big.expected);
+    expect(sha256(await readFile(path!))).toBe(big.expected.sha256);
+    expect(ofKey('large-none/raw/big.glb').map((r) => r.range)).toEqual([undefined, undefined]);
+  });
+
+  it('a download that keeps dropping fails after its retries and leaves nothing behind', async () => {
+    const big = await file(10_000);
+    await (await open(s3.endpoint, 'large-fail')).upload('raw/big.glb', big.path, big.expected.bytes);
+    const objects = await open(proxy.endpoint, 'large-fail');
+    proxy.cut({ method: 'GET', path: 'large-fail/raw/big.glb', afterBytes: 1000, times: 5 });
+    await expect(objects.download('raw/big.glb', join(big.dir, 'tmp'), big.expected)).rejects.toThrow();
+    expect(ofKey('large-fail/raw/big.glb').filter((r) => r.method === 'GET')).toHaveLength(SMALL.retries + 1);
+    expect(await readdir(join(big.dir, 'tmp'))).toEqual([]);
   });
 });
