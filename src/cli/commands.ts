@@ -10,7 +10,7 @@ import {
   removeGarbage,
   repairManifest,
 } from '../cache/index.js';
-import { creditsText, estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf } from '../generate/index.js';
+import { creditsText, estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf, savedCredits, savingText } from '../generate/index.js';
 import { describeSpec, type MeshySpec, MeshySpecError, specKey } from '../imports/index.js';
 import { gpuBytes } from '../optimize/gpu-memory.js';
 import { optimizedKey } from '../optimize/key.js';
@@ -189,11 +189,19 @@ export async function prefetch(
   const todo = specs.filter((used) => states.get(used.key)!.state !== 'stored' && !damaged.includes(used));
   const credits = todo.reduce((sum, used) => sum + estimateCredits(used.spec), 0);
   const emulated = project.settings.usesEmulator;
+  // What the rig's free walk/run clips spare, as the build's cost line and dry run say it.
+  const saving = (specs: readonly UsedSpec[]) => {
+    const text = savingText(
+      specs.reduce((sum, used) => sum + savedCredits(used.spec), 0),
+      emulated,
+    );
+    return text ? `; ${text}` : '';
+  };
   print(
-    `${specs.length} model(s) used, ${specs.length - todo.length - damaged.length} cached, ${todo.length} to generate (~${creditsText(credits, emulated)})` +
+    `${specs.length} model(s) used, ${specs.length - todo.length - damaged.length} cached, ${todo.length} to generate (~${creditsText(credits, emulated)}${saving(todo)})` +
       (damaged.length ? `, ${damaged.length} damaged (not generated again)` : ''),
   );
-  for (const used of todo) print(`  - "${used.label}" ~${creditsText(estimateCredits(used.spec), emulated)} (${states.get(used.key)!.state})`);
+  for (const used of todo) print(`  - "${used.label}" ~${creditsText(estimateCredits(used.spec), emulated)}${saving([used])} (${states.get(used.key)!.state})`);
   for (const used of damaged) print(`damaged  "${used.label}"  ${damageOf(states.get(used.key)!)}`);
   printInvalid(print, invalid);
   if (options.dryRun || todo.length === 0) return invalid.length || damaged.length ? 1 : 0;
@@ -215,11 +223,13 @@ export async function prefetch(
   });
   let failed = 0;
   let spent = 0;
+  const generated: UsedSpec[] = [];
   await Promise.all(
     todo.map(async (used) => {
       try {
         const result = await source.get(used.spec);
         spent += result.meta.credits;
+        generated.push(used);
         display.done(used.key, `done     "${used.label}"  ${formatBytes(result.meta.bytes)}, ${creditsText(result.meta.credits, emulated)}`);
       } catch (error) {
         failed++;
@@ -228,7 +238,7 @@ export async function prefetch(
     }),
   );
   display.finish();
-  print(`generated ${todo.length - failed} of ${todo.length}; ${creditsText(spent, emulated)} spent${failed ? `; ${failed} failed` : ''}`);
+  print(`generated ${todo.length - failed} of ${todo.length}; ${creditsText(spent, emulated)} spent${saving(generated)}${failed ? `; ${failed} failed` : ''}`);
   return failed || invalid.length || damaged.length ? 1 : 0;
 }
 

@@ -8,6 +8,8 @@ interface PendingGeneration {
   label: string;
   /** Estimated from the pricing table before anything is spent. */
   credits: number;
+  /** What the rig's free walk/run clips spare, against buying them from the library (absent: nothing). */
+  saved?: number;
 }
 
 class CacheMissError extends MeshyPluginError {}
@@ -43,8 +45,8 @@ export interface Admission {
    * or a rejection (frozen, over budget).
    */
   admit(pending: PendingGeneration): Promise<'generate' | 'placeholder'>;
-  /** What a dry run found so far. */
-  dryRunReport(): { models: PendingGeneration[]; credits: number };
+  /** What a dry run found so far; `saved` (when there is a saving) sums the models'. */
+  dryRunReport(): { models: PendingGeneration[]; credits: number; saved?: number };
 }
 
 /** Decides, before anything is paid for, whether cache misses may be generated. */
@@ -125,7 +127,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
         timer = setTimeout(schedule, quietMs);
       });
     },
-    dryRunReport: () => ({ models: [...dryRun], credits: dryRun.reduce((sum, model) => sum + model.credits, 0) }),
+    dryRunReport: () => {
+      const saved = dryRun.reduce((sum, model) => sum + (model.saved ?? 0), 0);
+      return { models: [...dryRun], credits: dryRun.reduce((sum, model) => sum + model.credits, 0), ...(saved ? { saved } : {}) };
+    },
   };
 }
 

@@ -23,10 +23,10 @@ import { creditsText, type SpendCheck } from './spend.js';
 export type { ImageMeta, ModelMeta, ModelResult } from './meta.js';
 export type { GenerationMode } from './modes.js';
 
-export { generatedInputsOf } from './plan.js';
+export { generatedInputsOf, savedCredits } from './plan.js';
 export { estimateCredits } from './raw.js';
 export { formatBytes } from './result.js';
-export { createSpendCheck, creditsText } from './spend.js';
+export { createSpendCheck, creditsText, savingText } from './spend.js';
 
 export interface ModelSourceOptions {
   layout: StoreLayout;

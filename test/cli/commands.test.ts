@@ -214,6 +214,28 @@ describe('the CLI', () => {
     await p.close();
   });
 
+  it('prefetch says what the rig’s free walk/run clips save: in its dry run, its summary and its cost line', async () => {
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `import scout from 'meshy:prompt?text=a cli scout, t-pose&animation=walk,run';\nconsole.log(scout);` });
+    const p = project(root);
+    const lines: string[] = [];
+    const before = emulator.stats().tasksCreated;
+    expect(await prefetch(p, (line) => lines.push(line), { dryRun: true })).toBe(0);
+    expect(emulator.stats().tasksCreated).toBe(before);
+    expect(lines).toEqual([
+      "2 model(s) used, 0 cached, 2 to generate (~55 credits; the rig's free walk/run clips save 6 credits)",
+      '  - "a cli scout, t-pose" ~35 credits; the rig\'s free walk/run clips save 6 credits (missing)',
+      '  - "a cli barrel" ~20 credits (missing)',
+    ]);
+
+    lines.length = 0;
+    expect(await prefetch(p, (line) => lines.push(line))).toBe(0);
+    const printed = lines.join('\n');
+    expect(printed).toMatch(/about to generate 2 models with Meshy: ~55 credits.*; the rig's free walk\/run clips save 6 credits/);
+    expect(lines.at(-1)).toBe("generated 2 of 2; 55 credits spent; the rig's free walk/run clips save 6 credits");
+    await p.close();
+  });
+
   it('status --check fails unless every model is cached; plain status fails only for what a person must fix', async () => {
     const root = await cliProject();
     await writeProject(root, { 'src/broken.ts': 'export {};' });
