@@ -19,7 +19,7 @@ import {
   writeRawSidecar,
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
-import { describeSpec, isImageSpec, type MeshySpec, type SourceInput } from '../imports/index.js';
+import { describeSpec, isImageSpec, type MeshySpec, retirementOf, type SourceInput } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
 import type { DownloadedFile } from '../meshy/download.js';
 import { MeshyDownloadError } from '../meshy/errors.js';
@@ -95,7 +95,9 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
   if (!reroll && remote && (await remote.pullModel(deps.layout, key, label))) return { ...(await paidEntry(deps.layout, key))!, generated: false };
   const credits = estimateCredits(spec);
   const saved = savedCredits(spec);
-  if ((await deps.admission.admit({ key, label, credits, ...(saved ? { saved } : {}) })) === 'placeholder') return { placeholder: true, credits };
+  const retired = retirementOf(spec);
+  const pending = { key, label, credits, ...(saved ? { saved } : {}), ...(retired ? { retired } : {}) };
+  if ((await deps.admission.admit(pending)) === 'placeholder') return { placeholder: true, credits };
 
   return withFileLock(
     join(deps.layout.locks, key),
