@@ -236,6 +236,32 @@ describe('the CLI', () => {
     await p.close();
   });
 
+  it('status and prefetch name a model of a retired ai_model that is not stored, and prefetch does not try to generate it', async () => {
+    // A month after meshy-5's retirement, whatever day the test runs on.
+    vi.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-10T00:00:00Z'));
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `import relic from 'meshy:prompt?text=a cli relic&ai_model=meshy-5';\nconsole.log(relic);` });
+    const p = project(root);
+    const lines: string[] = [];
+    expect(await status(p, (line) => lines.push(line))).toBe(1);
+    const retiredLine =
+      'retired  "a cli relic"  meshy-5 was retired by Meshy on 2026-10-10 (its requests are refused); use meshy-6-lite (the same 5-credit previews) or latest (Meshy 7.1): not in the cache, so it cannot be generated';
+    expect(lines).toContain(`${retiredLine}  (main.js:1)`);
+    expect(lines.at(-1)).toMatch(/2 model\(s\): 0 cached .* 1 missing \(~20 credits\), 1 of a retired ai_model \(cannot be generated\)$/);
+
+    lines.length = 0;
+    const before = emulator.stats().requests;
+    expect(await prefetch(p, (line) => lines.push(line), { dryRun: true })).toBe(1);
+    expect(lines).toEqual([
+      '2 model(s) used, 0 cached, 1 to generate (~20 credits), 1 of a retired ai_model (cannot be generated)',
+      '  - "a cli barrel" ~20 credits (missing)',
+      retiredLine,
+    ]);
+    expect(emulator.stats().requests).toBe(before);
+    vi.restoreAllMocks();
+    await p.close();
+  });
+
   it('status --check fails unless every model is cached; plain status fails only for what a person must fix', async () => {
     const root = await cliProject();
     await writeProject(root, { 'src/broken.ts': 'export {};' });
