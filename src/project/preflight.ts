@@ -72,12 +72,12 @@ export async function findInvalidImports(project: MeshyProject, options: Preflig
   // A retired ai_model parses, for its stored models' sake; one that would have to be generated is refused now.
   const reported = new Set<string>();
   for (const item of parsed) {
-    // Once per model: a named model before the imports of it.
-    const key = project.source.keyOf(item.spec);
-    if (reported.has(key)) continue;
-    reported.add(key);
     const problems = await project.source.retiredMisses(item.spec);
-    if (problems.length > 0) invalid.push({ where: item.where, id: item.id, importer: item.importer, problems: problems.map(printable) });
+    // Once per model: a named model before the imports of it.
+    const key = problems.length > 0 ? project.source.keyOf(item.spec) : '';
+    if (!key || reported.has(key)) continue;
+    reported.add(key);
+    invalid.push({ where: item.where, id: item.id, importer: item.importer, problems: problems.map(printable) });
   }
   return invalid;
 }
