@@ -10,8 +10,8 @@ import {
   removeGarbage,
   repairManifest,
 } from '../cache/index.js';
-import { creditsText, estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf } from '../generate/index.js';
-import { describeSpec, type MeshySpec, MeshySpecError, specKey } from '../imports/index.js';
+import { creditsText, estimateCredits, formatBytes, type GenerationEvent, generatedInputsOf, savedCredits, savingText } from '../generate/index.js';
+import { describeSpec, type MeshySpec, MeshySpecError, retirementOf, specKey } from '../imports/index.js';
 import { gpuBytes } from '../optimize/gpu-memory.js';
 import { optimizedKey } from '../optimize/key.js';
 import type { MeshyProject } from '../project/index.js';
@@ -99,6 +99,9 @@ export async function status(project: MeshyProject, print: Print, { check = fals
   let paid = 0;
   let missingCredits = 0;
   let missingInRemote = 0;
+  /** Retired models not stored, and those of them that are imported (not only inputs of other models, which may be stored). */
+  let retiredLines = 0;
+  let retired = 0;
   const video = { bytes: 0, models: 0 };
   for (const used of specs) {
     const state = states.get(used.key)!;
@@ -119,6 +122,10 @@ export async function status(project: MeshyProject, print: Print, { check = fals
       print(`pending  "${used.label}"  ${ids}: the next build or prefetch resumes it  (${where})`);
     } else if (state.state === 'unreadable' || isPaidButDamaged(state)) {
       print(`damaged  "${used.label}"  ${damageOf(state)}  (${where})`);
+    } else if (isRetiredMiss(state, used, inRemote)) {
+      retiredLines++;
+      if (usedDirectly(used)) retired++;
+      print(`retired  "${used.label}"  ${retirementOf(used.spec)}: not in the cache, so it cannot be generated  (${where})`);
     } else if (inRemote.get(used.key)) {
       // A teammate paid for it: the next build (or `pull`) takes it from the remote store, for no credits.
       missingInRemote++;
@@ -133,18 +140,29 @@ export async function status(project: MeshyProject, print: Print, { check = fals
   const count = (name: EntryState['state']) => [...states.values()].filter((s) => s.state === name && !isDamaged(s)).length;
   const damaged = [...states.values()].filter(isDamaged).length;
   print(
-    `${specs.length} model(s): ${count('stored')} cached (${creditsText(paid, project.settings.usesEmulator)} paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing')} missing (~${missingCredits} credits${missingInRemote ? `; ${missingInRemote} of them in the remote store` : ''})` +
+    `${specs.length} model(s): ${count('stored')} cached (${creditsText(paid, project.settings.usesEmulator)} paid), ${count('pending')} pending, ${count('failed')} failed, ${count('missing') - retiredLines} missing (~${missingCredits} credits${missingInRemote ? `; ${missingInRemote} of them in the remote store` : ''})` +
       (damaged ? `, ${damaged} damaged` : '') +
+      (retiredLines ? `, ${retiredLines} of a retired ai_model (cannot be generated)` : '') +
       (invalid.length ? `, ${invalid.length} invalid import(s)` : ''),
   );
   if (remote) print(`remote store ${remote.url}: has ${[...inRemote.values()].filter(Boolean).length} of ${specs.length} model(s)`);
-  if (invalid.length || damaged) return 1;
+  if (invalid.length || damaged || retired) return 1;
   const notCached = specs.length - count('stored');
   if (check && notCached) {
     print(`check failed: ${notCached} model(s) not cached; generate them with \`npx vite-plugin-meshy prefetch\` and commit the store`);
     return 1;
   }
   return 0;
+}
+
+/** Imported by the project, not only an input of another model (which may be stored, needing it no more). */
+function usedDirectly(used: UsedSpec): boolean {
+  return used.usedAt.some((at) => !at.endsWith(' (as an input)'));
+}
+
+/** A model not stored (here, nor in the team's remote store when one is known) whose ai_model Meshy retired: nothing can generate it. */
+function isRetiredMiss(state: EntryState, used: UsedSpec, inRemote: ReadonlyMap<string, boolean> = new Map()): boolean {
+  return state.state === 'missing' && state.entry === undefined && !inRemote.get(used.key) && retirementOf(used.spec) !== undefined;
 }
 
 /** Estimated video memory of a stored model's optimized textures; undefined until it has been optimized with the current options. */
@@ -198,7 +216,13 @@ export async function prefetch(
   );
   // A damaged model was paid for: prefetch never generates it again (`regenerate` does, when asked).
   const damaged = specs.filter((used) => isDamaged(states.get(used.key)!));
-  const todo = specs.filter((used) => states.get(used.key)!.state !== 'stored' && !damaged.includes(used));
+  // A build would take it from the team's remote store; prefetch does too.
+  const remote = await project.remote();
+  const retired: UsedSpec[] = [];
+  for (const used of specs) {
+    if (isRetiredMiss(states.get(used.key)!, used) && !(remote && (await remote.hasModel(used.key).catch(() => false)))) retired.push(used);
+  }
+  const todo = specs.filter((used) => states.get(used.key)!.state !== 'stored' && !damaged.includes(used) && !retired.includes(used));
   // What a teammate already paid for is taken from the remote store: listed as such, and not priced.
   const inRemote = await remoteHas(
     project,
@@ -208,22 +232,33 @@ export async function prefetch(
   const credits = toGenerate.reduce((sum, used) => sum + estimateCredits(used.spec), 0);
   const emulated = project.settings.usesEmulator;
   const fromRemote = todo.length - toGenerate.length;
+  // What the rig's free walk/run clips spare, as the build's cost line and dry run say it.
+  const saving = (specs: readonly UsedSpec[]) => {
+    const text = savingText(
+      specs.reduce((sum, used) => sum + savedCredits(used.spec), 0),
+      emulated,
+    );
+    return text ? `; ${text}` : '';
+  };
   print(
-    `${specs.length} model(s) used, ${specs.length - todo.length - damaged.length} cached, ` +
+    `${specs.length} model(s) used, ${specs.length - todo.length - damaged.length - retired.length} cached, ` +
       (fromRemote ? `${fromRemote} in the remote store (no credits), ` : '') +
-      `${toGenerate.length} to generate (~${creditsText(credits, emulated)})` +
-      (damaged.length ? `, ${damaged.length} damaged (not generated again)` : ''),
+      `${toGenerate.length} to generate (~${creditsText(credits, emulated)}${saving(toGenerate)})` +
+      (damaged.length ? `, ${damaged.length} damaged (not generated again)` : '') +
+      (retired.length ? `, ${retired.length} of a retired ai_model (cannot be generated)` : ''),
   );
   for (const used of todo) {
     print(
       inRemote.get(used.key)
         ? `  - "${used.label}" in the remote store (taken from it, no credits)`
-        : `  - "${used.label}" ~${creditsText(estimateCredits(used.spec), emulated)} (${states.get(used.key)!.state})`,
+        : `  - "${used.label}" ~${creditsText(estimateCredits(used.spec), emulated)}${saving([used])} (${states.get(used.key)!.state})`,
     );
   }
   for (const used of damaged) print(`damaged  "${used.label}"  ${damageOf(states.get(used.key)!)}`);
+  for (const used of retired) print(`retired  "${used.label}"  ${retirementOf(used.spec)}: not in the cache, so it cannot be generated`);
   printInvalid(print, invalid);
-  if (options.dryRun || todo.length === 0) return invalid.length || damaged.length ? 1 : 0;
+  const mustAct = invalid.length || damaged.length || retired.some(usedDirectly);
+  if (options.dryRun || todo.length === 0) return mustAct ? 1 : 0;
   // No key and no emulator: said once, before anything is created.
   if (project.settings.backend === 'none') throw missingApiKeyError(project.layout.dir);
 
@@ -242,6 +277,7 @@ export async function prefetch(
   });
   let failed = 0;
   let spent = 0;
+  const generated: UsedSpec[] = [];
   await Promise.all(
     todo.map(async (used) => {
       try {
@@ -251,6 +287,7 @@ export async function prefetch(
           return;
         }
         spent += result.meta.credits;
+        generated.push(used);
         display.done(used.key, `done     "${used.label}"  ${formatBytes(result.meta.bytes)}, ${creditsText(result.meta.credits, emulated)}`);
       } catch (error) {
         failed++;
@@ -259,8 +296,8 @@ export async function prefetch(
     }),
   );
   display.finish();
-  print(`generated ${todo.length - failed} of ${todo.length}; ${creditsText(spent, emulated)} spent${failed ? `; ${failed} failed` : ''}`);
-  return failed || invalid.length || damaged.length ? 1 : 0;
+  print(`generated ${todo.length - failed} of ${todo.length}; ${creditsText(spent, emulated)} spent${saving(generated)}${failed ? `; ${failed} failed` : ''}`);
+  return failed || mustAct ? 1 : 0;
 }
 
 /** `regenerate <name or import>`: a new roll; the stored model is replaced only when the new one succeeded. */

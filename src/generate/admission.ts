@@ -8,9 +8,14 @@ interface PendingGeneration {
   label: string;
   /** Estimated from the pricing table before anything is spent. */
   credits: number;
+  /** What the rig's free walk/run clips spare, against buying them from the library (absent: nothing). */
+  saved?: number;
+  /** Why it can no longer be generated: Meshy retired its ai_model (names the replacement). */
+  retired?: string;
 }
 
 class CacheMissError extends MeshyPluginError {}
+class RetiredModelError extends MeshyPluginError {}
 class BudgetError extends MeshyPluginError {}
 
 export interface AdmissionOptions {
@@ -43,8 +48,8 @@ export interface Admission {
    * or a rejection (frozen, over budget).
    */
   admit(pending: PendingGeneration): Promise<'generate' | 'placeholder'>;
-  /** What a dry run found so far. */
-  dryRunReport(): { models: PendingGeneration[]; credits: number };
+  /** What a dry run found so far; `saved` (when there is a saving) sums the models'. */
+  dryRunReport(): { models: PendingGeneration[]; credits: number; saved?: number };
 }
 
 /** Decides, before anything is paid for, whether cache misses may be generated. */
@@ -103,6 +108,8 @@ export function createAdmission(options: AdmissionOptions): Admission {
 
   return {
     admit(pending) {
+      // Meshy refuses it whatever the mode: said before anything is asked for, locked or paid.
+      if (pending.retired) return Promise.reject(retiredError(pending, options.cacheDir));
       if (options.dryRun) {
         if (!dryRun.some((model) => model.key === pending.key)) dryRun.push(pending);
         return Promise.resolve('placeholder');
@@ -125,10 +132,22 @@ export function createAdmission(options: AdmissionOptions): Admission {
         timer = setTimeout(schedule, quietMs);
       });
     },
-    dryRunReport: () => ({ models: [...dryRun], credits: dryRun.reduce((sum, model) => sum + model.credits, 0) }),
+    dryRunReport: () => {
+      const saved = dryRun.reduce((sum, model) => sum + (model.saved ?? 0), 0);
+      return { models: [...dryRun], credits: dryRun.reduce((sum, model) => sum + model.credits, 0), ...(saved ? { saved } : {}) };
+    },
   };
 }
 
 function list(models: PendingGeneration[]): string {
   return models.map((model) => `  - "${model.label}" (~${model.credits} credits)`).join('\n');
+}
+
+function retiredError(pending: PendingGeneration, cacheDir: string): RetiredModelError {
+  return new RetiredModelError(
+    'MESHY_MODEL_RETIRED',
+    `"${pending.label}" is not in the Meshy cache (${cacheDir}) and cannot be generated: ${pending.retired}. Nothing was sent to Meshy. ` +
+      'Change its ai_model; models already generated with the retired one keep being served from the cache.',
+    { context: { key: pending.key, retired: pending.retired } },
+  );
 }

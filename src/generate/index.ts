@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { type ManifestEntry, paidEntry, resultFileOf, type StoreLayout } from '../cache/index.js';
 import { canonicalJson } from '../hash.js';
-import { describeSpec, isImageSpec, type MeshySpec, specKey } from '../imports/index.js';
+import { describeSpec, isImageSpec, type MeshySpec, retirementOf, specKey } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
 import { textTo3d } from '../meshy/resources.js';
 import type { OptimizeOptions } from '../optimize/index.js';
@@ -23,10 +23,10 @@ import { creditsText, type SpendCheck } from './spend.js';
 export type { ImageMeta, ModelMeta, ModelResult } from './meta.js';
 export type { GenerationMode } from './modes.js';
 
-export { generatedInputsOf } from './plan.js';
+export { generatedInputsOf, savedCredits } from './plan.js';
 export { estimateCredits } from './raw.js';
 export { formatBytes } from './result.js';
-export { createSpendCheck, creditsText } from './spend.js';
+export { createSpendCheck, creditsText, savingText } from './spend.js';
 
 export interface ModelSourceOptions {
   layout: StoreLayout;
@@ -87,6 +87,11 @@ export interface ModelSource {
   /** A new roll of a stored model (new Meshy tasks); the old one is replaced only once this one succeeded. */
   regenerate(spec: MeshySpec): Promise<ModelResult>;
   dryRunReport: Admission['dryRunReport'];
+  /**
+   * Why a spec cannot be had: each model it would have to generate (itself, or an input that is not
+   * stored either) whose ai_model Meshy retired, naming the replacement. Empty when nothing stands in the way.
+   */
+  retiredMisses(spec: MeshySpec): Promise<string[]>;
 }
 
 /**
@@ -117,7 +122,23 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
   // Paid for, even if its raw file is damaged: such a model is never generated again implicitly.
   const isStored = async (key: string) => (await paidEntry(options.layout, key)) !== undefined;
   const locate = createLocator(options, isStored);
-  const raw = createRawLevel(options, admission, locate, options.previews ? (spec, key, task) => void announcePreview(spec, key, task) : undefined);
+  const raw = createRawLevel(options, admission, locate, warnOnce, options.previews ? (spec, key, task) => void announcePreview(spec, key, task) : undefined);
+  /** Stored here, or in the team's remote store (a build would take it from there). */
+  async function isAvailable(key: string): Promise<boolean> {
+    if (await isStored(key)) return true;
+    const remote = await options.remote?.();
+    return remote ? remote.hasModel(key).catch(() => false) : false;
+  }
+  const involvesRetired = (spec: MeshySpec): boolean => retirementOf(spec) !== undefined || generatedInputsOf(spec).some(involvesRetired);
+
+  async function retiredMisses(spec: MeshySpec): Promise<string[]> {
+    // Pure first: the store is looked at only for the rare spec that names a retired model.
+    if (!involvesRetired(spec) || (await isAvailable(keyOf(spec)))) return [];
+    const retired = retirementOf(spec);
+    const own = retired ? [`${retired}; "${describeSpec(spec)}" is not in the Meshy cache (${options.layout.dir}), so it cannot be generated`] : [];
+    const inputs = await Promise.all(generatedInputsOf(spec).map(retiredMisses));
+    return [...own, ...inputs.flat()];
+  }
 
   /** Downloads and optimizes a textured model's untextured preview: something real to look at early. */
   async function announcePreview(spec: MeshySpec, key: string, task: PreviewTask): Promise<void> {
@@ -173,6 +194,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
 
   return {
     dryRunReport: admission.dryRunReport,
+    retiredMisses,
     get,
     keyOf,
     regenerate: (spec) => produce(spec, { key: keyOf(spec), emulated: options.emulated ?? false }, true),
@@ -224,14 +246,15 @@ function createRawLevel(
   options: ModelSourceOptions,
   admission: Admission,
   locate: (spec: MeshySpec) => Location | Promise<Location>,
+  warnOnce: (line: string) => void,
   onPreview?: (spec: MeshySpec, key: string, task: PreviewTask) => void,
 ): RawLevel {
   const limit = createLimiter(options.concurrency);
   const printProgress = createProgressPrinter(options.logProgress ?? options.log);
   const sharedRaw = createDedupe<string, RawModel>();
 
-  function obtain(spec: MeshySpec, key: string, reroll: boolean): Promise<RawModel> {
-    return obtainRawModel(
+  async function obtain(spec: MeshySpec, key: string, reroll: boolean): Promise<RawModel> {
+    const made = await obtainRawModel(
       spec,
       key,
       {
@@ -257,6 +280,14 @@ function createRawLevel(
       },
       { reroll },
     );
+    // Served from the store, though it could not be made again: said once, so that it is changed in time.
+    const retired = 'entry' in made ? retirementOf(spec) : undefined;
+    if (retired) {
+      warnOnce(
+        `"${describeSpec(spec)}": ${retired}. Its stored model is used; it cannot be generated again (a changed option or \`regenerate\` would need a new task).`,
+      );
+    }
+    return made;
   }
 
   const shared = (spec: MeshySpec, key: string) => sharedRaw(key, () => obtain(spec, key, false));

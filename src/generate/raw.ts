@@ -19,7 +19,7 @@ import {
   writeRawSidecar,
 } from '../cache/index.js';
 import { MeshyPluginError } from '../errors.js';
-import { describeSpec, isImageSpec, type MeshySpec, type SourceInput } from '../imports/index.js';
+import { describeSpec, isImageSpec, type MeshySpec, retirementOf, type SourceInput } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
 import type { DownloadedFile } from '../meshy/download.js';
 import { MeshyDownloadError } from '../meshy/errors.js';
@@ -29,7 +29,7 @@ import type { HeldClaim, RemoteStore } from '../remote/index.js';
 import type { Admission } from './admission.js';
 import { type JournalHandle, openJournal } from './journal-handle.js';
 import { assemblesClips, type GeneratedSource, type PlanStep, planCredits, planOf, runPlan, savedCredits } from './plan.js';
-import { creditsText } from './spend.js';
+import { creditsText, savingText } from './spend.js';
 import { runStage, type StageContext, type StageEvent } from './stages.js';
 
 class GenerationError extends MeshyPluginError {}
@@ -94,7 +94,10 @@ export async function obtainRawModel(spec: MeshySpec, key: string, deps: RawMode
   }
   if (!reroll && remote && (await remote.pullModel(deps.layout, key, label))) return { ...(await paidEntry(deps.layout, key))!, generated: false };
   const credits = estimateCredits(spec);
-  if ((await deps.admission.admit({ key, label, credits })) === 'placeholder') return { placeholder: true, credits };
+  const saved = savedCredits(spec);
+  const retired = retirementOf(spec);
+  const pending = { key, label, credits, ...(saved ? { saved } : {}), ...(retired ? { retired } : {}) };
+  if ((await deps.admission.admit(pending)) === 'placeholder') return { placeholder: true, credits };
 
   return withFileLock(
     join(deps.layout.locks, key),
@@ -203,8 +206,8 @@ async function adoptStages(layout: StoreLayout, key: string, label: string, loca
 async function generateClaimed(spec: MeshySpec, key: string, label: string, deps: RawModelDeps, journal: JournalHandle): Promise<ManifestEntry> {
   const client = await deps.connect();
   const steps = planOf(spec);
-  const saved = savedCredits(spec);
-  const free = saved ? `; the rig's free walk/run clips save ${saved}` : '';
+  const saving = savingText(savedCredits(spec), deps.emulated ?? false);
+  const free = saving ? `; ${saving}` : '';
   deps.log(
     `generating "${label}" with ${deps.emulated ? 'the emulator' : 'Meshy'} (${steps.map((step) => step.stage).join(' → ')}, ~${creditsText(planCredits(steps), deps.emulated ?? false)}${free})`,
   );

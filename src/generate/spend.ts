@@ -2,7 +2,8 @@ import { MeshyPluginError } from '../errors.js';
 
 /** Models about to be generated, and what they are estimated to cost together. */
 interface SpendBatch {
-  models: readonly { label: string; credits: number }[];
+  /** `saved`: what the rig's free clips spare the model (absent: nothing). */
+  models: readonly { label: string; credits: number; saved?: number }[];
   credits: number;
 }
 
@@ -31,16 +32,35 @@ export function creditsText(credits: number, emulated: boolean): string {
   return `${credits} ${emulated ? 'emulated credits' : 'credits'}`;
 }
 
+/** `the rig's free walk/run clips save 6 credits`: what they spare against buying the clips from the library; '' when nothing. */
+export function savingText(saved: number | undefined, emulated: boolean): string {
+  return saved ? `the rig's free walk/run clips save ${creditsText(saved, emulated)}` : '';
+}
+
 /**
  * The line before the first paid task: `about to generate 3 models with Meshy: ~60 credits (balance:
- * 1200 credits)`; the balance is left out when the API does not say it.
+ * 1200 credits)`; the balance is left out when the API does not say it, and what the rig's free
+ * clips save is added when they save something.
  */
-export function costLine({ count, credits, balance, emulated }: { count: number; credits: number; balance?: number | undefined; emulated: boolean }): string {
+export function costLine({
+  count,
+  credits,
+  balance,
+  emulated,
+  saved,
+}: {
+  count: number;
+  credits: number;
+  balance?: number | undefined;
+  emulated: boolean;
+  saved?: number | undefined;
+}): string {
   const models = `${count} model${count === 1 ? '' : 's'}`;
   const by = emulated ? 'the local emulator' : 'Meshy';
   const short = balance !== undefined && credits > balance ? `; more than the balance of ${creditsText(balance, emulated)}` : '';
   const shown = balance === undefined || short ? short : ` (balance: ${creditsText(balance, emulated)})`;
-  return `about to generate ${models} with ${by}: ~${creditsText(credits, emulated)}${shown}`;
+  const saving = savingText(saved, emulated);
+  return `about to generate ${models} with ${by}: ~${creditsText(credits, emulated)}${shown}${saving ? `; ${saving}` : ''}`;
 }
 
 /**
@@ -59,7 +79,8 @@ export function createSpendCheck(options: SpendCheckOptions): SpendCheck {
       if (announced && !question) return;
       announced = true;
       const balance = await options.balance().catch(() => undefined);
-      options.log(costLine({ count: models.length, credits, balance, emulated: options.emulated }));
+      const saved = models.reduce((sum, model) => sum + (model.saved ?? 0), 0);
+      options.log(costLine({ count: models.length, credits, balance, emulated: options.emulated, saved }));
       if (!question) return;
       if (await confirm.ask(`Spend ~${credits} credits on ${models.length === 1 ? 'it' : 'them'}? (y/N) `)) {
         agreed = true;

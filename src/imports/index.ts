@@ -83,18 +83,19 @@ export function parseMeshyImport(
     const hint = closestMatch(key, keys);
     problems.push({ key, message: `unknown option${hint ? ` (did you mean "${hint}"?)` : ''}` });
   }
+  // A retired model the plugin took before its retirement (meshy-5) still parses: its stored models keep
+  // being served, and generating one is refused before anything is paid (retirementOf). One it never
+  // took (meshy-4) can have nothing stored: it is refused here, naming the replacement.
   const retired = typeof query.ai_model === 'string' ? retiredModelProblem(query.ai_model) : undefined;
-  if (retired) problems.push({ key: 'ai_model', message: retired });
-  const parsed = definition.schema.safeParse(
-    Object.fromEntries(Object.entries(query).filter(([key]) => keys.includes(key) && !(retired && key === 'ai_model'))),
-  );
+  const parsed = definition.schema.safeParse(Object.fromEntries(Object.entries(query).filter(([key]) => keys.includes(key))));
   const fail = (): never => {
     throw new MeshySpecError(shownId, problems, shownImporter, allowedOptionsHelp(kind, definition.docs));
   };
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0] ?? '');
-      problems.push({ key, message: key === 'text' && issue.code === 'invalid_type' ? 'the prompt is required: text=…' : issue.message });
+      if (key === 'ai_model' && retired) problems.push({ key, message: retired });
+      else problems.push({ key, message: key === 'text' && issue.code === 'invalid_type' ? 'the prompt is required: text=…' : issue.message });
     }
     return fail();
   }
@@ -187,6 +188,16 @@ function requestOf(spec: MeshySpec, namespace: string): Record<string, unknown> 
 /** A short human label for logs: the prompt, shortened, or what the import transforms. */
 export function describeSpec(spec: MeshySpec): string {
   return spec.kind === 'prompt' ? shorten(String(spec.preview.prompt)) : spec.label;
+}
+
+/**
+ * Why a spec can no longer be generated: Meshy retired its `ai_model` (the message names the
+ * replacement); undefined while it can be. A stored model of it is still served: the spec, and so
+ * its cache key, is the one it was generated with.
+ */
+export function retirementOf(spec: MeshySpec, now = Date.now()): string | undefined {
+  const model = spec.kind === 'prompt' ? spec.preview.ai_model : spec.request.ai_model;
+  return typeof model === 'string' ? retiredModelProblem(model, now) : undefined;
 }
 
 /** Whether an import makes an image (PNG) rather than a 3D model. */

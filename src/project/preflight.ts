@@ -1,6 +1,7 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { MeshyPluginError } from '../errors.js';
 import { formatProblem, MeshySpecError, quoteImportId } from '../imports/errors.js';
+import type { MeshySpec } from '../imports/index.js';
 import { printable } from '../imports/printable.js';
 import type { MeshyProject } from './index.js';
 import { findMeshyImports } from './scan.js';
@@ -10,7 +11,7 @@ import { findMeshyImports } from './scan.js';
  * fixed order: without this, it would pay for the valid ones it meets first and then fail on an
  * invalid one elsewhere. So at build start every `meshy:` import the sources hold (found by the
  * CLI's scanner) and every named model is parsed, its file inputs read, and all problems are
- * reported at once. Ids built at run time are still validated when the build resolves them.
+ * reported at once, with every model that would have to be generated with an ai_model Meshy retired. Ids built at run time are still validated when the build resolves them.
  */
 
 /** An import that does not parse, where it is written, and its problems as `key: message` lines. */
@@ -34,9 +35,11 @@ export interface PreflightOptions {
 /** Every invalid `meshy:` import of the project and every invalid named model; empty when all parse. */
 export async function findInvalidImports(project: MeshyProject, options: PreflightOptions = {}): Promise<InvalidImport[]> {
   const invalid: InvalidImport[] = [];
+  const parsed: { id: string; where: string; importer: string; spec: MeshySpec }[] = [];
   const check = (id: string, where: string, file?: string): boolean => {
     try {
-      project.resolve(id, file);
+      const { spec } = project.resolve(id, file);
+      parsed.push({ id, where, importer: file ? relative(project.root, file) : where, spec });
       return true;
     } catch (error) {
       if (error instanceof MeshySpecError) {
@@ -65,6 +68,16 @@ export async function findInvalidImports(project: MeshyProject, options: Preflig
     // A broken named model is reported once, where it is defined.
     if (invalidNamed.has(literal.id.slice('meshy:'.length))) continue;
     check(literal.id, `${literal.file}:${literal.line}`, join(project.root, literal.file));
+  }
+  // A retired ai_model parses, for its stored models' sake; one that would have to be generated is refused now.
+  const reported = new Set<string>();
+  for (const item of parsed) {
+    const problems = await project.source.retiredMisses(item.spec);
+    // Once per model: a named model before the imports of it.
+    const key = problems.length > 0 ? project.source.keyOf(item.spec) : '';
+    if (!key || reported.has(key)) continue;
+    reported.add(key);
+    invalid.push({ where: item.where, id: item.id, importer: item.importer, problems: problems.map(printable) });
   }
   return invalid;
 }

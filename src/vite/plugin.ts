@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig } from 'vite';
 import type { ModelResult } from '../generate/index.js';
-import { creditsText } from '../generate/spend.js';
+import { creditsText, savingText } from '../generate/spend.js';
 import { canonicalJson } from '../hash.js';
 import { describeSpec, IMPORT_PREFIX, inputFilesOf, KINDS, type MeshySpec, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
 import { createProject, isTestRunner, type LogSink, type MeshyPluginOptions, type MeshyProject, meshyEnv, resolvePluginOptions } from '../project/index.js';
@@ -234,9 +234,10 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       const report = current?.project.source.dryRunReport();
       if (!report || report.models.length === 0) return;
       const emulated = current!.project.settings.usesEmulator;
-      const lines = report.models.map((model) => `  - "${model.label}" ~${creditsText(model.credits, emulated)}`);
+      const saving = (saved: number | undefined) => (saved ? `; ${savingText(saved, emulated)}` : '');
+      const lines = report.models.map((model) => `  - "${model.label}" ~${creditsText(model.credits, emulated)}${saving(model.saved)}`);
       current!.project.log.info(
-        `dry run: ${report.models.length} model(s) would be generated for ~${creditsText(report.credits, emulated)} (nothing was spent):\n${lines.join('\n')}`,
+        `dry run: ${report.models.length} model(s) would be generated for ~${creditsText(report.credits, emulated)} (nothing was spent${saving(report.saved)}):\n${lines.join('\n')}`,
       );
     },
 

@@ -214,6 +214,54 @@ describe('the CLI', () => {
     await p.close();
   });
 
+  it('prefetch says what the rig’s free walk/run clips save: in its dry run, its summary and its cost line', async () => {
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `import scout from 'meshy:prompt?text=a cli scout, t-pose&animation=walk,run';\nconsole.log(scout);` });
+    const p = project(root);
+    const lines: string[] = [];
+    const before = emulator.stats().tasksCreated;
+    expect(await prefetch(p, (line) => lines.push(line), { dryRun: true })).toBe(0);
+    expect(emulator.stats().tasksCreated).toBe(before);
+    expect(lines).toEqual([
+      "2 model(s) used, 0 cached, 2 to generate (~55 credits; the rig's free walk/run clips save 6 credits)",
+      '  - "a cli scout, t-pose" ~35 credits; the rig\'s free walk/run clips save 6 credits (missing)',
+      '  - "a cli barrel" ~20 credits (missing)',
+    ]);
+
+    lines.length = 0;
+    expect(await prefetch(p, (line) => lines.push(line))).toBe(0);
+    const printed = lines.join('\n');
+    expect(printed).toMatch(/about to generate 2 models with Meshy: ~55 credits.*; the rig's free walk\/run clips save 6 credits/);
+    expect(lines.at(-1)).toBe("generated 2 of 2; 55 credits spent; the rig's free walk/run clips save 6 credits");
+    await p.close();
+  });
+
+  it('status and prefetch name a model of a retired ai_model that is not stored, and prefetch does not try to generate it', async () => {
+    // A month after meshy-5's retirement, whatever day the test runs on.
+    vi.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-10T00:00:00Z'));
+    const root = await tempDir();
+    await writeProject(root, { 'main.js': `import relic from 'meshy:prompt?text=a cli relic&ai_model=meshy-5';\nconsole.log(relic);` });
+    const p = project(root);
+    const lines: string[] = [];
+    expect(await status(p, (line) => lines.push(line))).toBe(1);
+    const retiredLine =
+      'retired  "a cli relic"  meshy-5 was retired by Meshy on 2026-10-10 (its requests are refused); use meshy-6-lite (the same 5-credit previews) or latest (Meshy 7.1): not in the cache, so it cannot be generated';
+    expect(lines).toContain(`${retiredLine}  (main.js:1)`);
+    expect(lines.at(-1)).toMatch(/2 model\(s\): 0 cached .* 1 missing \(~20 credits\), 1 of a retired ai_model \(cannot be generated\)$/);
+
+    lines.length = 0;
+    const before = emulator.stats().requests;
+    expect(await prefetch(p, (line) => lines.push(line), { dryRun: true })).toBe(1);
+    expect(lines).toEqual([
+      '2 model(s) used, 0 cached, 1 to generate (~20 credits), 1 of a retired ai_model (cannot be generated)',
+      '  - "a cli barrel" ~20 credits (missing)',
+      retiredLine,
+    ]);
+    expect(emulator.stats().requests).toBe(before);
+    vi.restoreAllMocks();
+    await p.close();
+  });
+
   it('status --check fails unless every model is cached; plain status fails only for what a person must fix', async () => {
     const root = await cliProject();
     await writeProject(root, { 'src/broken.ts': 'export {};' });

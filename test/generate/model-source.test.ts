@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { GenerationEvent } from '../../src/generate/index.js';
 import { parseMeshyImport } from '../../src/imports/index.js';
 import { fakeClient, testSource } from '../helpers/fake-meshy.js';
@@ -76,6 +76,33 @@ describe('model source', () => {
     await expect(models.get(spec('text=a doomed vase'))).rejects.toThrow(/Meshy could not generate "a doomed vase".*The server is busy/);
     expect(await readdir(join(dir, '.meshy')).catch(() => [])).not.toContain('manifest.json');
     expect(await readdir(join(dir, '.meshy/raw')).catch(() => [])).toEqual([]);
+  });
+
+  it.each([
+    ['generate', {}],
+    ['frozen', { mode: 'frozen' as const }],
+    ['offline', { mode: 'offline' as const }],
+    ['dry run', { dryRun: true }],
+  ])('refuses to generate a model of a retired ai_model (%s), before connecting or locking, naming the replacement', async (_name, extra) => {
+    // A month after meshy-5's retirement, whatever day the test runs on.
+    vi.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-11-10T00:00:00Z'));
+    const dir = await tempDir();
+    const { models, connects } = await source(dir, undefined, extra);
+    const retired = spec('text=a late relic&ai_model=meshy-5&textured=false');
+    await expect(models.get(retired)).rejects.toMatchObject({
+      code: 'MESHY_MODEL_RETIRED',
+      message: expect.stringMatching(
+        /^"a late relic" is not in the Meshy cache .* cannot be generated: meshy-5 was retired by Meshy on 2026-10-10 .*use meshy-6-lite/,
+      ),
+    });
+    // A model made from it, neither of them stored: refused for the input, and named by retiredMisses.
+    const remeshed = parseMeshyImport('meshy:remesh?src=meshy:prompt?text=a late relic%26ai_model=meshy-5%26textured=false').spec;
+    await expect(models.get(remeshed)).rejects.toMatchObject({ code: 'MESHY_MODEL_RETIRED' });
+    expect(await models.retiredMisses(remeshed)).toEqual([expect.stringMatching(/^meshy-5 was retired .*; "a late relic" is not in the Meshy cache/)]);
+    expect(await models.retiredMisses(spec('text=a current relic&ai_model=meshy-6-lite'))).toEqual([]);
+    expect(connects()).toBe(0);
+    expect(await readdir(join(dir, '.meshy')).catch(() => [])).not.toContain('locks');
+    vi.restoreAllMocks();
   });
 
   it('refuses to generate in frozen mode', async () => {

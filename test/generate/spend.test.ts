@@ -19,6 +19,21 @@ describe('the cost line', () => {
       'about to generate 2 models with the local emulator: ~40 emulated credits (balance: 10000 emulated credits)',
     );
   });
+
+  it('says what the rig’s free walk/run clips save, when they save something', () => {
+    expect(costLine({ count: 1, credits: 35, balance: 1200, emulated: false, saved: 6 })).toBe(
+      "about to generate 1 model with Meshy: ~35 credits (balance: 1200 credits); the rig's free walk/run clips save 6 credits",
+    );
+    expect(costLine({ count: 1, credits: 35, emulated: false, saved: 0 })).toBe('about to generate 1 model with Meshy: ~35 credits');
+  });
+
+  it('sums the saving of the models a spend check is shown', async () => {
+    const lines: string[] = [];
+    const spend = createSpendCheck({ emulated: false, balance: async () => undefined, log: (line) => lines.push(line) });
+    const admission = createAdmission({ mode: 'generate', dryRun: false, cacheDir: '.meshy', spend, quietMs: 5 });
+    await Promise.all([admission.admit({ ...crate, saved: 6 }), admission.admit({ ...lamp, saved: 3 }), admission.admit(ship)]);
+    expect(lines).toEqual(["about to generate 3 models with Meshy: ~120 credits; the rig's free walk/run clips save 9 credits"]);
+  });
 });
 
 /** A spend check whose questions are answered from `answers`, recording what it printed and asked. */

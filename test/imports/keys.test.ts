@@ -59,6 +59,11 @@ const PINNED: [string, string][] = [
     'meshy:retexture?src=https://example.com/m.glb&style_image=./chair.png&ai_model=meshy-6',
     '8faa82f152f95c58a10b1087d47bccab37beddff8c4c91d9f8346df4a4b38e2f',
   ],
+  [
+    // Its stored models keep their key, and so keep being served.
+    'meshy:retexture?src=https://example.com/m.glb&style_image=./chair.png&ai_model=meshy-5',
+    'c952275338620967640143dca40cf52b730891acabe2af03f40b0c76c4427a94',
+  ],
   ['meshy:remesh?src=/crate.glb&target_polycount=5000&topology=quad&animation=walk', '8fb3d5bc6d3db18e27e9d171352aa592f0cbd867928631210c953b2527aa0cdc'],
   ['meshy:remesh?src=meshy:image?src=./chair.png', '80c72c24825dcd746aa6c301a35d8697bf36c4f233bfe997063e9c2198bc1be9'],
   ['meshy:text-to-image?text=a cat&ai_model=gpt-image-2&aspect_ratio=3:2&pose_mode=t-pose', 'e1557823f7cc989c2334aeda78be2ae3d2069d800ad3afa07e4b044abaaab4c3'],

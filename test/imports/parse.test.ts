@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitImportId } from '../../src/imports/id.js';
-import { type MeshySpec, MeshySpecError, type PromptSpec, parseMeshyImport, specKey } from '../../src/imports/index.js';
+import { type MeshySpec, MeshySpecError, type PromptSpec, parseMeshyImport, retirementOf, specKey } from '../../src/imports/index.js';
 import { slugify } from '../../src/imports/names.js';
 
 function spec(id: string): PromptSpec {
@@ -166,7 +166,6 @@ describe('parseMeshyImport: errors name the importer, the key and what is allowe
     ['meshy:prompt?text=a&model_type=smart-topology&ai_model=meshy-6', 'ai_model', 'not a smart-topology model'],
     ['meshy:prompt?text=a&ai_model=meshy-6&geometry_resolution=4k', 'geometry_resolution', '4k needs'],
     ['meshy:prompt?text=a&ai_model=meshy-6-lite&texture_resolution=8k', 'texture_resolution', 'not available'],
-    ['meshy:prompt?text=a&ai_model=meshy-5', 'ai_model', 'meshy-5 was retired by Meshy on 2026-10-10 (its requests are refused); use meshy-6-lite'],
     ['meshy:image?src=https://example.com/a.png&model_type=smart-topology&ai_model=meshy-t1', 'ai_model', 'use meshy-t2'],
     ['meshy:prompt?text=a&origin_at=center', 'origin_at', 'auto_size'],
     ['meshy:prompt?text=a&should_remesh=false&target_polycount=500', 'should_remesh', 'should_remesh is true'],
@@ -186,6 +185,25 @@ describe('parseMeshyImport: errors name the importer, the key and what is allowe
   it('rejects unknown kinds with a hint', () => {
     const error = errorOf('meshy:promt?text=a', 'a.ts');
     expect(error.message).toContain('did you mean "meshy:prompt"');
+  });
+});
+
+describe('retired models', () => {
+  it('parses a retired ai_model the plugin took before (meshy-5), so its stored models stay usable; generating it is refused, naming the replacement', () => {
+    const { spec } = parseMeshyImport('meshy:prompt?text=a&ai_model=meshy-5');
+    expect((spec as PromptSpec).preview.ai_model).toBe('meshy-5');
+    expect(retirementOf(spec, Date.parse('2026-11-01T00:00:00Z'))).toBe(
+      'meshy-5 was retired by Meshy on 2026-10-10 (its requests are refused); use meshy-6-lite (the same 5-credit previews) or latest (Meshy 7.1)',
+    );
+    expect(retirementOf(spec, Date.parse('2026-10-09T23:59:59Z'))).toBeUndefined();
+    const retexture = parseMeshyImport('meshy:retexture?src=https://example.com/m.glb&text=moss&ai_model=meshy-5').spec;
+    expect(retirementOf(retexture, Date.parse('2026-11-01T00:00:00Z'))).toMatch(/^meshy-5 was retired/);
+    expect(retirementOf(parseMeshyImport('meshy:prompt?text=a&ai_model=meshy-6-lite').spec)).toBeUndefined();
+  });
+
+  it('refuses one it never took (nothing of it can be stored), naming the replacement', () => {
+    const error = errorOf('meshy:image?src=https://example.com/a.png&ai_model=meshy-4');
+    expect(error.problems).toEqual([{ key: 'ai_model', message: expect.stringContaining('meshy-4 was retired by Meshy on 2026-03-20') }]);
   });
 });
 

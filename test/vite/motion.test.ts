@@ -175,6 +175,8 @@ describe('the free clips of a rig', () => {
     const entry = await onlyEntry(root);
     expect(entry.tasks.filter((task) => task.type === 'animate')).toEqual([]);
     expect(logs.join('\n')).toMatch(/~35 credits; the rig's free walk\/run clips save 6/);
+    // The cost line before the first paid task says it too.
+    expect(logs.join('\n')).toMatch(/about to generate 1 model with Meshy: ~35 credits.*; the rig's free walk\/run clips save 6 credits/);
     const document = await builtGlb(built);
     expect(
       document
@@ -184,6 +186,24 @@ describe('the free clips of a rig', () => {
     ).toEqual(['walk', 'run']);
     expect(document.getRoot().listSkins()).toHaveLength(1);
     expect(metaOf(built.code)).toMatchObject({ skinned: true, animations: ['walk', 'run'] });
+  });
+
+  it('shows what the free clips save in a dry run: per model and in the total, creating nothing', async () => {
+    const scout = 'meshy:prompt?text=a dry scout, t-pose&animation=walk,run';
+    const ranger = 'meshy:prompt?text=a dry ranger, t-pose&animation=idle,walk';
+    const root = await tempDir();
+    await writeProject(root, {
+      'main.js': `import a from '${scout}';\nimport b from '${ranger}';\nimport c from 'meshy:prompt?text=a dry rock';\nconsole.log(a, b, c);`,
+    });
+    const before = emulator.stats().tasksCreated;
+    const logs: string[] = [];
+    await buildProject(root, options(root, { dryRun: true }), { logs });
+    expect(emulator.stats().tasksCreated).toBe(before);
+    const printed = logs.join('\n');
+    expect(printed).toContain("3 model(s) would be generated for ~103 credits (nothing was spent; the rig's free walk/run clips save 9 credits)");
+    expect(printed).toContain(`- "a dry scout, t-pose" ~35 credits; the rig's free walk/run clips save 6 credits`);
+    expect(printed).toContain(`- "a dry ranger, t-pose" ~38 credits; the rig's free walk/run clips save 3 credits`);
+    expect(printed).toMatch(/- "a dry rock" ~30 credits$/m);
   });
 
   it('mixes a free clip with bought library clips, keeping the order written', async () => {
