@@ -118,7 +118,13 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
   }
   const optimized = createOptimizedLevel(options.layout, options.optimize, warn, options.remote);
   const sharedResult = createDedupe<string, ModelResult>();
-  const keyOf = (spec: MeshySpec) => specKey(spec, options.namespace);
+  // A project parses each import once, so a spec is met as the same object many times: its key is hashed once.
+  const keys = new WeakMap<MeshySpec, string>();
+  const keyOf = (spec: MeshySpec) => {
+    let key = keys.get(spec);
+    if (key === undefined) keys.set(spec, (key = specKey(spec, options.namespace)));
+    return key;
+  };
   // Paid for, even if its raw file is damaged: such a model is never generated again implicitly.
   const isStored = async (key: string) => (await paidEntry(options.layout, key)) !== undefined;
   const locate = createLocator(options, isStored);

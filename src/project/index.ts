@@ -183,7 +183,11 @@ function memoizeParses(parse: (id: string, importer?: string) => ParsedImport): 
     const known = parsed.get(key);
     if (known) return known;
     const result = parse(id, importerFile);
-    if (inputFilesOf(result.spec).length === 0 && parsed.size < MAX_REMEMBERED_PARSES) parsed.set(key, result);
+    if (inputFilesOf(result.spec).length === 0 && parsed.size < MAX_REMEMBERED_PARSES) {
+      parsed.set(key, result);
+      // The resolved id is the import's canonical spelling: `load` parses that, and gets the same spec.
+      parsed.set(`${result.resolvedId}\0`, result);
+    }
     return result;
   };
 }

@@ -134,7 +134,8 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
           throw errors.shown(error);
         }
         const { spec, resolvedId } = parsed;
-        if (importer && isProjectFile(project.root, importer)) {
+        // What the dev server may generate and optimize; a build makes what it imports.
+        if (!isBuild && importer && isProjectFile(project.root, importer)) {
           projectImports.add(resolvedId);
           projectVariants.add(variantOf(project, spec));
         }
