@@ -90,8 +90,7 @@ describe('a build against a full Meshy queue', () => {
     const finished = tasks.map((task) => task.finished_at).sort((a, b) => a - b);
     const gaps = created.slice(SLOTS).map((at, k) => at - finished[k]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(0);
-    // Within a quarter of a stage (a loaded machine's scheduling included): a refused create's backoff would take longer.
-    expect(Math.max(...gaps)).toBeLessThanOrEqual(STAGE_MS / 4);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(200);
 
     // One refusal taught the client the queue's size; every later create went into a freed slot.
     const refused = emulator.lines.filter((line) => /^POST \/openapi\/v2\/text-to-3d → 429/.test(line)).length;
