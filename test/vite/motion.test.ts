@@ -19,7 +19,6 @@ const tempDir = useTempDirs();
 let emulator: Emulator;
 
 beforeAll(async () => {
-  // Signed links live 1 s while tasks live 3 days: the rig's links are stale by the time its free clips are fetched.
   emulator = await startEmulator({ apiKeys: [API_KEY], taskDurationMs: 150, queueDelayMs: 10 });
 });
 afterAll(async () => {
