@@ -127,7 +127,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
   };
   // Paid for, even if its raw file is damaged: such a model is never generated again implicitly.
   const isStored = async (key: string) => (await paidEntry(options.layout, key)) !== undefined;
-  const locate = createLocator(options, isStored);
+  const locate = createLocator(options, keyOf, isStored);
   const raw = createRawLevel(options, admission, locate, warnOnce, options.previews ? (spec, key, task) => void announcePreview(spec, key, task) : undefined);
   /** Stored here, or in the team's remote store (a build would take it from there). */
   async function isAvailable(key: string): Promise<boolean> {
@@ -220,8 +220,12 @@ interface Location {
  * A spec → the first of `readNamespaces` that stores it, else `namespace` (where a miss is
  * generated). With one namespace (the usual case) it reads nothing.
  */
-function createLocator(options: ModelSourceOptions, isStored: (key: string) => Promise<boolean>): (spec: MeshySpec) => Location | Promise<Location> {
-  const own = (spec: MeshySpec): Location => ({ key: specKey(spec, options.namespace), emulated: options.emulated ?? false });
+function createLocator(
+  options: ModelSourceOptions,
+  keyOf: (spec: MeshySpec) => string,
+  isStored: (key: string) => Promise<boolean>,
+): (spec: MeshySpec) => Location | Promise<Location> {
+  const own = (spec: MeshySpec): Location => ({ key: keyOf(spec), emulated: options.emulated ?? false });
   const others = (options.readNamespaces ?? []).filter((namespace) => namespace !== options.namespace);
   // Answered at once: a source with one namespace (every build, the CLI) runs exactly as before.
   if (others.length === 0) return own;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { JournalStage, ManifestEntry, StoreLayout } from '../cache/index.js';
+import { formatBytes } from '../generate/result.js';
 import { type ClaimOutcome, claimKey } from './claims.js';
 import { type RemoteStoreOption, resolveRemoteConfig } from './config.js';
 import { RemoteStoreError } from './errors.js';
@@ -109,7 +110,7 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
   const progress =
     (what: string, doing: string): TransferProgress =>
     (percent, bytes) =>
-      log.info(`${what}: ${doing} ${objects.url}: ${percent}% of ${formatSize(bytes)}`);
+      log.info(`${what}: ${doing} ${objects.url}: ${percent}% of ${formatBytes(bytes)}`);
   const corrupt = (label: string) => (error: unknown) =>
     log.warn(`"${label}": its raw file could not be taken from ${objects.url}: ${(error as Error).message}`);
 
@@ -188,9 +189,5 @@ function remoteStore(objects: ObjectStore, verdict: ProbeVerdict & { reachable: 
 }
 
 function sizeOf(entry: ManifestEntry): string {
-  return formatSize(('glb' in entry.files ? entry.files.glb : entry.files.image).bytes);
-}
-
-function formatSize(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return formatBytes(('glb' in entry.files ? entry.files.glb : entry.files.image).bytes);
 }
