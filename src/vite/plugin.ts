@@ -318,7 +318,7 @@ function modelChunkName(project: MeshyProject, facadeModuleId: string): string |
 /** The dev server's one line when models come from the emulator: stand-ins must never be taken for Meshy's. */
 function emulatorLabel(byDefault: boolean): string {
   return byDefault
-    ? "emulator: no MESHY_API_KEY (options, environment or .env), so models come from the local Meshy emulator: stand-ins, not Meshy's, and emulated credits. Set MESHY_API_KEY for real models; `vite build` needs one."
+    ? "emulator: no MESHY_API_KEY (options, environment or .env), so models not already in the store come from the local Meshy emulator: stand-ins, not Meshy's, and emulated credits. Set MESHY_API_KEY for real models; `vite build` needs one."
     : "emulator: models come from the local Meshy emulator (`emulator` option): stand-ins, not Meshy's, and emulated credits.";
 }
 
