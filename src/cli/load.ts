@@ -16,7 +16,7 @@ export async function loadProject({ root, configFile, mode }: { root: string; co
       `No Vite config file in ${resolve(root)} (vite.config.ts, .js, .mjs…): run the command in the project's folder, or pass --root or --config.`,
     );
   }
-  const plugin = config.plugins.find((candidate) => candidate.name === PLUGIN_NAME) as { api?: { project(): MeshyProject } } | undefined;
+  const plugin = config.plugins.find((candidate) => candidate.name === PLUGIN_NAME) as { api?: { project(): Promise<MeshyProject> } } | undefined;
   if (!plugin?.api) {
     throw new MeshyPluginError(
       'MESHY_CLI_NO_PLUGIN',

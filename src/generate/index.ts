@@ -1,5 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
-import { type ManifestEntry, paidEntry, resultFileOf, type StoreLayout } from '../cache/index.js';
+import { type ManifestEntry, paidEntry, rawFilePath, resultFileOf, type StoreLayout } from '../cache/index.js';
 import { canonicalJson } from '../hash.js';
 import { describeSpec, isImageSpec, type MeshySpec, retirementOf, specKey } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
@@ -185,7 +185,12 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
       options.log(
         `"${entry.label}" done: ${formatBytes(rawBytes)} from ${options.emulated ? 'the emulator' : 'Meshy'}, ${formatBytes(bytes)} optimized, ${creditsText(entry.credits, options.emulated ?? false)}`,
       );
-    return modelResult(asset, file, 'ready', generated);
+    const result = modelResult(asset, file, 'ready', generated);
+    if (!generated && !made.damage) {
+      const metaFile = file.path.replace(/\.glb$/, '.json');
+      result.storeFiles = [file.path, metaFile, rawFilePath(options.layout, resultFileOf(entry))];
+    }
+    return result;
   }
 
   function get(spec: MeshySpec): Promise<ModelResult> {

@@ -65,6 +65,11 @@ export interface ModelResult {
   meta: ModelMeta | ImageMeta;
   /** True when this call paid Meshy for it. */
   generated: boolean;
+  /**
+   * A model served from the store as it was: the store files it was read from (the file served, its
+   * meta, the raw file). While none of them changes, neither does the result (see src/vite/warm.ts).
+   */
+  storeFiles?: readonly string[];
 }
 
 /** The meta file written beside each optimized GLB in the store. */

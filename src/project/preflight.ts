@@ -4,7 +4,7 @@ import { formatProblem, MeshySpecError, quoteImportId } from '../imports/errors.
 import type { MeshySpec } from '../imports/index.js';
 import { printable } from '../imports/printable.js';
 import type { MeshyProject } from './index.js';
-import { findMeshyImports } from './scan.js';
+import { type FoundImport, findMeshyImports } from './scan.js';
 
 /**
  * Validation before anything is paid for. A build meets its imports one module at a time, in no
@@ -57,14 +57,7 @@ export async function findInvalidImports(project: MeshyProject, options: Preflig
     if (!check(`meshy:${name}`, where)) invalidNamed.add(name);
   }
 
-  const skip = [project.layout.dir, ...(options.skip ?? [])].map((dir) => relative(project.root, resolve(project.root, dir)));
-  const found = await findMeshyImports(
-    project.root,
-    skip.filter((dir) => dir !== '' && !dir.startsWith('..') && !isAbsolute(dir)),
-  );
-  // Literal imports only: any other literal may be text (`hot.on('meshy:done')`, a label, a comment)
-  // or part of an id built at run time, and those are validated when the build resolves them.
-  for (const literal of found.filter((item) => item.specifier)) {
+  for (const literal of await findLiteralImports(project.root, [project.layout.dir, ...(options.skip ?? [])])) {
     // A broken named model is reported once, where it is defined.
     if (invalidNamed.has(literal.id.slice('meshy:'.length))) continue;
     check(literal.id, `${literal.file}:${literal.line}`, join(project.root, literal.file));
@@ -80,6 +73,20 @@ export async function findInvalidImports(project: MeshyProject, options: Preflig
     invalid.push({ where: item.where, id: item.id, importer: item.importer, problems: problems.map(printable) });
   }
   return invalid;
+}
+
+/**
+ * The `meshy:` imports written as literals in the project's sources (outside `skip`, node_modules,
+ * dist and hidden folders). Literal imports only: any other literal may be text (`hot.on('meshy:done')`,
+ * a label, a comment) or part of an id built at run time, and those are validated when the build resolves them.
+ */
+export async function findLiteralImports(root: string, skip: readonly string[]): Promise<FoundImport[]> {
+  const folders = skip.map((dir) => relative(root, resolve(root, dir)));
+  const found = await findMeshyImports(
+    root,
+    folders.filter((dir) => dir !== '' && !dir.startsWith('..') && !isAbsolute(dir)),
+  );
+  return found.filter((item) => item.specifier);
 }
 
 /** Thrown at build start when imports do not parse: before any Meshy task is created. */

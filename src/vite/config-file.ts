@@ -1,39 +1,14 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import type { ConfigEnv, ViteDevServer } from 'vite';
+import type { ConfigEnv } from 'vite';
 import * as vite from 'vite';
 import type { z } from 'zod';
 import { MeshyPluginError } from '../errors.js';
 import { namedModelImports } from '../imports/index.js';
-import { type MeshyPluginOptions, pluginOptionsSchema } from '../project/options.js';
+import { pluginOptionsSchema } from '../project/options.js';
+import { displayPath, findConfigFile } from './meshy-config.js';
 
-/**
- * `meshy.config.ts`: the named models of a project in a file of their own, next to vite.config.ts.
- *
- * ```ts
- * // meshy.config.ts
- * import { defineMeshyConfig } from 'vite-plugin-meshy';
- * export default defineMeshyConfig({ defaults: { enable_pbr: true }, models: { knight: { prompt: '…' } } });
- * ```
- *
- * It is loaded with Vite's own config loader (`loadConfigFromFile`, the one that loads vite.config.ts),
- * validated with the plugin's schemas, and merged with the plugin's `models` and `defaults`.
- */
-export interface MeshyConfig {
-  /** Named models: `models: { knight: { prompt: '…' } }`, then `import knight from 'meshy:knight'`. */
-  models?: MeshyPluginOptions['models'];
-  /** Options every named model starts from (of this file and of the plugin's options alike). */
-  defaults?: MeshyPluginOptions['defaults'];
-}
-
-/** Types a `meshy.config.ts`; returns its argument. */
-export function defineMeshyConfig(config: MeshyConfig): MeshyConfig {
-  return config;
-}
-
-/** Looked for in the Vite root, in this order, unless the plugin's `configFile` option says otherwise. */
-const CONFIG_FILE_NAMES = ['meshy.config.ts', 'meshy.config.mts', 'meshy.config.js', 'meshy.config.mjs'] as const;
+export { findConfigFile };
 
 /** As validated (the config's types are MeshyConfig's). */
 type ModelDefinitions = NonNullable<z.output<typeof pluginOptionsSchema>['models']>;
@@ -81,21 +56,6 @@ export async function resolveConfiguredModels(options: ResolveModelsOptions): Pr
     ? await loadConfigFile(file, { root: options.root, env: options.env ?? { command: 'build', mode: 'production' }, configLoader: options.configLoader })
     : undefined;
   return mergeConfiguredModels({ models: options.models, defaults: options.defaults }, configFile, options.root, options.reservedNames);
-}
-
-/** The config file to load: the `configFile` option's, or the first of CONFIG_FILE_NAMES in the root. */
-export function findConfigFile(root: string, configFile: string | false | undefined): string | undefined {
-  if (configFile === false) return undefined;
-  if (configFile !== undefined) {
-    const file = resolve(root, configFile);
-    if (!existsSync(file)) {
-      throw new MeshyPluginError('MESHY_CONFIG_FILE', `meshy({ configFile: ${JSON.stringify(configFile)} }): there is no such file (${file}).`, {
-        context: { file },
-      });
-    }
-    return file;
-  }
-  return CONFIG_FILE_NAMES.map((name) => resolve(root, name)).find((file) => existsSync(file));
 }
 
 const configFileSchema = pluginOptionsSchema.pick({ models: true, defaults: true });
@@ -177,47 +137,6 @@ export function mergeConfiguredModels(
   return { configFile, models: { ...pluginModels, ...configFile.models }, defaults, imports };
 }
 
-/**
- * Dev server: restarts the server when the config file (or a module it imports) changes or is
- * removed, or, when there is none yet, when one is created in the root. `invalidate` runs first, so
- * the restarted server loads the file again.
- */
-export function watchConfigFile(
-  server: Pick<ViteDevServer, 'watcher' | 'restart'>,
-  {
-    root,
-    configFile,
-    loaded,
-    log,
-    invalidate,
-  }: {
-    root: string;
-    configFile: string | false | undefined;
-    loaded: LoadedConfigFile | undefined;
-    log: (line: string) => void;
-    invalidate: () => void;
-  },
-): void {
-  if (configFile === false) return;
-  const watched = new Set(
-    loaded ? loaded.dependencies : configFile !== undefined ? [resolve(root, configFile)] : CONFIG_FILE_NAMES.map((name) => resolve(root, name)),
-  );
-  server.watcher.add([...watched]);
-  let restarting = false;
-  const onFile = (path: string) => {
-    if (restarting || !watched.has(resolve(path))) return;
-    restarting = true;
-    invalidate();
-    log(`${displayPath(root, path)} changed: restarting the server for the new named models`);
-    void server.restart().finally(() => {
-      restarting = false;
-    });
-  };
-  server.watcher.on('change', onFile);
-  server.watcher.on('add', onFile);
-  server.watcher.on('unlink', onFile);
-}
-
 /** The bundler's problems, one line each with the line number (columns are off: Vite prefixes line 1). */
 function describeLoadError(error: unknown, root: string): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -245,9 +164,4 @@ function describeLoadError(error: unknown, root: string): string {
 interface Location {
   file?: string;
   line?: number;
-}
-
-function displayPath(root: string, file: string): string {
-  const rel = relative(root, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }

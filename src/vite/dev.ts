@@ -2,7 +2,7 @@ import type { StoreLayout } from '../cache/index.js';
 import type { GenerationStatus } from '../client/index.js';
 import { MeshyPluginError } from '../errors.js';
 import { estimateCredits, type GenerationEvent, type ModelResult, type ModelSource } from '../generate/index.js';
-import { DEFAULT_SHAPE, pendingResult, placeholderGlb, placeholderShapeFor } from '../generate/placeholder.js';
+import { pendingResult, placeholderShapeFor } from '../generate/placeholder.js';
 import { describeSpec, type MeshySpec } from '../imports/index.js';
 import { clip } from '../imports/printable.js';
 
@@ -179,11 +179,6 @@ export function createDevModels(deps: DevModelsDeps) {
         });
       }
       return previews.get(key) ?? placeholder(spec, key);
-    },
-
-    /** Builds the common placeholder ahead of the first import that needs it. */
-    warm(): void {
-      void placeholderGlb(DEFAULT_SHAPE).catch(() => undefined);
     },
 
     /** News from the model source (its `onEvent`). */

@@ -1,21 +1,24 @@
 import { once } from 'node:events';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig } from 'vite';
-import type { ModelResult } from '../generate/index.js';
-import { creditsText, savingText } from '../generate/spend.js';
-import { canonicalJson } from '../hash.js';
-import { describeSpec, IMPORT_PREFIX, inputFilesOf, KINDS, type MeshySpec, namedModelImports, RESOLVED_PREFIX } from '../imports/index.js';
-import { createProject, isTestRunner, type LogSink, type MeshyPluginOptions, type MeshyProject, meshyEnv, resolvePluginOptions } from '../project/index.js';
-import { findInvalidImports, type InvalidImport, MeshyInvalidImportsError } from '../project/preflight.js';
-import { type ConfiguredModels, resolveConfiguredModels, watchConfigFile } from './config-file.js';
-import { createDevModels, type DevModels } from './dev.js';
+import { fileURLToPath } from 'node:url';
+import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig, type ViteDevServer } from 'vite';
+import type { GenerationEvent, ModelResult } from '../generate/index.js';
+import { IMPORT_PREFIX, RESOLVED_PREFIX } from '../imports/id.js';
+import { isCi, isTestRunner, meshyEnv } from '../project/environment.js';
+import type { LogSink, MeshyPluginOptions, MeshyProject } from '../project/index.js';
+import { createLogger, type MeshyLogger } from '../project/logger.js';
+import { findLiteralImports } from '../project/preflight.js';
+import type { DevModels } from './dev.js';
+import { findConfigFile, watchConfigFile } from './meshy-config.js';
 import { moduleCode, moduleHmrCode } from './module-code.js';
 import { OVERLAY_ID, overlayModuleCode } from './overlay.js';
+import type { FullProject } from './project-setup.js';
 import { createErrorReport } from './reported-errors.js';
 import { createDevMiddleware, DEV_URL_SEGMENT } from './serve.js';
-import { writeModelTypes } from './typegen.js';
+import { configFilesUnchanged, openWarmSession, readWarmRecord, type WarmGlue, type WarmSession, warmFingerprint } from './warm.js';
 
 export const PLUGIN_NAME = 'vite-plugin-meshy';
 
@@ -23,38 +26,44 @@ const importFilter = new RegExp(`^${IMPORT_PREFIX}`);
 const resolvedFilter = new RegExp(`^${RESOLVED_PREFIX}`);
 const overlayFilter = new RegExp(`^${OVERLAY_ID}$`);
 
+/** The heavy half of the plugin (options schema, import kinds, store, pipeline): loaded on first need, never for a warm build. */
+const loadSetup = () => import('./project-setup.js');
+
 /** What one plugin instance knows once Vite has resolved its config. */
 interface Resolved {
-  project: MeshyProject;
-  configFile: ConfiguredModels['configFile'];
   isBuild: boolean;
   base: string;
+  root: string;
   /** Folders the build-start scan skips: the build output and `public/`. */
   scanSkip: string[];
-  /** Where a named model is defined, for messages. */
-  describeNamedModel: (name: string) => string;
+  /** The project's settings the glue needs: from the warm record, or from the project once set up. */
+  glue: WarmGlue;
+  log: MeshyLogger;
+  /** The warm record's use (undefined: the options hold something a record cannot fingerprint). */
+  warm: WarmSession | undefined;
+  /** The config file and its local imports, as found when the project was set up (or recorded). */
+  configFiles: readonly string[] | undefined;
+  /** The project, once set up (at once when the record could not be used, else on the first need). */
+  full: FullProject | undefined;
+  setUp(): Promise<FullProject>;
 }
 
 /**
  * `import url, { meta } from 'meshy:prompt?text=…'` → a generated, optimized, cached GLB asset.
  * The plugin translates Vite's hooks only: the project (options, store, Meshy connection) comes from
- * `createProject`, and parsing, generation, optimization and storage live in their own modules.
+ * `createProject` (through project-setup.ts, loaded on first need), and parsing, generation,
+ * optimization and storage live in their own modules. A build whose every import the warm record
+ * lists (src/vite/warm.ts) serves them from it, without setting the project up.
  */
-export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { project(): MeshyProject } } {
+export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { project(): Promise<MeshyProject> } } {
   /** Expected errors without stack frames; in a build, an error shared by several imports printed once. */
   const errors = createErrorReport();
-  let options: ReturnType<typeof resolvePluginOptions>;
-  try {
-    options = resolvePluginOptions(userOptions);
-    // Checked at once, so a bad named model fails before any config is loaded.
-    namedModelImports(options.models, options.defaults, KINDS);
-  } catch (error) {
-    throw errors.shown(error);
-  }
   /** Vite may resolve the config once per environment (client, ssr): they share one project, so one generation serves both. */
   let resolved: Promise<Resolved> | undefined;
   let current: Resolved | undefined;
   let dev: DevModels | undefined;
+  /** Dev: the server, for the dev models made once the project is set up. */
+  let devServer: ViteDevServer | undefined;
   /** `\0meshy:` ids that a module of the project imports: the only ones the dev server may generate. */
   const projectImports = new Set<string>();
   /** The optimized variants (model and optimize overrides) those imports ask for: the only ones the dev server may make. */
@@ -63,12 +72,77 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
   const emittedFiles = new WeakMap<object, Map<string, Promise<string>>>();
   /** Dev: resolves once the server listens (start-up work that can wait, waits for it). */
   let listening: Promise<unknown> | undefined;
-  /** The build-start validation, once per build (Vite may start one per environment). */
-  let preflight: Promise<InvalidImport[]> | undefined;
+  /** The build-start validation, once per build (Vite may start one per environment): whether every import is valid. */
+  let preflight: Promise<boolean> | undefined;
+  /** A build that failed writes no warm record. */
+  let failed = false;
+  /** Resolved id → the model's name: a dynamic import's chunk is named after it. */
+  const modelNames = new Map<string, string>();
+  /** Dev: the next write of the warm record, once new models were served. */
+  let saveTimer: NodeJS.Timeout | undefined;
   const ready = (): Resolved => {
     if (!current) throw new Error('vite-plugin-meshy: the Vite config has not been resolved yet');
     return current;
   };
+  const fullProject = async (): Promise<FullProject> => {
+    try {
+      return await ready().setUp();
+    } catch (error) {
+      throw errors.shown(error);
+    }
+  };
+
+  /** Dev: the models' background generations, HMR swaps and progress, made with the project. */
+  let devModels: Promise<DevModels> | undefined;
+  function startDevModels(full: FullProject, server: ViteDevServer): Promise<DevModels> {
+    const { base } = ready();
+    const { project } = full;
+    const client = server.environments.client;
+    devModels ??= loadSetup().then(({ createDevModels }) => {
+      dev = createDevModels({
+        source: project.source,
+        layout: project.layout,
+        send: (event, data) => client.hot.send(event, data),
+        reload: (ids) => reloadImported(client, ids, (id) => project.resolve(id)),
+        urlOf: (model) => devUrl(base, model),
+        log: project.log.info,
+        logError: project.log.error,
+        redact: project.log.redact,
+        maker: project.settings.usesEmulator ? 'the emulator' : 'Meshy',
+      });
+      return dev;
+    });
+    return devModels;
+  }
+
+  /** Dev: writes the warm record a moment after new models were served, once the imports were found valid. */
+  function scheduleSave(): void {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      const state = current;
+      void preflight?.then((valid) => (valid ? state?.warm?.save(state.glue, state.configFiles ?? []) : undefined)).catch(() => undefined);
+    }, 1000).unref();
+  }
+
+  /** The whole validation of the project's imports (every named model and literal import parsed, file inputs read). */
+  async function fullPreflight(): Promise<boolean> {
+    const { scanSkip } = ready();
+    const full = await fullProject();
+    const { findInvalidImports, MeshyInvalidImportsError } = await loadSetup();
+    const invalid = await findInvalidImports(full.project, { skip: scanSkip, describeNamedModel: full.describeNamedModel });
+    if (invalid.length === 0) return true;
+    throw errors.shown(new MeshyInvalidImportsError(invalid));
+  }
+
+  /** Validation from the record when it lists every literal import of the sources, else the whole of it. */
+  async function checkImports(): Promise<boolean> {
+    const { warm, root, scanSkip, glue } = ready();
+    if (warm && !ready().full) {
+      const literals = await findLiteralImports(root, [glue.storeDir, ...scanSkip]);
+      if (warm.covers(literals.map((literal) => literal.id))) return true;
+    }
+    return fullPreflight();
+  }
 
   return {
     name: PLUGIN_NAME,
@@ -78,7 +152,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
 
     /** For the CLI: this project, as its Vite config sets it up. */
     api: {
-      project: () => ready().project,
+      project: async () => (await fullProject()).project,
     },
 
     /**
@@ -90,7 +164,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     },
 
     async configResolved(config) {
-      current = await (resolved ??= resolveProject(config, userOptions, options, (event) => dev?.onEvent(event))).catch((error) => {
+      current = await (resolved ??= resolveVite(config, userOptions, (event) => dev?.onEvent(event))).catch((error) => {
         throw errors.shown(error);
       });
     },
@@ -100,20 +174,37 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
      * for some imports and then fails on another. A dev server reports the problems and keeps running.
      */
     async buildStart() {
-      const { project, isBuild, scanSkip, describeNamedModel } = ready();
+      const { isBuild, warm, log } = ready();
       errors.reset();
+      failed = false;
+      warm?.startBuild();
       emittedFiles.delete(this.environment); // a watch rebuild emits anew
-      const check = () => (preflight ??= findInvalidImports(project, { skip: scanSkip, describeNamedModel }));
+      const check = () => (preflight ??= checkImports());
       if (!isBuild) {
         // A dev server waits for buildStart before it listens: it reports invalid imports once it does, and keeps serving.
         void (listening ?? Promise.resolve())
           .then(check)
-          .then((invalid) => invalid.length > 0 && project.log.error(new MeshyInvalidImportsError(invalid).message))
-          .catch((error: Error) => project.log.error(`could not check the project's meshy: imports: ${error.message}`));
+          .catch((error: Error) =>
+            log.error(error.name === 'MeshyInvalidImportsError' ? error.message : `could not check the project's meshy: imports: ${error.message}`),
+          );
         return;
       }
-      const invalid = await check();
-      if (invalid.length > 0) throw errors.shown(new MeshyInvalidImportsError(invalid));
+      await check();
+    },
+
+    buildEnd(error) {
+      if (error) failed = true;
+      const full = current?.full;
+      const report = full?.project.source.dryRunReport();
+      if (!full || !report || report.models.length === 0) return;
+      return loadSetup().then(({ creditsText, savingText }) => {
+        const emulated = full.project.settings.usesEmulator;
+        const saving = (saved: number | undefined) => (saved ? `; ${savingText(saved, emulated)}` : '');
+        const lines = report.models.map((model) => `  - "${model.label}" ~${creditsText(model.credits, emulated)}${saving(model.saved)}`);
+        full.project.log.info(
+          `dry run: ${report.models.length} model(s) would be generated for ~${creditsText(report.credits, emulated)} (nothing was spent${saving(report.saved)}):\n${lines.join('\n')}`,
+        );
+      });
     },
 
     watchChange() {
@@ -122,11 +213,23 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
 
     resolveId: {
       filter: { id: importFilter },
-      handler(source, importer, hookOptions) {
+      async handler(source, importer, hookOptions) {
         // Vite's dependency scan only looks for packages: a `meshy:` import is none, and one that does
         // not parse must not fail the whole scan (every dependency would then be found late, one reload each).
         if ((hookOptions as { scan?: boolean } | undefined)?.scan) return { id: source, external: true };
-        const { project, isBuild } = ready();
+        const { isBuild, warm, root } = ready();
+        const inProject = !isBuild && importer !== undefined && isProjectFile(root, importer);
+        const recorded = warm?.resolvedIdOf(source);
+        if (recorded) {
+          if (inProject) {
+            projectImports.add(recorded);
+            const variant = (await warm!.model(recorded))?.variant;
+            if (variant) projectVariants.add(variant);
+            else await trackFull(source, importer!);
+          }
+          return isBuild ? recorded : asRequested(recorded);
+        }
+        const { project } = await fullProject();
         let parsed: ReturnType<MeshyProject['resolve']>;
         try {
           parsed = project.resolve(source, importer);
@@ -134,10 +237,12 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
           throw errors.shown(error);
         }
         const { spec, resolvedId } = parsed;
+        const setup = await loadSetup();
+        if (setup.inputFilesOf(spec).length === 0) warm?.rememberId(source, resolvedId);
         // What the dev server may generate and optimize; a build makes what it imports.
-        if (!isBuild && importer && isProjectFile(project.root, importer)) {
+        if (inProject) {
           projectImports.add(resolvedId);
-          projectVariants.add(variantOf(project, spec));
+          projectVariants.add(setup.variantOf(project, spec));
         }
         return isBuild ? resolvedId : asRequested(resolvedId);
       },
@@ -146,75 +251,58 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     load: {
       filter: { id: [resolvedFilter, overlayFilter] },
       async handler(id) {
-        if (id === OVERLAY_ID) return { code: overlayModuleCode({ emulated: ready().project.settings.usesEmulator }), moduleType: 'js' };
-        const { project, isBuild, base } = ready();
-        // The browser's request for a module arrives URL-decoded: `resolvedId` is the canonical spelling.
-        const { spec, resolvedId } = project.resolve(id);
-        // Editing an input image or model regenerates: in dev through HMR, in the next build by its bytes.
-        for (const file of inputFilesOf(spec)) this.addWatchFile(file);
-        if (!isBuild) {
-          const access = { generate: projectImports.has(resolvedId), optimize: !spec.optimize || projectVariants.has(variantOf(project, spec)) };
-          const model = await (dev ? dev.answer(spec, resolvedId, access) : project.source.get(spec)).catch((error) => {
-            throw errors.shown(error);
-          });
-          return { code: moduleCode(JSON.stringify(devUrl(base, model)), model) + moduleHmrCode, moduleType: 'js' };
-        }
-        const model = await project.source.get(spec).catch((error) => {
-          throw errors.once(error, `"${describeSpec(spec)}"`);
-        });
+        if (id === OVERLAY_ID) return { code: overlayModuleCode({ emulated: ready().glue.usesEmulator }), moduleType: 'js' };
+        const { isBuild, base, warm } = ready();
+        const recorded = await warm?.model(warm.resolvedIdOf(id) ?? id);
+        if (recorded) modelNames.set(id, recorded.name);
+        const model = recorded
+          ? { name: recorded.name, result: { key: recorded.key, path: recorded.path, meta: recorded.meta, generated: false } satisfies ModelResult }
+          : await loadFromProject.call(this, id);
+        if (!isBuild) return { code: moduleCode(JSON.stringify(devUrl(base, model.result)), model.result) + moduleHmrCode, moduleType: 'js' };
         const emitted = emittedFiles.get(this.environment) ?? emittedFiles.set(this.environment, new Map()).get(this.environment)!;
         // Imports of one file under one name (optimize variants that agree, equal specs) emit it once. Under
         // several names each is emitted, and the bundler keeps one file for them, named the same in every environment.
-        const name = `${spec.name}${extname(model.path)}`;
-        const emittedAs = `${model.path}\0${name}`;
+        const name = `${model.name}${extname(model.result.path)}`;
+        const emittedAs = `${model.result.path}\0${name}`;
         let emitting = emitted.get(emittedAs);
         if (!emitting) {
-          emitting = readFile(model.path).then((source) => this.emitFile({ type: 'asset', name, source }));
+          emitting = readFile(model.result.path).then((source) => this.emitFile({ type: 'asset', name, source }));
           emitted.set(emittedAs, emitting);
           emitting.catch(() => emitted.delete(emittedAs));
         }
         const referenceId = await emitting;
         // Vite 8 (Rolldown) resolves import.meta.ROLLDOWN_FILE_URL_*; Vite 7 replaces its __VITE_ASSET__ token.
         const url = this.meta.rolldownVersion ? `import.meta.ROLLDOWN_FILE_URL_${referenceId}` : JSON.stringify(`__VITE_ASSET__${referenceId}__`);
-        return { code: moduleCode(url, model), moduleType: 'js' };
+        return { code: moduleCode(url, model.result), moduleType: 'js' };
       },
     },
 
     configureServer(server) {
       const config = server.config;
-      const { project, base, configFile } = ready();
-      if (project.settings.usesEmulator) project.log.warn(emulatorLabel(project.settings.emulatorByDefault));
-      server.middlewares.use(createDevMiddleware({ optimizedDir: () => project.layout.optimized, isAllowed: (path) => isFileLoadingAllowed(config, path) }));
-      const client = server.environments.client;
-      const devModels = createDevModels({
-        source: project.source,
-        layout: project.layout,
-        send: (event, data) => client.hot.send(event, data),
-        reload: (ids) => reloadImported(client, ids, (id) => project.resolve(id)),
-        urlOf: (model) => devUrl(base, model),
-        log: project.log.info,
-        logError: project.log.error,
-        redact: project.log.redact,
-        maker: project.settings.usesEmulator ? 'the emulator' : 'Meshy',
-      });
-      dev = devModels;
-      // The placeholder (and gltf-transform with it) is made once the server listens, not before.
+      const { glue, log, configFiles, full } = ready();
+      devServer = server;
+      if (glue.usesEmulator) log.warn(emulatorLabel(glue.emulatorByDefault));
+      const optimizedDir = join(glue.storeDir, 'optimized');
+      server.middlewares.use(createDevMiddleware({ optimizedDir: () => optimizedDir, isAllowed: (path) => isFileLoadingAllowed(config, path) }));
+      if (full) void startDevModels(full, server);
       const { httpServer } = server;
       listening = httpServer && !httpServer.listening ? once(httpServer, 'listening').then(() => new Promise(setImmediate)) : Promise.resolve();
-      void listening.then(() => devModels.warm());
       watchConfigFile(server, {
         root: config.root,
-        configFile: options.configFile,
-        loaded: configFile,
-        log: project.log.info,
+        configFile: userOptions.configFile,
+        dependencies: configFiles,
+        log: log.info,
         invalidate: () => void (resolved = undefined),
       });
-      client.hot.on('meshy:hello', (_data, browser) => browser.send('meshy:snapshot', devModels.running()));
-      server.httpServer?.once('close', () => void project.close());
+      server.environments.client.hot.on('meshy:hello', (_data, browser) => browser.send('meshy:snapshot', dev?.running() ?? []));
+      server.httpServer?.once('close', () => {
+        clearTimeout(saveTimer);
+        void current?.full?.project.close();
+      });
     },
 
     transformIndexHtml(_html, context) {
-      if (!context.server || !options.overlay) return;
+      if (!context.server || !ready().glue.overlay) return;
       return [{ tag: 'script', attrs: { type: 'module', src: `${ready().base}@id/__x00__${OVERLAY_ID.slice(1)}` }, injectTo: 'head' }];
     },
 
@@ -225,67 +313,143 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         ...output,
         chunkFileNames: (chunk: ChunkInfo) => {
           const fileName = typeof pattern === 'function' ? pattern(chunk as Parameters<typeof pattern>[0]) : pattern;
-          const name = current && chunk.facadeModuleId ? modelChunkName(current.project, chunk.facadeModuleId) : undefined;
+          const name = chunk.facadeModuleId ? modelNames.get(chunk.facadeModuleId) : undefined;
           return name ? fileName.replaceAll('[name]', name) : fileName;
         },
       };
     },
 
-    buildEnd() {
-      const report = current?.project.source.dryRunReport();
-      if (!report || report.models.length === 0) return;
-      const emulated = current!.project.settings.usesEmulator;
-      const saving = (saved: number | undefined) => (saved ? `; ${savingText(saved, emulated)}` : '');
-      const lines = report.models.map((model) => `  - "${model.label}" ~${creditsText(model.credits, emulated)}${saving(model.saved)}`);
-      current!.project.log.info(
-        `dry run: ${report.models.length} model(s) would be generated for ~${creditsText(report.credits, emulated)} (nothing was spent${saving(report.saved)}):\n${lines.join('\n')}`,
-      );
-    },
-
     async closeBundle() {
       dev?.close();
-      await current?.project.close();
+      const state = current;
+      if (!state) return;
+      if (state.isBuild && !failed && (await preflight?.catch(() => false))) {
+        await state.warm
+          ?.save(state.glue, state.configFiles ?? [])
+          .catch((error: Error) => state.log.warn(`could not write the warm record: ${error.message}`));
+      }
+      await state.full?.project.close();
     },
   };
+
+  /** Dev: an id the record lists whose model it cannot serve: the project says which variant it is. */
+  async function trackFull(source: string, importer: string): Promise<void> {
+    const { project } = await fullProject();
+    const setup = await loadSetup();
+    projectVariants.add(setup.variantOf(project, project.resolve(source, importer).spec));
+  }
+
+  /** A `meshy:` module the record cannot serve: parsed, looked up, generated if need be, by the project. */
+  async function loadFromProject(this: { addWatchFile(file: string): void }, id: string): Promise<{ name: string; result: ModelResult }> {
+    const { isBuild, warm } = ready();
+    const full = await fullProject();
+    const { project } = full;
+    const setup = await loadSetup();
+    // The browser's request for a module arrives URL-decoded: `resolvedId` is the canonical spelling.
+    const { spec, resolvedId } = project.resolve(id);
+    const inputs = setup.inputFilesOf(spec);
+    // Editing an input image or model regenerates: in dev through HMR, in the next build by its bytes.
+    for (const file of inputs) this.addWatchFile(file);
+    let result: ModelResult;
+    if (!isBuild) {
+      const models = await startDevModels(full, devServer!);
+      const access = { generate: projectImports.has(resolvedId), optimize: !spec.optimize || projectVariants.has(setup.variantOf(project, spec)) };
+      result = await models.answer(spec, resolvedId, access).catch((error) => {
+        throw errors.shown(error);
+      });
+    } else {
+      result = await project.source.get(spec).catch((error) => {
+        throw errors.once(error, `"${setup.describeSpec(spec)}"`);
+      });
+    }
+    modelNames.set(resolvedId, spec.name);
+    if (warm && result.storeFiles && inputs.length === 0 && result.meta.status === 'ready') {
+      await warm.rememberModel(
+        resolvedId,
+        { name: spec.name, variant: setup.variantOf(project, spec), key: result.key, path: result.path, meta: result.meta },
+        result.storeFiles,
+      );
+      if (!isBuild) scheduleSave();
+    }
+    return { name: spec.name, result };
+  }
 }
 
-/** The project as this Vite config sets it up: `.env` files, `meshy.config.ts`, Vite's logger. */
-async function resolveProject(
-  config: ResolvedConfig,
-  userOptions: MeshyPluginOptions,
-  options: ReturnType<typeof resolvePluginOptions>,
-  onEvent: MeshyProjectEvents,
-): Promise<Resolved> {
-  const { root, command, mode, inlineConfig } = config;
-  const { configFile, models, imports } = await resolveConfiguredModels({
-    root,
-    configFile: options.configFile,
-    models: options.models,
-    defaults: options.defaults,
-    reservedNames: KINDS,
-    env: { command, mode },
-    configLoader: inlineConfig.configLoader,
-  });
-  const namedModelOrigins = new Map(configFile ? Object.keys(configFile.models).map((name) => [name, relative(root, configFile.file)] as const) : []);
-  const project = createProject(userOptions, {
-    root,
-    command,
-    testRunner: mode === 'test' || isTestRunner(),
-    env: { ...loadEnv(mode, config.envDir || root, 'MESHY_'), ...meshyEnv(process.env) },
-    namedModels: imports,
-    namedModelOrigins,
-    logSink: viteSink(config.logger),
-    onEvent,
-  });
-  await writeModelTypes(project.layout.dir, models, project.layout.tmp).catch((error: Error) =>
-    config.logger.warn(`[meshy] could not write the named models' types: ${error.message}`),
-  );
-  const describeNamedModel = (name: string) => {
-    const file = namedModelOrigins.get(name);
-    return file ? `${file} (models.${name})` : `meshy({ models: { ${name} } })`;
-  };
+/** Changes with every build of the plugin (its version and this module's file): a record of another build is not used. */
+function pluginBuild(): string {
+  const file = fileURLToPath(import.meta.url);
+  try {
+    const { size, mtimeMs } = statSync(file);
+    return `${file} ${size} ${mtimeMs}`;
+  } catch {
+    return `${file} ${Date.now()}`;
+  }
+}
+
+/**
+ * The plugin's state for this Vite config. With a warm record made under the same fingerprint (and
+ * an unchanged config file), the project is set up only when something needs it; without one, at once.
+ */
+async function resolveVite(config: ResolvedConfig, userOptions: MeshyPluginOptions, onEvent: MeshyProjectEvents): Promise<Resolved> {
+  const { root, command, mode } = config;
+  const env = { ...loadEnv(mode, config.envDir || root, 'MESHY_'), ...meshyEnv(process.env) };
+  const testRunner = mode === 'test' || isTestRunner();
+  const logSink = viteSink(config.logger);
   const scanSkip = [resolve(root, config.build.outDir), ...(config.publicDir ? [config.publicDir] : [])];
-  return { project, configFile, isBuild: command === 'build', base: config.base, scanSkip, describeNamedModel };
+  const configOption = userOptions.configFile;
+  const fingerprint =
+    configOption === undefined || configOption === false || typeof configOption === 'string'
+      ? warmFingerprint({
+          build: pluginBuild(),
+          options: userOptions,
+          env,
+          command,
+          mode,
+          root,
+          testRunner,
+          ci: isCi(),
+          interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+          configFile: findConfigFile(root, configOption) ?? null,
+          scanSkip,
+        })
+      : undefined;
+  const recordFile = join(config.cacheDir, 'vite-plugin-meshy', `warm-${command}.json`);
+  const found = fingerprint ? await readWarmRecord(recordFile, fingerprint) : undefined;
+  const record = found && (await configFilesUnchanged(found)) ? found : undefined;
+
+  let setting: Promise<FullProject> | undefined;
+  const state: Resolved = {
+    isBuild: command === 'build',
+    base: config.base,
+    root,
+    scanSkip,
+    glue: record?.glue ?? { overlay: true, usesEmulator: false, emulatorByDefault: false, storeDir: root },
+    log: createLogger(logSink, { secrets: [env.MESHY_API_KEY, typeof userOptions.apiKey === 'string' ? userOptions.apiKey : undefined] }),
+    warm: undefined,
+    configFiles: record?.configFiles.map(([path]) => path),
+    full: undefined,
+    setUp: () =>
+      (setting ??= loadSetup()
+        .then(({ setUpProject }) => setUpProject(config, userOptions, { env, testRunner, logSink, onEvent }))
+        .then((full) => {
+          const { project } = full;
+          state.full = full;
+          state.log = project.log;
+          state.configFiles = full.configFile?.dependencies;
+          state.glue = {
+            overlay: project.options.overlay,
+            usesEmulator: project.settings.usesEmulator,
+            emulatorByDefault: project.settings.emulatorByDefault,
+            storeDir: project.layout.dir,
+          };
+          return full;
+        })),
+  };
+  if (!record) await state.setUp();
+  if (fingerprint) {
+    state.warm = openWarmSession({ file: recordFile, fingerprint, record, manifestPath: join(state.glue.storeDir, 'manifest.json'), isBuild: state.isBuild });
+  }
+  return state;
 }
 
 /** The browser helper, as an app imports it. */
@@ -305,16 +469,6 @@ function isInstalledPackage(root: string, id: string): boolean {
   }
 }
 
-/** The model's name for the chunk of a `meshy:` module (the name its asset gets), if the chunk is one. */
-function modelChunkName(project: MeshyProject, facadeModuleId: string): string | undefined {
-  if (!facadeModuleId.startsWith(RESOLVED_PREFIX)) return undefined;
-  try {
-    return project.resolve(facadeModuleId).spec.name;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The dev server's one line when models come from the emulator: stand-ins must never be taken for Meshy's. */
 function emulatorLabel(byDefault: boolean): string {
   return byDefault
@@ -322,12 +476,7 @@ function emulatorLabel(byDefault: boolean): string {
     : "emulator: models come from the local Meshy emulator (`emulator` option): stand-ins, not Meshy's, and emulated credits.";
 }
 
-/** One optimized variant: the Meshy model (its key) and the import's optimize overrides. */
-function variantOf(project: MeshyProject, spec: MeshySpec): string {
-  return `${project.source.keyOf(spec)} ${canonicalJson(spec.optimize ?? null)}`;
-}
-
-type MeshyProjectEvents = NonNullable<Parameters<typeof createProject>[1]['onEvent']>;
+type MeshyProjectEvents = (event: GenerationEvent) => void;
 
 function viteSink(logger: Logger): LogSink {
   return {
