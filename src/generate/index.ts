@@ -186,7 +186,8 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
         `"${entry.label}" done: ${formatBytes(rawBytes)} from ${options.emulated ? 'the emulator' : 'Meshy'}, ${formatBytes(bytes)} optimized, ${creditsText(entry.credits, options.emulated ?? false)}`,
       );
     const result = modelResult(asset, file, 'ready', generated);
-    if (!generated && !made.damage) {
+    // Unless a warning is due on every build (a retired ai_model's stored model).
+    if (!generated && !made.damage && !retirementOf(spec)) {
       const metaFile = file.path.replace(/\.glb$/, '.json');
       result.storeFiles = [file.path, metaFile, rawFilePath(options.layout, resultFileOf(entry))];
     }

@@ -30,6 +30,8 @@ export interface PreflightOptions {
   skip?: readonly string[];
   /** Where a named model is defined, for messages. Default: `meshy({ models: { name } })`. */
   describeNamedModel?: (name: string) => string;
+  /** Told of every import that parses (as written, and as parsed: its resolved id and spec). */
+  onParsed?: (id: string, parsed: { resolvedId: string; spec: MeshySpec }) => void;
 }
 
 /** Every invalid `meshy:` import of the project and every invalid named model; empty when all parse. */
@@ -38,7 +40,9 @@ export async function findInvalidImports(project: MeshyProject, options: Preflig
   const parsed: { id: string; where: string; importer: string; spec: MeshySpec }[] = [];
   const check = (id: string, where: string, file?: string): boolean => {
     try {
-      const { spec } = project.resolve(id, file);
+      const resolved = project.resolve(id, file);
+      const { spec } = resolved;
+      options.onParsed?.(id, resolved);
       parsed.push({ id, where, importer: file ? relative(project.root, file) : where, spec });
       return true;
     } catch (error) {

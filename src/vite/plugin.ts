@@ -68,6 +68,8 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
   const projectImports = new Set<string>();
   /** The optimized variants (model and optimize overrides) those imports ask for: the only ones the dev server may make. */
   const projectVariants = new Set<string>();
+  /** Imports the warm record resolved (`[id, importer]`): their variants join projectVariants once the project is set up. */
+  const unparsedImports: [string, string][] = [];
   /** Per environment's build: the asset each stored file was emitted as. */
   const emittedFiles = new WeakMap<object, Map<string, Promise<string>>>();
   /** Dev: resolves once the server listens (start-up work that can wait, waits for it). */
@@ -116,12 +118,15 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
   }
 
   /** Dev: writes the warm record a moment after new models were served, once the imports were found valid. */
-  function scheduleSave(): void {
+  function scheduleSave(delayMs = 1000): void {
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => {
-      const state = current;
-      void preflight?.then((valid) => (valid ? state?.warm?.save(state.glue, state.configFiles ?? []) : undefined)).catch(() => undefined);
-    }, 1000).unref();
+    saveTimer = setTimeout(() => void saveDevRecord(), delayMs).unref();
+  }
+  async function saveDevRecord(): Promise<void> {
+    const state = current;
+    // A source edit (watchChange) voids the last check: the record is written only for imports found valid as they are now.
+    if (!state?.warm || !(await (preflight ??= checkImports()).catch(() => false))) return;
+    await state.warm.save(state.glue, state.configFiles ?? []).catch((error: Error) => state.log.warn(`could not write the warm record: ${error.message}`));
   }
 
   /** The whole validation of the project's imports (every named model and literal import parsed, file inputs read). */
@@ -129,7 +134,14 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     const { scanSkip } = ready();
     const full = await fullProject();
     const { findInvalidImports, MeshyInvalidImportsError } = await loadSetup();
-    const invalid = await findInvalidImports(full.project, { skip: scanSkip, describeNamedModel: full.describeNamedModel });
+    const { warm } = ready();
+    const { inputFilesOf } = await loadSetup();
+    const invalid = await findInvalidImports(full.project, {
+      skip: scanSkip,
+      describeNamedModel: full.describeNamedModel,
+      // Valid ids go into the warm record: a later build or dev start validates from it.
+      onParsed: (id, { resolvedId, spec }) => inputFilesOf(spec).length === 0 && warm?.rememberId(id, resolvedId),
+    });
     if (invalid.length === 0) return true;
     throw errors.shown(new MeshyInvalidImportsError(invalid));
   }
@@ -184,6 +196,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         // A dev server waits for buildStart before it listens: it reports invalid imports once it does, and keeps serving.
         void (listening ?? Promise.resolve())
           .then(check)
+          .then(() => scheduleSave(0))
           .catch((error: Error) =>
             log.error(error.name === 'MeshyInvalidImportsError' ? error.message : `could not check the project's meshy: imports: ${error.message}`),
           );
@@ -221,11 +234,11 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         const inProject = !isBuild && importer !== undefined && isProjectFile(root, importer);
         const recorded = warm?.resolvedIdOf(source);
         if (recorded) {
+          if (!isBuild) warm!.rememberId(asRequested(recorded), recorded);
           if (inProject) {
             projectImports.add(recorded);
-            const variant = (await warm!.model(recorded))?.variant;
-            if (variant) projectVariants.add(variant);
-            else await trackFull(source, importer!);
+            // Its variant is needed only if its module takes the full path: worked out then, by the project.
+            unparsedImports.push([source, importer!]);
           }
           return isBuild ? recorded : asRequested(recorded);
         }
@@ -238,7 +251,11 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
         }
         const { spec, resolvedId } = parsed;
         const setup = await loadSetup();
-        if (setup.inputFilesOf(spec).length === 0) warm?.rememberId(source, resolvedId);
+        if (setup.inputFilesOf(spec).length === 0) {
+          warm?.rememberId(source, resolvedId);
+          // The browser asks for the module by its decoded id: `load` finds the record's model from it too.
+          if (!isBuild) warm?.rememberId(asRequested(resolvedId), resolvedId);
+        }
         // What the dev server may generate and optimize; a build makes what it imports.
         if (inProject) {
           projectImports.add(resolvedId);
@@ -323,7 +340,10 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       dev?.close();
       const state = current;
       if (!state) return;
-      if (state.isBuild && !failed && (await preflight?.catch(() => false))) {
+      if (!state.isBuild) {
+        clearTimeout(saveTimer);
+        await saveDevRecord();
+      } else if (!failed && (await preflight?.catch(() => false))) {
         await state.warm
           ?.save(state.glue, state.configFiles ?? [])
           .catch((error: Error) => state.log.warn(`could not write the warm record: ${error.message}`));
@@ -331,13 +351,6 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       await state.full?.project.close();
     },
   };
-
-  /** Dev: an id the record lists whose model it cannot serve: the project says which variant it is. */
-  async function trackFull(source: string, importer: string): Promise<void> {
-    const { project } = await fullProject();
-    const setup = await loadSetup();
-    projectVariants.add(setup.variantOf(project, project.resolve(source, importer).spec));
-  }
 
   /** A `meshy:` module the record cannot serve: parsed, looked up, generated if need be, by the project. */
   async function loadFromProject(this: { addWatchFile(file: string): void }, id: string): Promise<{ name: string; result: ModelResult }> {
@@ -353,6 +366,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     let result: ModelResult;
     if (!isBuild) {
       const models = await startDevModels(full, devServer!);
+      for (const [source, importer] of unparsedImports.splice(0)) projectVariants.add(setup.variantOf(project, project.resolve(source, importer).spec));
       const access = { generate: projectImports.has(resolvedId), optimize: !spec.optimize || projectVariants.has(setup.variantOf(project, spec)) };
       result = await models.answer(spec, resolvedId, access).catch((error) => {
         throw errors.shown(error);

@@ -24,7 +24,7 @@ export interface WarmRecord {
   configFiles: [path: string, stamp: string][];
   /** What the Vite glue needs before any import (the project's settings, as resolved). */
   glue: WarmGlue;
-  /** Import id as written (`meshy:prompt?text=…`) → its canonical resolved id. Only ids without file inputs. */
+  /** Import id as written (`meshy:prompt?text=…`) → its canonical resolved id: each parsed without error. Only ids without file inputs. */
   ids: Record<string, string>;
   /** Resolved id → the model it was served. */
   models: Record<string, WarmModel>;
@@ -109,9 +109,11 @@ export async function modelUnchanged(model: WarmModel): Promise<boolean> {
 }
 
 /** Writes the record whole (a temp file renamed into place): a reader sees the old record or the new one. */
+let writes = 0;
+
 export async function writeWarmRecord(file: string, record: WarmRecord): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const temp = `${file}.${process.pid}.${++writes}.tmp`;
   try {
     await writeFile(temp, JSON.stringify(record));
     await rename(temp, file);
@@ -167,6 +169,8 @@ export function openWarmSession({
   const models = new Map<string, WarmModel>();
   /** A build looks at the manifest once; a dev server, which lives through generations, every time. */
   let manifestStamp: Promise<string | undefined> | undefined;
+  /** Saves run one after the other: each writes what the one before it learned, and more. */
+  let saving: Promise<void> = Promise.resolve();
   const currentManifest = () => (isBuild ? (manifestStamp ??= fileStamp(manifestPath)) : fileStamp(manifestPath));
 
   return {
@@ -193,27 +197,33 @@ export function openWarmSession({
     startBuild() {
       manifestStamp = undefined;
     },
-    async save(glue, configFiles) {
-      const manifest = await fileStamp(manifestPath);
-      const configStamps = await stampsOf(configFiles);
-      if (!manifest || !configStamps) return;
-      // A dev session may not have loaded every import: it keeps the record's other models too.
-      const known = new Map(isBuild || record?.manifest !== manifest ? [] : Object.entries(record.models));
-      for (const [resolvedId, model] of models) if (model.manifest === manifest) known.set(resolvedId, model);
-      const allIds = new Map(isBuild || !record ? [] : Object.entries(record.ids));
-      for (const [id, resolvedId] of ids) allIds.set(id, resolvedId);
-      const next: WarmRecord = {
-        version: RECORD_VERSION,
-        fingerprint,
-        manifest,
-        configFiles: configStamps,
-        glue,
-        ids: Object.fromEntries([...allIds].filter(([, resolvedId]) => known.has(resolvedId))),
-        models: Object.fromEntries(known),
-      };
-      if (record && JSON.stringify(record) === JSON.stringify(next)) return;
-      await writeWarmRecord(file, next);
-      record = next;
+    save(glue, configFiles) {
+      saving = saving.catch(() => undefined).then(() => saveNow(glue, configFiles));
+      return saving;
     },
   };
+
+  async function saveNow(glue: WarmGlue, configFiles: readonly string[]): Promise<void> {
+    const manifest = await fileStamp(manifestPath);
+    const configStamps = await stampsOf(configFiles);
+    if (!manifest || !configStamps) return;
+    // A dev session may not have loaded every import: it keeps the record's other models too.
+    const known = new Map(isBuild || record?.manifest !== manifest ? [] : Object.entries(record.models));
+    for (const [resolvedId, model] of models) if (model.manifest === manifest) known.set(resolvedId, model);
+    const allIds = new Map(isBuild || !record ? [] : Object.entries(record.ids));
+    for (const [id, resolvedId] of ids) allIds.set(id, resolvedId);
+    const next: WarmRecord = {
+      version: RECORD_VERSION,
+      fingerprint,
+      manifest,
+      configFiles: configStamps,
+      glue,
+      // Ids without a model too: they were validated, and their modules take the full path.
+      ids: Object.fromEntries(allIds),
+      models: Object.fromEntries(known),
+    };
+    if (record && JSON.stringify(record) === JSON.stringify(next)) return;
+    await writeWarmRecord(file, next);
+    record = next;
+  }
 }

@@ -120,9 +120,9 @@ describe.skipIf(!!process.env.MESHY_API_KEY)('a dev server without an API key (e
     const dev = await startDevServer(root, { mode: 'generate', storeDir: join(root, '.meshy') });
     servers.push(dev);
     const plugin = dev.server.config.plugins.find((candidate) => candidate.name === 'vite-plugin-meshy') as unknown as {
-      api: { project(): { settings: { backend: string } } };
+      api: { project(): Promise<{ settings: { backend: string } }> };
     };
-    expect(plugin.api.project().settings.backend).toBe('meshy');
+    expect((await plugin.api.project()).settings.backend).toBe('meshy');
     expect(dev.logs.join('\n')).not.toContain('emulator');
   });
 

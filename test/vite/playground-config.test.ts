@@ -19,9 +19,9 @@ async function playgroundBackend(): Promise<{ backend: string; printed: string }
   vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args.join(' ')));
   const config = await resolveConfig({ root: playground, configFile: join(playground, 'vite.config.ts'), mode: MODE, logLevel: 'silent' }, 'build');
   const plugin = config.plugins.find((candidate) => candidate.name === 'vite-plugin-meshy') as Plugin & {
-    api: { project(): { settings: { backend: string } } };
+    api: { project(): Promise<{ settings: { backend: string } }> };
   };
-  return { backend: plugin.api.project().settings.backend, printed: printed.join('\n') };
+  return { backend: (await plugin.api.project()).settings.backend, printed: printed.join('\n') };
 }
 
 // The playground decides `emulator` in its config: it must see a key in playground/.env as the plugin does.
