@@ -186,8 +186,8 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
         `"${entry.label}" done: ${formatBytes(rawBytes)} from ${options.emulated ? 'the emulator' : 'Meshy'}, ${formatBytes(bytes)} optimized, ${creditsText(entry.credits, options.emulated ?? false)}`,
       );
     const result = modelResult(asset, file, 'ready', generated);
-    // Unless a warning is due on every build (a retired ai_model's stored model).
-    if (!generated && !made.damage && !retirementOf(spec)) {
+    // Unless a warning is due on every build (a retired ai_model's stored model, a damaged raw file).
+    if (!made.damage && !retirementOf(spec)) {
       const metaFile = file.path.replace(/\.glb$/, '.json');
       result.storeFiles = [file.path, metaFile, rawFilePath(options.layout, resultFileOf(entry))];
     }

@@ -66,8 +66,8 @@ export interface ModelResult {
   /** True when this call paid Meshy for it. */
   generated: boolean;
   /**
-   * A model served from the store as it was: the store files it was read from (the file served, its
-   * meta, the raw file). While none of them changes, neither does the result (see src/vite/warm.ts).
+   * A model as the store holds it: the store files it was read from or written to (the file served,
+   * its meta, the raw file). While none of them changes, neither does the result (see src/vite/warm.ts).
    */
   storeFiles?: readonly string[];
 }
