@@ -186,8 +186,8 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
         `"${entry.label}" done: ${formatBytes(rawBytes)} from ${options.emulated ? 'the emulator' : 'Meshy'}, ${formatBytes(bytes)} optimized, ${creditsText(entry.credits, options.emulated ?? false)}`,
       );
     const result = modelResult(asset, file, 'ready', generated);
-    // Unless a warning is due on every build (a retired ai_model's stored model, a damaged raw file).
-    if (!made.damage && !retirementOf(spec)) {
+    // Unless a warning is or will be due on every build (an ai_model Meshy retires, now or on a set day; a damaged raw file).
+    if (!made.damage && !retirementOf(spec, Number.POSITIVE_INFINITY)) {
       const metaFile = file.path.replace(/\.glb$/, '.json');
       result.storeFiles = [file.path, metaFile, rawFilePath(options.layout, resultFileOf(entry))];
     }

@@ -422,7 +422,6 @@ async function resolveVite(config: ResolvedConfig, userOptions: MeshyPluginOptio
           root,
           testRunner,
           ci: isCi(),
-          interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
           configFile: findConfigFile(root, configOption) ?? null,
           scanSkip,
         })
