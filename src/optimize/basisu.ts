@@ -31,6 +31,8 @@ export const BASISU_SETTINGS = Object.freeze({
   minPsnrDb: 32.5,
   /** ETC1S at its highest quality measured 0.9–2.1 dB over `-q 128`: further below the floor, only UASTC gets there. */
   etc1sMaxGainDb: 3,
+  /** basisu writes BT.709 primaries for linear data; KHR_texture_basisu wants them unspecified there (`markNonColorData`). */
+  nonColorPrimaries: 'unspecified',
 });
 
 export type BasisMode = 'etc1s' | 'uastc';
@@ -160,11 +162,22 @@ export async function encodeKtx2(png: Uint8Array, options: BasisEncodeOptions): 
     await run(path, ['-file', 'in.png', '-output_file', 'out.ktx2', ...basisuArgs(options)], dir);
     const encodeMs = Math.round(performance.now() - started);
     const ktx2 = new Uint8Array(await readFile(join(dir, 'out.ktx2')));
+    if (!options.srgb) markNonColorData(ktx2);
     const decodedPng = await decodeKtx2File(path, dir, 'out.ktx2');
     return { ktx2, decodedPng, encodeMs };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * KHR_texture_basisu: non-colour data (normal, ORM maps) MUST carry unspecified colour primaries and a
+ * linear transfer in the data format descriptor; basisu `-linear` writes BT.709 primaries. Patched in
+ * place: byte 13 of the DFD's basic block (KTX 2.0 §3.10; the header's dfdByteOffset is at byte 48).
+ */
+function markNonColorData(ktx2: Uint8Array): void {
+  const dfd = new DataView(ktx2.buffer, ktx2.byteOffset, ktx2.byteLength).getUint32(48, true);
+  ktx2[dfd + 13] = 0; // KHR_DF_PRIMARIES_UNSPECIFIED
 }
 
 /** BC7 is transcoder format 6; `-unpack` writes one PNG per mip level and channel set. */

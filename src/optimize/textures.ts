@@ -43,6 +43,8 @@ const UASTC_SLOTS = new Set(['normalTexture', 'occlusionTexture', 'metallicRough
 const SRGB_SLOTS = new Set(['baseColorTexture', 'emissiveTexture', 'sheenColorTexture', 'specularColorTexture', 'diffuseTexture', 'specularGlossinessTexture']);
 /** Texels grown around the UV charts, at the output size: covers bilinear taps and the first mip levels. */
 const CHART_PADDING = 4;
+/** KTX2 quality floor: the texels the UVs reach and their bilinear neighbours, as the benchmark measures (bench/quality.ts). */
+const SAMPLED_PADDING = 1;
 const REPEAT_WRAPS = new Set([10497, 33648]); // REPEAT, MIRRORED_REPEAT
 /** PNGs smaller than this per texel are flat artwork, where lossless WebP is worth a try. */
 const FLAT_ART_BYTES_PER_TEXEL = 0.25;
@@ -118,13 +120,19 @@ function imageBytes(texture: Texture): number {
 type UvSnapshot = { triangles: UvTriangles[]; wraps: boolean; key: string };
 
 /** The grown UV mask of a `width`×`height` texture and its coverage; textures of one material share it. */
-function uvMask(uvs: UvSnapshot | null, width: number, height: number, masks: MaskCache): { mask: Uint8Array; coverage: number } | null {
+function uvMask(
+  uvs: UvSnapshot | null,
+  width: number,
+  height: number,
+  masks: MaskCache,
+  padding = CHART_PADDING,
+): { mask: Uint8Array; coverage: number } | null {
   if (!uvs) return null;
-  const key = `${uvs.key} ${width}x${height} ${uvs.wraps}`;
+  const key = `${uvs.key} ${width}x${height} ${uvs.wraps} ${padding}`;
   let cached = masks.get(key);
   if (!cached) {
-    const grown = rasterizeUvMask(uvs.triangles, width, height, CHART_PADDING);
-    if (uvs.wraps) keepBorder(grown, width, height, CHART_PADDING);
+    const grown = rasterizeUvMask(uvs.triangles, width, height, padding);
+    if (uvs.wraps) keepBorder(grown, width, height, padding);
     cached = { mask: grown, coverage: round(coverage(grown)) };
     masks.set(key, cached);
   }
@@ -257,6 +265,7 @@ async function optimizeTextureKtx2(
   const png = await encodeRaw(prepared, unusedChannels).png({ compressionLevel: 1 }).toBuffer();
   const { encodeKtx2, nextBasisAttempt } = await import('./basisu.js');
   const channels = usedChannels.filter((c) => c < 3);
+  const sampled = uvMask(uvs, width, height, masks, SAMPLED_PADDING)?.mask ?? null;
   // Measured before it is kept: a texture under the quality floor is encoded again at a higher quality.
   let attempt: BasisEncodeOptions | null = { mode, quality, srgb, normalMap: isNormalMap };
   let encodeMs = 0;
@@ -267,7 +276,7 @@ async function optimizeTextureKtx2(
     const encoded = await queued(() => encodeKtx2(png, options));
     encodeMs += encoded.encodeMs;
     attempts++;
-    const error = await measureDecodedKtx2(resized, encoded.decodedPng, mask, channels, isNormalMap);
+    const error = await measureDecodedKtx2(resized, encoded.decodedPng, sampled, channels, isNormalMap);
     kept = { ktx2: encoded.ktx2, options, error };
     attempt = nextBasisAttempt(options, error.psnr);
   }
