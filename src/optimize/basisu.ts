@@ -27,8 +27,10 @@ export const BASISU_SETTINGS = Object.freeze({
   uastcLevel: 1,
   zstdLevel: 9,
   mipFilter: 'kaiser',
-  /** The quality floor (PSNR of level 0 as BC7 against the prepared source, over the texels the UVs reach): 0.5 dB above the 32 dB bar. */
+  /** The quality floor: PSNR of level 0 as BC7 against the prepared (resized) source; 0.5 dB above the 32 dB bar. */
   minPsnrDb: 32.5,
+  /** Measured over the texels the UVs reach grown by this many: their bilinear neighbours, as bench/quality.ts measures. */
+  floorPaddingTexels: 1,
   /** ETC1S at its highest quality measured 0.9–2.1 dB over `-q 128`: further below the floor, only UASTC gets there. */
   etc1sMaxGainDb: 3,
   /** basisu writes BT.709 primaries for linear data; KHR_texture_basisu wants them unspecified there (`markNonColorData`). */

@@ -43,8 +43,6 @@ const UASTC_SLOTS = new Set(['normalTexture', 'occlusionTexture', 'metallicRough
 const SRGB_SLOTS = new Set(['baseColorTexture', 'emissiveTexture', 'sheenColorTexture', 'specularColorTexture', 'diffuseTexture', 'specularGlossinessTexture']);
 /** Texels grown around the UV charts, at the output size: covers bilinear taps and the first mip levels. */
 const CHART_PADDING = 4;
-/** KTX2 quality floor: the texels the UVs reach and their bilinear neighbours, as the benchmark measures (bench/quality.ts). */
-const SAMPLED_PADDING = 1;
 const REPEAT_WRAPS = new Set([10497, 33648]); // REPEAT, MIRRORED_REPEAT
 /** PNGs smaller than this per texel are flat artwork, where lossless WebP is worth a try. */
 const FLAT_ART_BYTES_PER_TEXEL = 0.25;
@@ -263,9 +261,9 @@ async function optimizeTextureKtx2(
   const srgb = slots.some((slot) => SRGB_SLOTS.has(slot));
   const quality = mode === 'uastc' ? options.normalTextureQuality : options.textureQuality;
   const png = await encodeRaw(prepared, unusedChannels).png({ compressionLevel: 1 }).toBuffer();
-  const { encodeKtx2, nextBasisAttempt } = await import('./basisu.js');
+  const { BASISU_SETTINGS, encodeKtx2, nextBasisAttempt } = await import('./basisu.js');
   const channels = usedChannels.filter((c) => c < 3);
-  const sampled = uvMask(uvs, width, height, masks, SAMPLED_PADDING)?.mask ?? null;
+  const sampled = uvMask(uvs, width, height, masks, BASISU_SETTINGS.floorPaddingTexels)?.mask ?? null;
   // Measured before it is kept: a texture under the quality floor is encoded again at a higher quality.
   let attempt: BasisEncodeOptions | null = { mode, quality, srgb, normalMap: isNormalMap };
   let encodeMs = 0;
