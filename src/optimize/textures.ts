@@ -2,7 +2,7 @@ import { type Document, ImageUtils, Material, Primitive, type Texture, TextureCh
 import { EXTTextureAVIF, EXTTextureWebP, KHRTextureBasisu } from '@gltf-transform/extensions';
 import { createTransform, getTextureChannelMask, listTextureSlots } from '@gltf-transform/functions';
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
-import type { BasisMode } from './basisu.js';
+import type { BasisEncodeOptions, BasisMode } from './basisu.js';
 import type { ResolvedOptimizeOptions } from './options.js';
 import { compareImages, coverage, fillUnusedTexels, type RawImage, rasterizeUvMask, type TextureError, type UvTriangles } from './texels.js';
 
@@ -25,10 +25,14 @@ export interface TextureReport {
   uvCoverage: number | null;
   /** True when the source was kept because re-encoding would have made it larger. */
   keptSource: boolean;
-  /** KTX2: wall time of the Basis Universal encoder, in ms. */
+  /** KTX2: wall time of the Basis Universal encoder over every attempt, in ms. */
   encodeMs?: number;
-  /** KTX2: ETC1S (colour) or UASTC (normal and ORM maps). */
+  /** KTX2: ETC1S (colour) or UASTC (normal and ORM maps, and colour maps ETC1S could not bring to the quality floor). */
   basis?: BasisMode;
+  /** KTX2: the quality (1–100) of the kept encode; above the option's when the first one measured under the floor. */
+  basisQuality?: number;
+  /** KTX2: encodes it took to reach the quality floor (1–3); `encodeMs` covers them all. */
+  encodeAttempts?: number;
 }
 
 const ENCODABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/avif']);
@@ -114,13 +118,19 @@ function imageBytes(texture: Texture): number {
 type UvSnapshot = { triangles: UvTriangles[]; wraps: boolean; key: string };
 
 /** The grown UV mask of a `width`×`height` texture and its coverage; textures of one material share it. */
-function uvMask(uvs: UvSnapshot | null, width: number, height: number, masks: MaskCache): { mask: Uint8Array; coverage: number } | null {
+function uvMask(
+  uvs: UvSnapshot | null,
+  width: number,
+  height: number,
+  masks: MaskCache,
+  padding = CHART_PADDING,
+): { mask: Uint8Array; coverage: number } | null {
   if (!uvs) return null;
-  const key = `${uvs.key} ${width}x${height} ${uvs.wraps}`;
+  const key = `${uvs.key} ${width}x${height} ${uvs.wraps} ${padding}`;
   let cached = masks.get(key);
   if (!cached) {
-    const grown = rasterizeUvMask(uvs.triangles, width, height, CHART_PADDING);
-    if (uvs.wraps) keepBorder(grown, width, height, CHART_PADDING);
+    const grown = rasterizeUvMask(uvs.triangles, width, height, padding);
+    if (uvs.wraps) keepBorder(grown, width, height, padding);
     cached = { mask: grown, coverage: round(coverage(grown)) };
     masks.set(key, cached);
   }
@@ -251,28 +261,39 @@ async function optimizeTextureKtx2(
   const srgb = slots.some((slot) => SRGB_SLOTS.has(slot));
   const quality = mode === 'uastc' ? options.normalTextureQuality : options.textureQuality;
   const png = await encodeRaw(prepared, unusedChannels).png({ compressionLevel: 1 }).toBuffer();
-  const { encodeKtx2 } = await import('./basisu.js');
-  const { ktx2, decodedPng, encodeMs } = await queued(() => encodeKtx2(png, { mode, quality, srgb, normalMap: isNormalMap }));
+  const { BASISU_SETTINGS, encodeKtx2, nextBasisAttempt } = await import('./basisu.js');
+  const channels = usedChannels.filter((c) => c < 3);
+  const sampled = uvMask(uvs, width, height, masks, BASISU_SETTINGS.floorPaddingTexels)?.mask ?? null;
+  // Measured before it is kept: a texture under the quality floor is encoded again at a higher quality.
+  let attempt: BasisEncodeOptions | null = { mode, quality, srgb, normalMap: isNormalMap };
+  let encodeMs = 0;
+  let attempts = 0;
+  let kept: { ktx2: Uint8Array; options: BasisEncodeOptions; error: TextureError } | undefined;
+  while (attempt) {
+    const options: BasisEncodeOptions = attempt;
+    const encoded = await queued(() => encodeKtx2(png, options));
+    encodeMs += encoded.encodeMs;
+    attempts++;
+    const error = await measureDecodedKtx2(resized, encoded.decodedPng, sampled, channels, isNormalMap);
+    kept = { ktx2: encoded.ktx2, options, error };
+    attempt = nextBasisAttempt(options, error.psnr);
+  }
+  const { ktx2, options: final, error } = kept!;
   texture.setImage(ktx2).setMimeType('image/ktx2');
   const uri = texture.getURI();
   if (uri) texture.setURI(uri.replace(/\.[^./]*$/, '.ktx2'));
-  const channels = usedChannels.filter((c) => c < 3);
-  const report = (async (): Promise<TextureReport> => {
-    let decoder = sharp(decodedPng);
-    if (resized.channels < 4) decoder = decoder.removeAlpha();
-    const decoded = rawImage(await decoder.raw().toBuffer({ resolveWithObject: true }));
-    const error = compareImages(resized, decoded, mask, channels, isNormalMap);
-    return {
-      ...identity,
-      after: { mimeType: 'image/ktx2', width, height, bytes: ktx2.byteLength },
-      psnr: round(error.psnr),
-      ...(error.normalAngleDeg === undefined ? {} : { normalAngleDeg: round(error.normalAngleDeg) }),
-      uvCoverage: masked?.coverage ?? null,
-      keptSource: false,
-      encodeMs,
-      basis: mode,
-    };
-  })();
+  const report = Promise.resolve<TextureReport>({
+    ...identity,
+    after: { mimeType: 'image/ktx2', width, height, bytes: ktx2.byteLength },
+    psnr: round(error.psnr),
+    ...(error.normalAngleDeg === undefined ? {} : { normalAngleDeg: round(error.normalAngleDeg) }),
+    uvCoverage: masked?.coverage ?? null,
+    keptSource: false,
+    encodeMs,
+    basis: final.mode,
+    basisQuality: final.quality,
+    encodeAttempts: attempts,
+  });
   report.catch(() => undefined);
   return { report };
 }
@@ -282,6 +303,20 @@ export function ktx2Size(width: number, height: number, max: number): [number, n
   const scale = Math.min(1, max / Math.max(width, height));
   const toBlocks = (n: number) => Math.max(4, Math.ceil(Math.max(1, Math.round(n * scale)) / 4) * 4);
   return [toBlocks(width), toBlocks(height)];
+}
+
+/** Level 0 of a KTX2 texture as the GPU receives it (basisu's BC7 transcode, as PNG) against the image it was made from. */
+async function measureDecodedKtx2(
+  reference: RawImage,
+  decodedPng: Uint8Array,
+  mask: Uint8Array | null,
+  channels: number[],
+  isNormalMap: boolean,
+): Promise<TextureError> {
+  let decoder = sharp(decodedPng);
+  if (reference.channels < 4) decoder = decoder.removeAlpha();
+  const decoded = rawImage(await decoder.raw().toBuffer({ resolveWithObject: true }));
+  return compareImages(reference, decoded, mask, channels, isNormalMap);
 }
 
 /** Decodes `encoded` as a loader would and compares it with the image it was made from. */
