@@ -14,13 +14,13 @@ export interface PlaceholderShape {
 }
 
 /** The shape of a model Meshy centres in about a 2-unit cube: the common case. */
-export const DEFAULT_SHAPE: PlaceholderShape = { size: 2, origin: 'center' };
+const DEFAULT_SHAPE: PlaceholderShape = { size: 2, origin: 'center' };
 
 /**
  * A stand-in model for one that is not generated yet (dev while Meshy works, dry runs): a box in a
  * flat magenta-grey, so it reads as "pending" in any scene. Tiny, valid glTF 2.0.
  */
-export async function placeholderGlb(shape: PlaceholderShape): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
+async function placeholderGlb(shape: PlaceholderShape): Promise<{ bytes: Uint8Array; stats: ModelStats }> {
   const id = `${shape.size} ${shape.origin}`;
   let placeholder = placeholders.get(id);
   if (!placeholder) {

@@ -12,7 +12,6 @@ import { quote } from './printable.js';
 
 export { type FreeClip, freeClipOf } from './animations.js';
 export { MeshySpecError } from './errors.js';
-export { IMPORT_PREFIX, RESOLVED_PREFIX } from './id.js';
 export type { SourceInput } from './inputs.js';
 export { type ImageKindName, KINDS, type KindTask, type MeshySpec, type PromptSpec } from './kinds/index.js';
 export { modelDefaultsSchema, namedModelImports, namedModelSchema } from './named.js';

@@ -11,13 +11,13 @@ import {
 import { inputFilesOf, KINDS, type MeshySpec, namedModelImports, type ParsedImport, parseMeshyImport } from '../imports/index.js';
 import type { MeshyClient } from '../meshy/client.js';
 import type { RemoteStore } from '../remote/index.js';
+import { isCi, isTestRunner } from './environment.js';
 import { createLogger, type LogSink, type MeshyLogger } from './logger.js';
 import { type MeshyPluginOptions, newDeprecationWarnings, type ResolvedPluginOptions, resolvePluginOptions } from './options.js';
-import { EMULATOR_API_KEY, isCi, isTestRunner, missingApiKeyError, type ProjectSettings, resolveSettings } from './settings.js';
+import { EMULATOR_API_KEY, missingApiKeyError, type ProjectSettings, resolveSettings } from './settings.js';
 
 export type { LogSink } from './logger.js';
 export { type MeshyPluginOptions, resolvePluginOptions } from './options.js';
-export { isTestRunner, meshyEnv } from './settings.js';
 
 /** What a project is created in: its folder, and the environment its options' defaults come from. */
 export interface ProjectEnv {

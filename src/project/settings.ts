@@ -1,7 +1,5 @@
 import { MeshyPluginError } from '../errors.js';
 
-export { isCi, isTestRunner, meshyEnv } from './environment.js';
-
 import type { GenerationMode } from '../generate/index.js';
 import { userInfoSecrets } from '../meshy/urls.js';
 import { cacheNamespaceFor, MESHY_API_BASE, type ResolvedPluginOptions } from './options.js';

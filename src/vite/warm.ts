@@ -124,7 +124,7 @@ export async function writeWarmRecord(file: string, record: WarmRecord): Promise
 }
 
 /** The stamps of the files a model was read from; undefined when one is gone. */
-export async function stampsOf(paths: readonly string[]): Promise<[string, string][] | undefined> {
+async function stampsOf(paths: readonly string[]): Promise<[string, string][] | undefined> {
   const stamps = await Promise.all(paths.map(fileStamp));
   if (stamps.some((stamp) => stamp === undefined)) return undefined;
   return paths.map((path, i) => [path, stamps[i]!]);

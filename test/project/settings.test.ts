@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { isTestRunner } from '../../src/project/environment.js';
 import { createProject } from '../../src/project/index.js';
 import { resolvePluginOptions } from '../../src/project/options.js';
-import { isTestRunner, resolveSettings } from '../../src/project/settings.js';
+import { resolveSettings } from '../../src/project/settings.js';
 
 const options = resolvePluginOptions({});
 
