@@ -428,7 +428,7 @@ async function resolveVite(config: ResolvedConfig, userOptions: MeshyPluginOptio
       : undefined;
   const recordFile = join(config.cacheDir, 'vite-plugin-meshy', `warm-${command}.json`);
   const found = fingerprint ? await readWarmRecord(recordFile, fingerprint) : undefined;
-  const record = found && (await configFilesUnchanged(found)) ? found : undefined;
+  const record = found && configFilesUnchanged(found) ? found : undefined;
 
   let setting: Promise<FullProject> | undefined;
   const state: Resolved = {

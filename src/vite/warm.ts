@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ImageMeta, ModelMeta } from '../generate/meta.js';
 
@@ -55,14 +56,14 @@ export interface WarmModel {
 
 const RECORD_VERSION = 1;
 
-/** A file's identity and last change: equal stamps, unchanged file (a rename brings another inode, a write another ctime). */
-export async function fileStamp(path: string): Promise<string | undefined> {
-  try {
-    const { ino, size, mtimeMs, ctimeMs } = await stat(path);
-    return `${ino} ${size} ${mtimeMs} ${ctimeMs}`;
-  } catch {
-    return undefined;
-  }
+/**
+ * A file's identity and last change: equal stamps, unchanged file (a rename brings another inode, a
+ * write another ctime). Synchronous: a stat is microseconds, and a warm build of many models makes
+ * hundreds of them, which the promise API would turn into as many round trips through the thread pool.
+ */
+export function fileStamp(path: string): string | undefined {
+  const found = statSync(path, { throwIfNoEntry: false });
+  return found && `${found.ino} ${found.size} ${found.mtimeMs} ${found.ctimeMs}`;
 }
 
 /**
@@ -96,16 +97,14 @@ export async function readWarmRecord(file: string, fingerprint: string): Promise
 }
 
 /** Whether the config files a record was made with are as they were. */
-export async function configFilesUnchanged(record: WarmRecord): Promise<boolean> {
-  const stamps = await Promise.all(record.configFiles.map(([path]) => fileStamp(path)));
-  return record.configFiles.every(([, stamp], i) => stamps[i] === stamp);
+export function configFilesUnchanged(record: WarmRecord): boolean {
+  return record.configFiles.every(([path, stamp]) => fileStamp(path) === stamp);
 }
 
 /** Whether a recorded model's store files are as they were when it was served. */
-export async function modelUnchanged(model: WarmModel): Promise<boolean> {
+export function modelUnchanged(model: WarmModel): boolean {
   if (!Array.isArray(model.files) || model.files.length === 0 || typeof model.path !== 'string') return false;
-  const stamps = await Promise.all(model.files.map(([path]) => fileStamp(path)));
-  return model.files.every(([, stamp], i) => stamp !== undefined && stamps[i] === stamp);
+  return model.files.every(([path, stamp]) => stamp !== undefined && fileStamp(path) === stamp);
 }
 
 /** Writes the record whole (a temp file renamed into place): a reader sees the old record or the new one. */
@@ -124,8 +123,8 @@ export async function writeWarmRecord(file: string, record: WarmRecord): Promise
 }
 
 /** The stamps of the files a model was read from; undefined when one is gone. */
-async function stampsOf(paths: readonly string[]): Promise<[string, string][] | undefined> {
-  const stamps = await Promise.all(paths.map(fileStamp));
+function stampsOf(paths: readonly string[]): [string, string][] | undefined {
+  const stamps = paths.map(fileStamp);
   if (stamps.some((stamp) => stamp === undefined)) return undefined;
   return paths.map((path, i) => [path, stamps[i]!]);
 }
@@ -168,7 +167,9 @@ export function openWarmSession({
   const ids = new Map<string, string>();
   const models = new Map<string, WarmModel>();
   /** A build looks at the manifest once; a dev server, which lives through generations, every time. */
-  let manifestStamp: Promise<string | undefined> | undefined;
+  let manifestStamp: string | undefined;
+  /** Whether this session learned anything the record does not say (a rebuild that served everything from it writes nothing). */
+  let changed = !record;
   /** Saves run one after the other: each writes what the one before it learned, and more. */
   let saving: Promise<void> = Promise.resolve();
   const currentManifest = () => (isBuild ? (manifestStamp ??= fileStamp(manifestPath)) : fileStamp(manifestPath));
@@ -181,7 +182,10 @@ export function openWarmSession({
     },
     async model(resolvedId) {
       const model = record && Object.hasOwn(record.models, resolvedId) ? record.models[resolvedId] : undefined;
-      if (!model || (await currentManifest()) !== record!.manifest || !(await modelUnchanged(model))) return undefined;
+      if (!model || currentManifest() !== record!.manifest || !modelUnchanged(model)) {
+        if (model) changed = true; // dropped from the next record
+        return undefined;
+      }
       models.set(resolvedId, model);
       return model;
     },
@@ -189,10 +193,15 @@ export function openWarmSession({
       for (const id of list) if (!ids.has(id) && !(record && Object.hasOwn(record.ids, id))) return false;
       return true;
     },
-    rememberId: (id, resolvedId) => void ids.set(id, resolvedId),
+    rememberId(id, resolvedId) {
+      if (!record || record.ids[id] !== resolvedId) changed = true;
+      ids.set(id, resolvedId);
+    },
     async rememberModel(resolvedId, model, storeFiles) {
-      const [files, manifest] = await Promise.all([stampsOf(storeFiles), fileStamp(manifestPath)]);
+      const files = stampsOf(storeFiles);
+      const manifest = fileStamp(manifestPath);
       if (files && manifest) models.set(resolvedId, { ...model, files, manifest });
+      changed = true;
     },
     startBuild() {
       manifestStamp = undefined;
@@ -204,9 +213,11 @@ export function openWarmSession({
   };
 
   async function saveNow(glue: WarmGlue, configFiles: readonly string[]): Promise<void> {
-    const manifest = await fileStamp(manifestPath);
-    const configStamps = await stampsOf(configFiles);
+    const manifest = fileStamp(manifestPath);
+    const configStamps = stampsOf(configFiles);
     if (!manifest || !configStamps) return;
+    const servedAll = (map: Map<string, unknown>, recorded: Record<string, unknown>) => !isBuild || map.size === Object.keys(recorded).length;
+    if (!changed && record && manifest === record.manifest && servedAll(ids, record.ids) && servedAll(models, record.models)) return;
     // A dev session may not have loaded every import: it keeps the record's other models too.
     const known = new Map(isBuild || record?.manifest !== manifest ? [] : Object.entries(record.models));
     for (const [resolvedId, model] of models) if (model.manifest === manifest) known.set(resolvedId, model);
@@ -225,5 +236,6 @@ export function openWarmSession({
     if (record && JSON.stringify(record) === JSON.stringify(next)) return;
     await writeWarmRecord(file, next);
     record = next;
+    changed = false;
   }
 }
