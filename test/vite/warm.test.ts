@@ -7,6 +7,7 @@ import { fileStamp, modelUnchanged, openWarmSession, readWarmRecord, type WarmRe
 import { buildProject, writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { validateGlb } from '../helpers/validate.js';
+import { isEvent, readModule, startDevServer } from './dev-helpers.js';
 
 /**
  * The warm record (src/vite/warm.ts): a build of cached models serves them from it, and anything it
@@ -114,6 +115,43 @@ describe('the warm record, through vite build', () => {
     const tasks = emulator.stats().tasksCreated;
     await expect(buildProject(root, pluginOptions(root))).rejects.toThrow(/1 invalid Meshy import[\s\S]*target_polycount/);
     expect(emulator.stats().tasksCreated).toBe(tasks);
+  });
+});
+
+describe('the warm record, in the dev server', () => {
+  it('a dev server started over its record serves the recorded model from it, and still generates a new import with HMR', async () => {
+    const { root } = await recordedProject('a tin robot');
+    const serveRecord = join(root, 'node_modules/.vite/vite-plugin-meshy/warm-serve.json');
+    const visit = async (server: Awaited<ReturnType<typeof startDevServer>>, file = 'main.js') => {
+      const main = await (await fetch(new URL(file, server.url))).text();
+      const paths = [...main.matchAll(/from "(\/[^"]*@id\/__x00__meshy:[^"]+)"/g)].map((match) => match[1]!);
+      return Promise.all(paths.map(async (path) => ({ path, ...readModule(await (await fetch(new URL(path, server.url))).text()) })));
+    };
+    const first = await startDevServer(root, pluginOptions(root));
+    const [served] = await visit(first);
+    expect(served!.meta.status).toBe('ready');
+    await first.close(); // writes the dev server's record
+    const record = JSON.parse(await readFile(serveRecord, 'utf8')) as WarmRecord;
+    for (const model of Object.values(record.models)) model.meta = { ...model.meta, prompt: 'served-from-the-record' };
+    await writeFile(serveRecord, JSON.stringify(record));
+
+    const second = await startDevServer(root, pluginOptions(root));
+    try {
+      expect((await visit(second))[0]!.meta.prompt).toBe('served-from-the-record');
+      const tasks = emulator.stats().tasksCreated;
+      await writeFile(
+        join(root, 'more.js'),
+        `import robot from 'meshy:prompt?text=a tin robot&textured=false';\nimport dog from 'meshy:prompt?text=a tin dog&textured=false';\nconsole.log(robot, dog);`,
+      );
+      const [, added] = await visit(second, 'more.js');
+      expect(added!.meta.status).toBe('pending');
+      await second.waitFor(isEvent('meshy:done', added!.meta.key));
+      expect(emulator.stats().tasksCreated - tasks).toBe(1);
+      const [, ready] = await visit(second, 'more.js');
+      expect(ready!.meta.status).toBe('ready');
+    } finally {
+      await second.close();
+    }
   });
 });
 
