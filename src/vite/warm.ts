@@ -172,7 +172,9 @@ export function openWarmSession({
   let changed = !record;
   /** Saves run one after the other: each writes what the one before it learned, and more. */
   let saving: Promise<void> = Promise.resolve();
-  const currentManifest = () => (isBuild ? (manifestStamp ??= fileStamp(manifestPath)) : fileStamp(manifestPath));
+  /** A store without a manifest (a project that has generated nothing yet) records its valid ids all the same. */
+  const manifestNow = () => fileStamp(manifestPath) ?? 'none';
+  const currentManifest = () => (isBuild ? (manifestStamp ??= manifestNow()) : manifestNow());
 
   return {
     resolvedIdOf(id) {
@@ -213,9 +215,9 @@ export function openWarmSession({
   };
 
   async function saveNow(glue: WarmGlue, configFiles: readonly string[]): Promise<void> {
-    const manifest = fileStamp(manifestPath);
+    const manifest = manifestNow();
     const configStamps = stampsOf(configFiles);
-    if (!manifest || !configStamps) return;
+    if (!configStamps) return;
     const servedAll = (map: Map<string, unknown>, recorded: Record<string, unknown>) => !isBuild || map.size === Object.keys(recorded).length;
     if (!changed && record && manifest === record.manifest && servedAll(ids, record.ids) && servedAll(models, record.models)) return;
     // A dev session may not have loaded every import: it keeps the record's other models too.

@@ -121,6 +121,21 @@ describe('the warm path, from the built package', () => {
     expect(await loaded(file)).toEqual({ packages: [], heavyChunks: [] });
   }, 120_000);
 
+  it("a project without meshy: imports pays only for the plugin's small module once it has built once", async () => {
+    const plain = join(lists, 'plain-project');
+    await mkdir(join(plain, 'node_modules'), { recursive: true });
+    await symlink(repo, join(plain, 'node_modules/vite-plugin-meshy'), 'dir');
+    await writeFile(join(plain, 'package.json'), `${JSON.stringify({ name: 'no-models', private: true, type: 'module' })}\n`);
+    await writeFile(join(plain, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>\n');
+    await writeFile(join(plain, 'main.js'), "console.log('no models here');\n");
+    await writeFile(join(plain, 'vite.config.mjs'), USER_CONFIG);
+    await writeFile(join(plain, 'recorder.mjs'), RECORDER);
+    await node(plain, [viteCli, 'build', '--logLevel', 'warn']);
+    const file = join(lists, 'no-models.txt');
+    await node(plain, [viteCli, 'build', '--logLevel', 'warn'], file);
+    expect(await loaded(file)).toEqual({ packages: [], heavyChunks: [] });
+  }, 120_000);
+
   it("a dev server's first visit serves a cached model without loading the optimizer, and from the record once it has one", async () => {
     const [glb] = await shippedGlbs(root);
     const firstVisit = join(lists, 'dev-1.txt');
