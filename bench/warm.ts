@@ -434,11 +434,11 @@ async function main(): Promise<void> {
         // The record-less run comes last: it writes the record again, for the next warm run.
         const order: Side[] = r % 2 ? ['plain', 'meshy', 'unrecorded'] : ['meshy', 'plain', 'unrecorded'];
         for (const side of order) {
-          if (side === 'unrecorded') await rm(join(dirs.meshy, 'node_modules/.vite/vite-plugin-meshy/warm-build.json'), { force: true });
+          if (side === 'unrecorded') await rm(join(dirs.meshy, 'node_modules/.vite/vite-plugin-meshy/warm-build-production.json'), { force: true });
           build[side].push(await runNode([viteCli, 'build'], dirOf(side), usage));
         }
         for (const side of order) {
-          if (side === 'unrecorded') await rm(join(dirs.meshy, 'node_modules/.vite/vite-plugin-meshy/warm-serve.json'), { force: true });
+          if (side === 'unrecorded') await rm(join(dirs.meshy, 'node_modules/.vite/vite-plugin-meshy/warm-serve-development.json'), { force: true });
           dev[side].push(JSON.parse((await runNode([devChild, dirOf(side)], dirOf(side), usage)).stdout) as DevRun);
         }
       }

@@ -426,7 +426,8 @@ async function resolveVite(config: ResolvedConfig, userOptions: MeshyPluginOptio
           scanSkip,
         })
       : undefined;
-  const recordFile = join(config.cacheDir, 'vite-plugin-meshy', `warm-${command}.json`);
+  // One per command and mode: a dev server, Vitest (mode `test`) and builds keep theirs side by side.
+  const recordFile = join(config.cacheDir, 'vite-plugin-meshy', `warm-${command}-${mode.replace(/[^\w.-]/g, '_')}.json`);
   const found = fingerprint ? await readWarmRecord(recordFile, fingerprint) : undefined;
   const record = found && configFilesUnchanged(found) ? found : undefined;
 

@@ -112,7 +112,7 @@ describe('the warm path, from the built package', () => {
     await node(root, [viteCli, 'build', '--logLevel', 'warn']); // the project set up: writes the record
     const first = await shippedGlbs(root);
     expect(first).toHaveLength(2);
-    const record = JSON.parse(await readFile(join(root, 'node_modules/.vite/vite-plugin-meshy/warm-build.json'), 'utf8'));
+    const record = JSON.parse(await readFile(join(root, 'node_modules/.vite/vite-plugin-meshy/warm-build-production.json'), 'utf8'));
     expect(Object.keys(record.ids).sort()).toEqual([...IMPORTS].sort());
 
     const file = join(lists, 'build.txt');

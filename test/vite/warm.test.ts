@@ -27,7 +27,7 @@ function pluginOptions(root: string, extra: MeshyPluginOptions = {}): MeshyPlugi
   return { apiKey: API_KEY, apiBase: emulator.url, mode: 'generate', storeDir: join(root, '.meshy'), ...extra };
 }
 
-const recordPath = (root: string) => join(root, 'node_modules/.vite/vite-plugin-meshy/warm-build.json');
+const recordPath = (root: string) => join(root, 'node_modules/.vite/vite-plugin-meshy/warm-build-production.json');
 const readRecord = async (root: string) => JSON.parse(await readFile(recordPath(root), 'utf8')) as WarmRecord;
 
 function glbs(assets: Map<string, Uint8Array>): Uint8Array[] {
@@ -121,7 +121,7 @@ describe('the warm record, through vite build', () => {
 describe('the warm record, in the dev server', () => {
   it('a dev server started over its record serves the recorded model from it, and still generates a new import with HMR', async () => {
     const { root } = await recordedProject('a tin robot');
-    const serveRecord = join(root, 'node_modules/.vite/vite-plugin-meshy/warm-serve.json');
+    const serveRecord = join(root, 'node_modules/.vite/vite-plugin-meshy/warm-serve-development.json');
     const visit = async (server: Awaited<ReturnType<typeof startDevServer>>, file = 'main.js') => {
       const main = await (await fetch(new URL(file, server.url))).text();
       const paths = [...main.matchAll(/from "(\/[^"]*@id\/__x00__meshy:[^"]+)"/g)].map((match) => match[1]!);
