@@ -60,7 +60,7 @@ export const PRESETS: Record<OptimizePreset, Omit<ResolvedOptimizeOptions, 'pres
     textureFormat: 'webp',
     textureQuality: 82,
     normalTextureQuality: 82,
-    textureEffort: 2,
+    textureEffort: 4,
     fillUnusedTexels: true,
     compression: 'meshopt',
     quantize: true,
@@ -109,7 +109,7 @@ export const PRESETS: Record<OptimizePreset, Omit<ResolvedOptimizeOptions, 'pres
     // ETC1S -q 128 and UASTC level 1 without RDO: chosen by measurement (docs/gpu-textures.md).
     textureQuality: 50,
     normalTextureQuality: 100,
-    textureEffort: 2,
+    textureEffort: 4,
     fillUnusedTexels: true,
     compression: 'meshopt',
     quantize: true,
