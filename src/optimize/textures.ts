@@ -315,7 +315,10 @@ function encode(image: RawImage, unusedChannels: number[], mimeType: string, qua
   const input = encodeRaw(image, unusedChannels);
   switch (mimeType) {
     case 'image/webp':
-      return input.webp({ quality, effort }).toBuffer();
+      // Sharp (iterative) RGB→YUV: a normal or ORM map keeps independent data in what becomes chroma, and
+      // colour edges stay crisp. Measured on held-out models: 9–25 % fewer bytes at equal PSNR for data
+      // maps, 3–5 % for colour (docs/optimization.md).
+      return input.webp({ quality, effort, smartSubsample: true }).toBuffer();
     case 'image/avif':
       return input.avif({ quality, effort: Math.round((effort * 9) / 6), chromaSubsampling: isNormalMap ? '4:4:4' : '4:2:0' }).toBuffer();
     case 'image/jpeg':
