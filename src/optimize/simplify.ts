@@ -106,7 +106,7 @@ function simplifyPrimitive(primitive: Primitive, ratio: number | null, errorBoun
 }
 
 /** Per-attribute weights for meshoptimizer: from the tolerances under an error bound, fixed under a budget (`errorBound` null). */
-export function attributeWeights(errorBound: number | null): Record<string, number> {
+function attributeWeights(errorBound: number | null): Record<string, number> {
   if (errorBound === null) return BUDGET_ATTRIBUTE_WEIGHTS;
   return Object.fromEntries(Object.entries(ATTRIBUTE_TOLERANCES).map(([semantic, tolerance]) => [semantic, errorBound / tolerance]));
 }

@@ -294,7 +294,7 @@ export function ktx2Size(width: number, height: number, max: number): [number, n
  * worse either way. The unfilled image is kept only when it is no larger *and* no worse where the UVs
  * reach: never a different point on the rate–distortion curve, only a better one.
  */
-export async function fillPays(filled: Buffer, unfilled: Buffer, measure: (encoded: Buffer) => Promise<TextureError>): Promise<boolean> {
+async function fillPays(filled: Buffer, unfilled: Buffer, measure: (encoded: Buffer) => Promise<TextureError>): Promise<boolean> {
   if (filled.byteLength <= unfilled.byteLength) return true;
   const [withFill, withoutFill] = await Promise.all([measure(filled), measure(unfilled)]);
   return withoutFill.psnr < withFill.psnr;
