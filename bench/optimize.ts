@@ -11,7 +11,7 @@
  * PSNR at gt's bytes), so "smaller" is only ever claimed at matched quality. The `gpu` preset (KTX2) is
  * run beside `web` for the video memory column (estimated as meta.optimization.gpuBytes does).
  *
- *   npm run bench:optimize [-- --runs 3] [-- --only meshy] [-- --no-sweep] [-- --no-gpu]
+ *   npm run bench:optimize [-- --runs 3] [-- --only meshy] [-- --no-sweep] [-- --no-gpu] [-- --fixtures DIR]
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
@@ -25,13 +25,15 @@ import { validateGlb } from '../test/helpers/validate.js';
 import { measureQuality } from './quality.js';
 
 const root = process.cwd();
-const fixturesDir = resolve(process.env.MESHY_FIXTURES ?? join(root, '../shared/fixtures'));
+const args = process.argv.slice(2);
+const argValue = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+/** Any folder of GLBs: `--fixtures <dir>` (or MESHY_FIXTURES), e.g. a held-out set the presets were not tuned on. */
+const fixturesDir = resolve(argValue('--fixtures') ?? process.env.MESHY_FIXTURES ?? join(root, '../shared/fixtures'));
 const here = dirname(fileURLToPath(import.meta.url));
 const outRoot = join(root, 'node_modules/.cache/meshy-bench/out');
 const preload = join(root, 'bench/rss-preload.cjs');
-const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1] ?? 1) || 1;
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const only = argValue('--only');
 
 interface Variant {
   name: string;
@@ -45,7 +47,7 @@ const gltfpack = join(root, 'node_modules/gltfpack/cli.js');
 const ours = (i: string, o: string) => [join(here, 'run-ours.js'), dirname(o), i];
 const withGpu = !args.includes('--no-gpu');
 const withSweep = !args.includes('--no-sweep');
-/** Texture qualities (colour and normal maps alike) the web preset is swept over; 82 is its default. */
+/** Texture qualities (colour and normal maps alike) the web preset is swept over; 78 is its default. */
 const SWEEP_QUALITIES = [70, 78, 82, 86, 92];
 /** Fixtures that are real Meshy output: the ≤ 0.90× bar applies to them. */
 const isMeshy = (fixture: string) => fixture.startsWith('meshy');
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
   try {
     files = (await readdir(fixturesDir)).filter((f) => f.endsWith('.glb') && (!only || f.includes(only))).sort();
   } catch {
-    console.error(`No fixtures at ${fixturesDir} (set MESHY_FIXTURES or place ../shared/fixtures beside the repo).`);
+    console.error(`No fixtures at ${fixturesDir} (pass --fixtures DIR, set MESHY_FIXTURES or place ../shared/fixtures beside the repo).`);
     process.exit(1);
   }
   await rm(outRoot, { recursive: true, force: true });

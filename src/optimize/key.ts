@@ -4,7 +4,7 @@ import { type OptimizeOptions, type OptimizeOverrides, resolveOptimizeOptions } 
 import { OPTIMIZER_VERSIONS } from './versions.js';
 
 /** Bumped whenever this stage's output for the same input and options changes. */
-const PIPELINE_VERSION = 2;
+const PIPELINE_VERSION = 3;
 
 /**
  * The optimized level's key: the raw bytes, the resolved options (preset + plugin-wide + per-import),

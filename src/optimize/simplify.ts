@@ -18,8 +18,16 @@ export interface SimplifyReport {
   skippedPrimitives: number;
 }
 
-/** Normals weigh in so shading creases survive; colours at full weight. UV seams are kept by meshoptimizer itself (split vertices). */
-const ATTRIBUTE_WEIGHTS: Record<string, number> = { NORMAL: 0.5, COLOR_0: 1 };
+/**
+ * How far a collapse may change each attribute while staying within the error bound: a shading normal
+ * may turn by about 2° (chord 0.035), a vertex colour by 2/255. meshoptimizer adds weighted attribute
+ * error to the relative positional error, so the weight is `error bound / tolerance`; a fixed weight
+ * would make the bound near zero for normals at 1e-4 and keep triangles that position-only
+ * simplification (gltf-transform's) removes at no visible cost. UV seams are kept by meshoptimizer itself.
+ */
+const ATTRIBUTE_TOLERANCES: Record<string, number> = { NORMAL: 0.035, COLOR_0: 2 / 255 };
+/** With a triangle budget the count is fixed and the weights only choose which edges go: normals count half, colours fully. */
+const BUDGET_ATTRIBUTE_WEIGHTS: Record<string, number> = { NORMAL: 0.5, COLOR_0: 1 };
 /** With a budget, the error may grow to this before we give up on meeting it. */
 const BUDGET_ERROR_CAP = 0.05;
 
@@ -78,7 +86,7 @@ function simplifyPrimitive(primitive: Primitive, ratio: number | null, errorBoun
   const indices = Uint32Array.from(indicesAccessor.getArray()!);
   const positions = primitive.getAttribute('POSITION')!.getArray() as Float32Array;
   const vertexCount = positions.length / 3;
-  const { attributes, stride, weights } = packAttributes(primitive, vertexCount);
+  const { attributes, stride, weights } = packAttributes(primitive, vertexCount, attributeWeights(ratio === null ? errorBound : null));
 
   // Budget: aim for the share, let the error grow up to the cap; else: go as far as the bound allows.
   const target = ratio === null ? 0 : Math.floor((indices.length / 3) * ratio) * 3;
@@ -97,9 +105,19 @@ function simplifyPrimitive(primitive: Primitive, ratio: number | null, errorBoun
   return resultError;
 }
 
-function packAttributes(primitive: Primitive, vertexCount: number): { attributes: Float32Array; stride: number; weights: number[] } {
+/** Per-attribute weights for meshoptimizer: from the tolerances under an error bound, fixed under a budget (`errorBound` null). */
+function attributeWeights(errorBound: number | null): Record<string, number> {
+  if (errorBound === null) return BUDGET_ATTRIBUTE_WEIGHTS;
+  return Object.fromEntries(Object.entries(ATTRIBUTE_TOLERANCES).map(([semantic, tolerance]) => [semantic, errorBound / tolerance]));
+}
+
+function packAttributes(
+  primitive: Primitive,
+  vertexCount: number,
+  attributeWeights: Record<string, number>,
+): { attributes: Float32Array; stride: number; weights: number[] } {
   const used: { accessor: Accessor; size: number; weight: number }[] = [];
-  for (const [semantic, weight] of Object.entries(ATTRIBUTE_WEIGHTS)) {
+  for (const [semantic, weight] of Object.entries(attributeWeights)) {
     const accessor = primitive.getAttribute(semantic);
     if (accessor && accessor.getArray() instanceof Float32Array && !accessor.getNormalized()) {
       used.push({ accessor, size: Math.min(3, accessor.getElementSize()), weight });

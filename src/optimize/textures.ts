@@ -23,6 +23,8 @@ export interface TextureReport {
   normalAngleDeg?: number;
   /** Share of texels the UVs reach; null when unknown (tiling UVs, texture transforms…). */
   uvCoverage: number | null;
+  /** Whether the texels no UV reaches were filled (kept only when the filled image encodes smaller); absent when nothing could be filled. */
+  unusedTexelsFilled?: boolean;
   /** True when the source was kept because re-encoding would have made it larger. */
   keptSource: boolean;
   /** KTX2: wall time of the Basis Universal encoder over every attempt, in ms. */
@@ -172,7 +174,7 @@ async function optimizeTexture(texture: Texture, uvs: UvSnapshot | null, options
     .filter((index) => index >= 0 && index < resized.channels);
   // Flat-coloured artwork: lossless WebP of the unfilled image is often smaller than lossy, and exact.
   const flatArt = targetMime === 'image/webp' && sourceMime === 'image/png' && source.byteLength / (width * height) < FLAT_ART_BYTES_PER_TEXEL;
-  const unfilled = flatArt && mask ? { ...resized, data: resized.data.slice() } : resized;
+  const unfilled = mask ? { ...resized, data: resized.data.slice() } : resized;
   // Filled in place: the quality check below only reads texels the fill leaves alone.
   const prepared = mask ? fillUnusedTexels(resized, mask) : resized;
   // Channels no material reads (e.g. red of a metallicRoughness map) are encoded as 0: free bytes.
@@ -180,16 +182,22 @@ async function optimizeTexture(texture: Texture, uvs: UvSnapshot | null, options
 
   const isNormalMap = slots.includes('normalTexture');
   const quality = isNormalMap ? options.normalTextureQuality : options.textureQuality;
-  let encoded = await encode(prepared, unusedChannels, targetMime, quality, options.textureEffort, isNormalMap);
+  const encodeAt = (image: RawImage, mimeType: string) => encode(image, unusedChannels, mimeType, quality, options.textureEffort, isNormalMap);
+  const channels = usedChannels.filter((c) => c < 3);
+  const [filledBytes, unfilledBytes] = await Promise.all([encodeAt(prepared, targetMime), mask ? encodeAt(unfilled, targetMime) : null]);
+  const filled = unfilledBytes === null || (await fillPays(filledBytes, unfilledBytes, (bytes) => measure(unfilled, bytes, mask, channels, isNormalMap)));
+  let encoded = unfilledBytes === null || filled ? filledBytes : unfilledBytes;
+  let lossless = false;
+  const chosen = filled ? prepared : unfilled;
   let outMime = targetMime;
   if (flatArt) {
-    const lossless = await encodeRaw(unfilled, unusedChannels).webp({ lossless: true, effort: 4 }).toBuffer();
-    if (lossless.byteLength < encoded.byteLength) encoded = lossless;
+    const exact = await encodeRaw(unfilled, unusedChannels).webp({ lossless: true, effort: 4 }).toBuffer();
+    if (exact.byteLength < encoded.byteLength) [encoded, lossless] = [exact, true];
   }
   if (encoded.byteLength >= source.byteLength) {
     if (!needsResize) return unchanged;
     if (targetMime !== sourceMime) {
-      const fallback = await encode(prepared, unusedChannels, sourceMime, quality, options.textureEffort, isNormalMap);
+      const fallback = await encodeAt(chosen, sourceMime);
       if (fallback.byteLength < encoded.byteLength) [encoded, outMime] = [fallback, sourceMime];
     }
   }
@@ -197,13 +205,7 @@ async function optimizeTexture(texture: Texture, uvs: UvSnapshot | null, options
   texture.setImage(encoded).setMimeType(outMime);
   const uri = texture.getURI();
   if (uri) texture.setURI(uri.replace(/\.[^./]*$/, `.${EXTENSION_OF_MIME[outMime]}`));
-  const measured = measure(
-    resized,
-    encoded,
-    mask,
-    usedChannels.filter((c) => c < 3),
-    isNormalMap,
-  );
+  const measured = measure(unfilled, encoded, mask, channels, isNormalMap);
   const report = measured.then((error) => ({
     name,
     slots,
@@ -212,6 +214,7 @@ async function optimizeTexture(texture: Texture, uvs: UvSnapshot | null, options
     psnr: round(error.psnr),
     ...(error.normalAngleDeg === undefined ? {} : { normalAngleDeg: round(error.normalAngleDeg) }),
     uvCoverage: masked?.coverage ?? null,
+    ...(mask ? { unusedTexelsFilled: filled && !lossless } : {}),
     keptSource: false,
   }));
   report.catch(() => undefined);
@@ -319,6 +322,19 @@ async function measureDecodedKtx2(
   return compareImages(reference, decoded, mask, channels, isNormalMap);
 }
 
+/**
+ * The fill of unused texels usually makes the image far cheaper, but an atlas whose unused texels are
+ * already smooth or regular (AI bakes dilate their charts) can encode smaller without it; and since
+ * the encoder tunes its filters to the whole image, the texels the UVs reach can come out better or
+ * worse either way. The unfilled image is kept only when it is no larger *and* no worse where the UVs
+ * reach: never a different point on the rate–distortion curve, only a better one.
+ */
+async function fillPays(filled: Buffer, unfilled: Buffer, measure: (encoded: Buffer) => Promise<TextureError>): Promise<boolean> {
+  if (filled.byteLength <= unfilled.byteLength) return true;
+  const [withFill, withoutFill] = await Promise.all([measure(filled), measure(unfilled)]);
+  return withoutFill.psnr < withFill.psnr;
+}
+
 /** Decodes `encoded` as a loader would and compares it with the image it was made from. */
 async function measure(reference: RawImage, encoded: Buffer, mask: Uint8Array | null, channels: number[], isNormalMap: boolean): Promise<TextureError> {
   const decoded = rawImage(await sharp(encoded).raw().toBuffer({ resolveWithObject: true }));
@@ -334,7 +350,10 @@ function encode(image: RawImage, unusedChannels: number[], mimeType: string, qua
   const input = encodeRaw(image, unusedChannels);
   switch (mimeType) {
     case 'image/webp':
-      return input.webp({ quality, effort }).toBuffer();
+      // Sharp (iterative) RGB→YUV: a normal or ORM map keeps independent data in what becomes chroma, and
+      // colour edges stay crisp. Measured on held-out models: 9–25 % fewer bytes at equal PSNR for data
+      // maps, 3–5 % for colour (docs/optimization.md).
+      return input.webp({ quality, effort, smartSubsample: true }).toBuffer();
     case 'image/avif':
       return input.avif({ quality, effort: Math.round((effort * 9) / 6), chromaSubsampling: isNormalMap ? '4:4:4' : '4:2:0' }).toBuffer();
     case 'image/jpeg':
