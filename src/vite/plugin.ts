@@ -226,42 +226,22 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
 
     resolveId: {
       filter: { id: importFilter },
-      async handler(source, importer, hookOptions) {
+      // Not async: a warm import is answered at once, without a promise crossing into the bundler.
+      handler(source, importer, hookOptions) {
         // Vite's dependency scan only looks for packages: a `meshy:` import is none, and one that does
         // not parse must not fail the whole scan (every dependency would then be found late, one reload each).
         if ((hookOptions as { scan?: boolean } | undefined)?.scan) return { id: source, external: true };
         const { isBuild, warm, root } = ready();
         const inProject = !isBuild && importer !== undefined && isProjectFile(root, importer);
         const recorded = warm?.resolvedIdOf(source);
-        if (recorded) {
-          if (!isBuild) warm!.rememberId(asRequested(recorded), recorded);
-          if (inProject) {
-            projectImports.add(recorded);
-            // Its variant is needed only if its module takes the full path: worked out then, by the project.
-            unparsedImports.push([source, importer!]);
-          }
-          return isBuild ? recorded : asRequested(recorded);
-        }
-        const { project } = await fullProject();
-        let parsed: ReturnType<MeshyProject['resolve']>;
-        try {
-          parsed = project.resolve(source, importer);
-        } catch (error) {
-          throw errors.shown(error);
-        }
-        const { spec, resolvedId } = parsed;
-        const setup = await loadSetup();
-        if (setup.inputFilesOf(spec).length === 0) {
-          warm?.rememberId(source, resolvedId);
-          // The browser asks for the module by its decoded id: `load` finds the record's model from it too.
-          if (!isBuild) warm?.rememberId(asRequested(resolvedId), resolvedId);
-        }
-        // What the dev server may generate and optimize; a build makes what it imports.
+        if (!recorded) return resolveFromProject(source, importer, inProject);
+        if (!isBuild) warm!.rememberId(asRequested(recorded), recorded);
         if (inProject) {
-          projectImports.add(resolvedId);
-          projectVariants.add(setup.variantOf(project, spec));
+          projectImports.add(recorded);
+          // Its variant is needed only if its module takes the full path: worked out then, by the project.
+          unparsedImports.push([source, importer!]);
         }
-        return isBuild ? resolvedId : asRequested(resolvedId);
+        return isBuild ? recorded : asRequested(recorded);
       },
     },
 
@@ -270,7 +250,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       async handler(id) {
         if (id === OVERLAY_ID) return { code: overlayModuleCode({ emulated: ready().glue.usesEmulator }), moduleType: 'js' };
         const { isBuild, base, warm } = ready();
-        const recorded = await warm?.model(warm.resolvedIdOf(id) ?? id);
+        const recorded = warm?.model(warm.resolvedIdOf(id) ?? id);
         if (recorded) modelNames.set(id, recorded.name);
         const model = recorded
           ? { name: recorded.name, result: { key: recorded.key, path: recorded.path, meta: recorded.meta, generated: false } satisfies ModelResult }
@@ -351,6 +331,31 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       await state.full?.project.close();
     },
   };
+
+  /** An import id the record does not list: parsed (and validated) by the project. */
+  async function resolveFromProject(source: string, importer: string | undefined, inProject: boolean): Promise<string> {
+    const { isBuild, warm } = ready();
+    const { project } = await fullProject();
+    let parsed: ReturnType<MeshyProject['resolve']>;
+    try {
+      parsed = project.resolve(source, importer);
+    } catch (error) {
+      throw errors.shown(error);
+    }
+    const { spec, resolvedId } = parsed;
+    const setup = await loadSetup();
+    if (setup.inputFilesOf(spec).length === 0) {
+      warm?.rememberId(source, resolvedId);
+      // The browser asks for the module by its decoded id: `load` finds the record's model from it too.
+      if (!isBuild) warm?.rememberId(asRequested(resolvedId), resolvedId);
+    }
+    // What the dev server may generate and optimize; a build makes what it imports.
+    if (inProject) {
+      projectImports.add(resolvedId);
+      projectVariants.add(setup.variantOf(project, spec));
+    }
+    return isBuild ? resolvedId : asRequested(resolvedId);
+  }
 
   /** A `meshy:` module the record cannot serve: parsed, looked up, generated if need be, by the project. */
   async function loadFromProject(this: { addWatchFile(file: string): void }, id: string): Promise<{ name: string; result: ModelResult }> {

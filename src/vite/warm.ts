@@ -138,7 +138,7 @@ export interface WarmSession {
   /** The resolved id the record gives an import id. */
   resolvedIdOf(id: string): string | undefined;
   /** The recorded model of a resolved id, if it and the manifest are as they were. */
-  model(resolvedId: string): Promise<WarmModel | undefined>;
+  model(resolvedId: string): WarmModel | undefined;
   /** Whether the record lists every one of these import ids (each validated when it was recorded). */
   covers(ids: Iterable<string>): boolean;
   /** What the full path resolved an import id to (only ids that do not depend on the importer or on files). */
@@ -182,7 +182,7 @@ export function openWarmSession({
       if (known) ids.set(id, known);
       return known;
     },
-    async model(resolvedId) {
+    model(resolvedId) {
       const model = record && Object.hasOwn(record.models, resolvedId) ? record.models[resolvedId] : undefined;
       if (!model || currentManifest() !== record!.manifest || !modelUnchanged(model)) {
         if (model) changed = true; // dropped from the next record

@@ -226,7 +226,7 @@ describe('the warm record, its parts', () => {
     expect(second.covers(['meshy:a', 'meshy:c'])).toBe(false);
     expect(second.resolvedIdOf('meshy:a')).toBe('\0meshy:a');
     expect(second.resolvedIdOf('meshy:b')).toBe('\0meshy:b');
-    expect((await second.model('\0meshy:a'))?.path).toBe(served);
+    expect(second.model('\0meshy:a')?.path).toBe(served);
     const written = await fileStamp(file);
     await second.save(glue, []);
     expect(await fileStamp(file)).toBe(written); // it learned nothing: not written
@@ -234,7 +234,7 @@ describe('the warm record, its parts', () => {
     const third = openWarmSession({ file, fingerprint: 'f', record, manifestPath, isBuild: true });
     expect(third.resolvedIdOf('meshy:a')).toBe('\0meshy:a');
     await writeFile(served, 'glTF!'); // changed since it was recorded: not served, and dropped
-    expect(await third.model('\0meshy:a')).toBeUndefined();
+    expect(third.model('\0meshy:a')).toBeUndefined();
     await third.save(glue, []);
     const last = (await readWarmRecord(file, 'f'))!;
     expect(Object.keys(last.ids)).toEqual(['meshy:a']); // the build used only a
