@@ -4,6 +4,7 @@ import { MeshyPluginError } from '../errors.js';
 import { sha256 } from '../hash.js';
 import { writeFileAtomic } from './atomic.js';
 import { assertGlb, assertImage } from './glb.js';
+import type { StoreLayout } from './layout.js';
 import { withFileLock } from './lock.js';
 import {
   EMPTY_MANIFEST,
@@ -16,39 +17,9 @@ import {
   resultFileOf,
   serializeManifest,
 } from './manifest.js';
+import { fileStamp } from './stamp.js';
 
-/**
- * The on-disk store, two levels deep:
- *   manifest.json            which Meshy tasks and bytes each spec key came from (commit it)
- *   raw/<sha256>.glb|png|jpg what Meshy returned, content-addressed (commit it: it cost credits)
- *   raw/<sha256>.json        its manifest entry and spec key: what `repair` rebuilds a lost manifest from
- *   optimized/<key>.glb|json the optimizer's output and its meta, keyed by raw hash + options + versions
- *   optimized/<sha256>.<ext> files that ship as they are (images, placeholders), named by their content
- *   journal/<key>.json       Meshy tasks asked for and not yet in the manifest (crash resume)
- *   locks/                   cross-process locks, one per spec key being generated
- *   tmp/                     partial writes, renamed into place when complete
- */
-export interface StoreLayout {
-  dir: string;
-  manifest: string;
-  raw: string;
-  optimized: string;
-  journal: string;
-  locks: string;
-  tmp: string;
-}
-
-export function storeLayout(dir: string): StoreLayout {
-  return {
-    dir,
-    manifest: join(dir, 'manifest.json'),
-    raw: join(dir, 'raw'),
-    optimized: join(dir, 'optimized'),
-    journal: join(dir, 'journal'),
-    locks: join(dir, 'locks'),
-    tmp: join(dir, 'tmp'),
-  };
-}
+export { type StoreLayout, storeLayout } from './layout.js';
 
 class CacheError extends MeshyPluginError {}
 
@@ -66,13 +37,7 @@ const REPAIR_ADVICE =
 const manifestSnapshots = new Map<string, { stamp: string; manifest: Promise<Manifest> }>();
 
 async function sharedManifest(layout: StoreLayout): Promise<Manifest> {
-  let stamp: string;
-  try {
-    const { ino, size, mtimeMs } = await stat(layout.manifest);
-    stamp = `${ino} ${size} ${mtimeMs}`;
-  } catch {
-    stamp = 'absent';
-  }
+  const stamp = fileStamp(layout.manifest) ?? 'absent';
   const snapshot = manifestSnapshots.get(layout.manifest);
   if (snapshot?.stamp === stamp) return snapshot.manifest;
   const manifest = readManifest(layout);
@@ -335,7 +300,7 @@ export async function readOptimized<Meta>(
     return undefined;
   }
   const { integrity, ...meta } = stored as { integrity?: Integrity };
-  const stamp = await fileStamp(paths.glb);
+  const stamp = fileStamp(paths.glb);
   if (integrity && stamp !== undefined && (integrity.verified === stamp || verifiedFiles.get(paths.glb) === `${stamp} ${integrity.sha256}`)) {
     return { path: paths.glb, meta: meta as Meta };
   }
@@ -367,15 +332,6 @@ export async function readOptimized<Meta>(
  * a file checks it once, even where the meta cannot be written; any change on disk checks it again.
  */
 const verifiedFiles = new Map<string, string>();
-
-async function fileStamp(path: string): Promise<string | undefined> {
-  try {
-    const { ino, size, mtimeMs, ctimeMs } = await stat(path);
-    return `${ino} ${size} ${mtimeMs} ${ctimeMs}`;
-  } catch {
-    return undefined;
-  }
-}
 
 function integrityOf(bytes: Uint8Array): Integrity {
   return { sha256: sha256(bytes), bytes: bytes.byteLength };
@@ -415,7 +371,7 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 export async function writeOptimized<Meta>(layout: StoreLayout, key: string, bytes: Uint8Array, meta: Meta): Promise<OptimizedFile<Meta>> {
   const paths = optimizedPaths(layout, key);
   await writeFileAtomic(paths.glb, bytes, layout.tmp);
-  const verified = await fileStamp(paths.glb);
+  const verified = fileStamp(paths.glb);
   await writeOptimizedMeta(paths.meta, meta, { ...integrityOf(bytes), ...(verified ? { verified } : {}) }, layout);
   return { path: paths.glb, meta };
 }

@@ -5,8 +5,10 @@ import { createRequire } from 'node:module';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DevEnvironment, isFileLoadingAllowed, type Logger, loadEnv, type Plugin, type ResolvedConfig, type ViteDevServer } from 'vite';
+import { storeLayout } from '../cache/layout.js';
 import type { GenerationEvent, ModelResult } from '../generate/index.js';
 import { IMPORT_PREFIX, RESOLVED_PREFIX } from '../imports/id.js';
+import type { MeshySpec } from '../imports/index.js';
 import { isCi, isTestRunner, meshyEnv } from '../project/environment.js';
 import type { LogSink, MeshyPluginOptions, MeshyProject } from '../project/index.js';
 import { createLogger, type MeshyLogger } from '../project/logger.js';
@@ -28,6 +30,7 @@ const overlayFilter = new RegExp(`^${OVERLAY_ID}$`);
 
 /** The heavy half of the plugin (options schema, import kinds, store, pipeline): loaded on first need, never for a warm build. */
 const loadSetup = () => import('./project-setup.js');
+type ProjectSetup = Awaited<ReturnType<typeof loadSetup>>;
 
 /** What one plugin instance knows once Vite has resolved its config. */
 interface Resolved {
@@ -133,17 +136,24 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
   async function fullPreflight(): Promise<boolean> {
     const { scanSkip } = ready();
     const full = await fullProject();
-    const { findInvalidImports, MeshyInvalidImportsError } = await loadSetup();
-    const { warm } = ready();
-    const { inputFilesOf } = await loadSetup();
-    const invalid = await findInvalidImports(full.project, {
+    const setup = await loadSetup();
+    const invalid = await setup.findInvalidImports(full.project, {
       skip: scanSkip,
       describeNamedModel: full.describeNamedModel,
       // Valid ids go into the warm record: a later build or dev start validates from it.
-      onParsed: (id, { resolvedId, spec }) => inputFilesOf(spec).length === 0 && warm?.rememberId(id, resolvedId),
+      onParsed: (id, parsed) => rememberParsed(setup, id, parsed),
     });
     if (invalid.length === 0) return true;
-    throw errors.shown(new MeshyInvalidImportsError(invalid));
+    throw errors.shown(new setup.MeshyInvalidImportsError(invalid));
+  }
+
+  /** An id the project parsed, for the warm record: only one whose meaning depends on no importer and no file. */
+  function rememberParsed(setup: ProjectSetup, id: string, { spec, resolvedId }: { spec: MeshySpec; resolvedId: string }): void {
+    const { warm, isBuild } = ready();
+    if (!warm || setup.inputFilesOf(spec).length > 0) return;
+    warm.rememberId(id, resolvedId);
+    // The browser asks for the module by its decoded id: `load` finds the record's model from it too.
+    if (!isBuild) warm.rememberId(asRequested(resolvedId), resolvedId);
   }
 
   /** Validation from the record when it lists every literal import of the sources, else the whole of it. */
@@ -279,8 +289,8 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
       const { glue, log, configFiles, full } = ready();
       devServer = server;
       if (glue.usesEmulator) log.warn(emulatorLabel(glue.emulatorByDefault));
-      const optimizedDir = join(glue.storeDir, 'optimized');
-      server.middlewares.use(createDevMiddleware({ optimizedDir: () => optimizedDir, isAllowed: (path) => isFileLoadingAllowed(config, path) }));
+      const { optimized } = storeLayout(glue.storeDir);
+      server.middlewares.use(createDevMiddleware({ optimizedDir: () => optimized, isAllowed: (path) => isFileLoadingAllowed(config, path) }));
       if (full) void startDevModels(full, server);
       const { httpServer } = server;
       listening = httpServer && !httpServer.listening ? once(httpServer, 'listening').then(() => new Promise(setImmediate)) : Promise.resolve();
@@ -334,7 +344,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
 
   /** An import id the record does not list: parsed (and validated) by the project. */
   async function resolveFromProject(source: string, importer: string | undefined, inProject: boolean): Promise<string> {
-    const { isBuild, warm } = ready();
+    const { isBuild } = ready();
     const { project } = await fullProject();
     let parsed: ReturnType<MeshyProject['resolve']>;
     try {
@@ -344,11 +354,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
     }
     const { spec, resolvedId } = parsed;
     const setup = await loadSetup();
-    if (setup.inputFilesOf(spec).length === 0) {
-      warm?.rememberId(source, resolvedId);
-      // The browser asks for the module by its decoded id: `load` finds the record's model from it too.
-      if (!isBuild) warm?.rememberId(asRequested(resolvedId), resolvedId);
-    }
+    rememberParsed(setup, source, parsed);
     // What the dev server may generate and optimize; a build makes what it imports.
     if (inProject) {
       projectImports.add(resolvedId);
@@ -394,7 +400,7 @@ export function meshy(userOptions: MeshyPluginOptions = {}): Plugin & { api: { p
   }
 }
 
-/** Changes with every build of the plugin (its version and this module's file): a record of another build is not used. */
+/** Changes with every build of the plugin (this module's file, its size and time): a record another build wrote is not used. */
 function pluginBuild(): string {
   const file = fileURLToPath(import.meta.url);
   try {
@@ -466,7 +472,7 @@ async function resolveVite(config: ResolvedConfig, userOptions: MeshyPluginOptio
   };
   if (!record) await state.setUp();
   if (fingerprint) {
-    state.warm = openWarmSession({ file: recordFile, fingerprint, record, manifestPath: join(state.glue.storeDir, 'manifest.json'), isBuild: state.isBuild });
+    state.warm = openWarmSession({ file: recordFile, fingerprint, record, manifestPath: storeLayout(state.glue.storeDir).manifest, isBuild: state.isBuild });
   }
   return state;
 }

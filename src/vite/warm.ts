@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileStamp } from '../cache/stamp.js';
 import type { ImageMeta, ModelMeta } from '../generate/meta.js';
 
 /**
@@ -55,16 +55,6 @@ export interface WarmModel {
 }
 
 const RECORD_VERSION = 1;
-
-/**
- * A file's identity and last change: equal stamps, unchanged file (a rename brings another inode, a
- * write another ctime). Synchronous: a stat is microseconds, and a warm build of many models makes
- * hundreds of them, which the promise API would turn into as many round trips through the thread pool.
- */
-export function fileStamp(path: string): string | undefined {
-  const found = statSync(path, { throwIfNoEntry: false });
-  return found && `${found.ino} ${found.size} ${found.mtimeMs} ${found.ctimeMs}`;
-}
 
 /**
  * The fingerprint a record must carry to be used: the plugin's build, the plugin options, the `MESHY_*`

@@ -1,9 +1,10 @@
 import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileStamp } from '../../src/cache/stamp.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import type { MeshyPluginOptions } from '../../src/index.js';
-import { fileStamp, modelUnchanged, openWarmSession, readWarmRecord, type WarmRecord, warmFingerprint, writeWarmRecord } from '../../src/vite/warm.js';
+import { modelUnchanged, openWarmSession, readWarmRecord, type WarmRecord, warmFingerprint, writeWarmRecord } from '../../src/vite/warm.js';
 import { buildProject, writeProject } from '../helpers/project.js';
 import { useTempDirs } from '../helpers/tmp.js';
 import { validateGlb } from '../helpers/validate.js';
