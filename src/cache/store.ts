@@ -257,6 +257,8 @@ export async function readRawFile(layout: StoreLayout, file: FileRecord): Promis
 
 export interface OptimizedFile<Meta> {
   path: string;
+  /** The meta file beside it (what `meta` was read from). */
+  metaPath: string;
   meta: Meta;
 }
 
@@ -302,7 +304,7 @@ export async function readOptimized<Meta>(
   const { integrity, ...meta } = stored as { integrity?: Integrity };
   const stamp = fileStamp(paths.glb);
   if (integrity && stamp !== undefined && (integrity.verified === stamp || verifiedFiles.get(paths.glb) === `${stamp} ${integrity.sha256}`)) {
-    return { path: paths.glb, meta: meta as Meta };
+    return { path: paths.glb, metaPath: paths.meta, meta: meta as Meta };
   }
   let bytes: Uint8Array;
   try {
@@ -324,7 +326,7 @@ export async function readOptimized<Meta>(
     // Later builds skip the hash while the file's stat stays the same (a read-only store: this process only).
     await writeOptimizedMeta(paths.meta, meta, { ...integrity, verified: stamp }, layout).catch(() => undefined);
   }
-  return { path: paths.glb, meta: meta as Meta };
+  return { path: paths.glb, metaPath: paths.meta, meta: meta as Meta };
 }
 
 /**
@@ -373,7 +375,7 @@ export async function writeOptimized<Meta>(layout: StoreLayout, key: string, byt
   await writeFileAtomic(paths.glb, bytes, layout.tmp);
   const verified = fileStamp(paths.glb);
   await writeOptimizedMeta(paths.meta, meta, { ...integrityOf(bytes), ...(verified ? { verified } : {}) }, layout);
-  return { path: paths.glb, meta };
+  return { path: paths.glb, metaPath: paths.meta, meta };
 }
 
 function writeOptimizedMeta(path: string, meta: unknown, integrity: Integrity, layout: StoreLayout): Promise<void> {

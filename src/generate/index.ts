@@ -188,8 +188,7 @@ export function createModelSource(options: ModelSourceOptions): ModelSource {
     const result = modelResult(asset, file, 'ready', generated);
     // Unless a warning is or will be due on every build (an ai_model Meshy retires, now or on a set day; a damaged raw file).
     if (!made.damage && !retirementOf(spec, Number.POSITIVE_INFINITY)) {
-      const metaFile = file.path.replace(/\.glb$/, '.json');
-      result.storeFiles = [file.path, metaFile, rawFilePath(options.layout, resultFileOf(entry))];
+      result.storeFiles = [file.path, file.metaPath, rawFilePath(options.layout, resultFileOf(entry))];
     }
     return result;
   }

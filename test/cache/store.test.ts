@@ -100,7 +100,7 @@ describe('optimized level', () => {
     expect(await readOptimized(layout, 'k')).toBeUndefined();
     const glb = await tinyGlb();
     await writeOptimized(layout, 'k', glb, { triangles: 1 });
-    expect(await readOptimized(layout, 'k')).toEqual({ path: `${layout.optimized}/k.glb`, meta: { triangles: 1 } });
+    expect(await readOptimized(layout, 'k')).toEqual({ path: `${layout.optimized}/k.glb`, metaPath: `${layout.optimized}/k.json`, meta: { triangles: 1 } });
   });
 });
 
@@ -249,7 +249,7 @@ describe('integrity of optimized files', () => {
     expect(damages).toEqual([{ path, cause: expect.stringMatching(/Not a valid GLB file: only 16 bytes/) }]);
 
     await writeFile(path, glb);
-    expect(await read()).toEqual({ path, meta: { triangles: 1 } });
+    expect(await read()).toEqual({ path, metaPath, meta: { triangles: 1 } });
     expect(JSON.parse(await readFile(metaPath, 'utf8')).integrity).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: glb.byteLength });
     // From now on the hash is checked: same size, other bytes.
     const flipped = glb.slice();
